@@ -1,0 +1,330 @@
+"""The claims ledger: read ``claims.csv`` and ``sources.csv``, validate them, return typed frames.
+
+Every load validates. A bad ledger raises one :class:`LedgerError` that lists every problem at
+once, each naming the file, the row as a spreadsheet shows it (the header is row 1), the column,
+the bad value and what was expected. The CSV structure (encoding, delimiter, cells per row) is
+checked while reading; the cell contents by a pandera schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from casualty_report.paths import DEFAULT_DATASET, dataset_dir
+
+CLAIMS_FILE = "claims.csv"
+SOURCES_FILE = "sources.csv"
+
+# Controlled vocabularies. The data README documents each word; keep the two in step.
+MEASURES: Mapping[str, str] = {
+    "deaths": "people killed",
+    "injured": "people injured",
+    "treated": "people treated for injuries",
+    "sought_care": "people who sought medical help",
+    "hospitalised": "people admitted to hospital",
+    "detained": "people detained (held by police, charged or not)",
+    "arrested": "people arrested",
+    "in_custody": "people held at one moment (not cumulative)",
+    "convicted": "people convicted by a court",
+}
+POPULATIONS: Mapping[str, str] = {
+    "all": "everyone counted, whatever their role",
+    "civilians": "people called civilians by the claimant or the source",
+    "security_forces": "police, National Guard, army and other security personnel",
+    "attackers": "people the claimant calls attackers, rioters or armed criminals",
+    "minors": "children under 18 (a subset of another population, never added to it)",
+}
+QUALIFIERS: Mapping[str, str] = {
+    "exact": "the figure as stated, with no qualifier",
+    "at_least": "'at least': a lower bound",
+    "more_than": "'more than' or 'over': a strict lower bound",
+    "about": "'about' or 'some': a rounded figure",
+    "nearly": "'nearly' or 'almost': a rounded figure from below",
+    "several": "'several': coded as 3",
+    "dozens": "'dozens': coded as 12 (ACLED's conservative rule)",
+    "hundreds": "'hundreds': coded as 100 (ACLED's conservative rule)",
+}
+CLAIMANT_GROUPS: Mapping[str, str] = {
+    "official": "government, president's office, ministries other than health, police, prosecutors",
+    "health_ministry": "the Health Ministry and health officials",
+    "independent": "journalists' and civil-society counts",
+    "international": "UN bodies and foreign governments",
+}
+STATUSES: Mapping[str, str] = {
+    "active": "in force: not withdrawn, not contradicted",
+    "retracted": "withdrawn by the claimant",
+    "disputed": "the figure stands but its scope, measure, population or attribution is contested",
+    "superseded": "replaced by a later figure from the same claimant",
+}
+
+CLAIMS_COLUMNS = (
+    "claim_id", "reported_on", "measure", "population", "scope", "value", "qualifier",
+    "claimant", "claimant_group", "relayed_by", "status", "source_id", "locator", "note",
+)  # fmt: skip
+SOURCES_COLUMNS = ("source_id", "outlet", "title", "author", "published_on", "url", "accessed_on")
+
+#: A count wider than this is a typo, not a casualty figure.
+MAX_COUNT_DIGITS = 10
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a ledger file. ``row`` is the spreadsheet row (header = 1)."""
+
+    file: str
+    row: int = 0  # 0: the file as a whole
+    column: str = ""
+    value: str | None = None
+    expected: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        got = "" if self.value is None else f"got {self.value!r}; "
+        return f"{where}: {got}expected {self.expected}"
+
+
+class LedgerError(ValueError):
+    """The ledger is unusable; ``problems`` lists every fault found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the claims ledger:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A validated ledger: one row per claim, one row per source, both with typed columns."""
+
+    claims: pd.DataFrame
+    sources: pd.DataFrame
+    directory: Path
+
+    def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:
+        """The sources behind some claims, in source_id order."""
+        cited = self.claims.loc[self.claims["claim_id"].isin(list(claim_ids)), "source_id"]
+        return self.sources[self.sources["source_id"].isin(cited)].sort_values("source_id")
+
+
+def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str] | None = None) -> Ledger:
+    """Read and validate a dataset's ledger; raise :class:`LedgerError` listing every problem."""
+    directory = dataset_dir(dataset, data_dir)
+    problems: list[Problem] = []
+
+    sources = _read_csv(directory / SOURCES_FILE, SOURCES_COLUMNS, problems)
+    if sources is not None:
+        _validate(_sources_schema(), sources, directory / SOURCES_FILE, problems)
+    claims = _read_csv(directory / CLAIMS_FILE, CLAIMS_COLUMNS, problems)
+    if claims is not None:
+        known_sources = None if sources is None or "source_id" not in sources else set(sources["source_id"])
+        _validate(_claims_schema(known_sources), claims, directory / CLAIMS_FILE, problems)
+
+    if problems:
+        raise LedgerError(problems)
+    assert claims is not None and sources is not None
+    return Ledger(claims=_typed_claims(claims), sources=_typed_sources(sources), directory=directory)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> pd.DataFrame | None:
+    """The file's cells as stripped strings, indexed by spreadsheet row; None if unreadable.
+
+    Accepts what Excel writes (UTF-8 with a byte-order mark, CRLF line ends). Problems with the
+    file's structure are appended to ``problems``.
+    """
+    file = str(path)
+    header_hint = "a header row naming the columns " + ",".join(columns)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(file, expected=f"the file to exist, starting with {header_hint}"))
+        return None
+    except OSError as error:
+        problems.append(Problem(file, expected=f"a readable file ({error.strerror})"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = raw[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(file, row, value=f"byte 0x{raw[error.start]:02x}",
+                    expected="UTF-8 text (in Excel: Save As 'CSV UTF-8')")
+        )  # fmt: skip
+        return None
+    if "\x00" in text:
+        problems.append(Problem(file, expected="a text file (it holds NUL bytes: binary or UTF-16?)"))
+        return None
+
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    if not records or not any(cell.strip() for cell in records[0]):
+        problems.append(Problem(file, 1, expected=header_hint))
+        return None
+
+    header = [cell.strip() for cell in records[0]]
+    if len(header) == 1:
+        delimiter = next((d for d in (";", "\t", "|") if d in header[0]), None)
+        if delimiter is not None:
+            shown = {"\t": "tabs"}.get(delimiter, f"'{delimiter}'")
+            problems.append(
+                Problem(file, 1, value=records[0][0][:60],
+                        expected=f"comma-separated columns, but the header is split by {shown}")
+            )  # fmt: skip
+            return None
+
+    rows: dict[int, list[str]] = {}
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines and Excel's trailing ",,,," rows
+        if len(record) != len(header):
+            problems.append(
+                Problem(file, number, value=f"{len(record)} cells",
+                        expected=f"{len(header)} cells, one per column in the header")
+            )  # fmt: skip
+            continue
+        rows[number] = [cell.strip() for cell in record]
+
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=header, dtype=str)
+    if frame.columns.duplicated().any():
+        for name in sorted(set(frame.columns[frame.columns.duplicated()])):
+            problems.append(Problem(file, 1, name, expected="each column named once in the header"))
+        return None
+    return frame
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _one_of(words: Iterable[str]) -> pa.Check:
+    words = list(words)
+    return pa.Check.isin(words, error="one of: " + ", ".join(words))
+
+
+def _nonempty(what: str = "a value") -> pa.Check:
+    return pa.Check(lambda s: s.str.len() > 0, error=f"{what} (the cell is required)")
+
+
+def _iso_date(optional: bool = False) -> pa.Check:
+    def valid(cells: pd.Series) -> pd.Series:
+        shaped = cells.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+        parsed = pd.to_datetime(cells.where(shaped), format="%Y-%m-%d", errors="coerce").notna()
+        return (parsed | (cells == "")) if optional else parsed
+
+    blank = " or an empty cell" if optional else ""
+    return pa.Check(valid, error=f"a real date written YYYY-MM-DD (e.g. 2022-01-10){blank}")
+
+
+def _claims_schema(known_sources: set[str] | None) -> pa.DataFrameSchema:
+    source_check = (
+        [pa.Check.isin(sorted(known_sources), error=f"a source_id listed in {SOURCES_FILE}")]
+        if known_sources is not None
+        else []
+    )
+    return pa.DataFrameSchema(
+        {
+            "claim_id": pa.Column(
+                str,
+                pa.Check.str_matches(r"^[A-Za-z0-9_-]+$", error="an id of letters, digits, '-' or '_'"),
+                unique=True,
+            ),
+            "reported_on": pa.Column(str, _iso_date()),
+            "measure": pa.Column(str, _one_of(MEASURES)),
+            "population": pa.Column(str, _one_of(POPULATIONS)),
+            "scope": pa.Column(str, _nonempty("a place name such as Kazakhstan or Almaty")),
+            "value": pa.Column(
+                str,
+                pa.Check.str_matches(
+                    rf"^[0-9]{{1,{MAX_COUNT_DIGITS}}}$",
+                    error="a whole number of 0 or more, in digits only, no separators (e.g. 1300)",
+                ),
+            ),
+            "qualifier": pa.Column(str, _one_of(QUALIFIERS)),
+            "claimant": pa.Column(str, _nonempty("who made the claim")),
+            "claimant_group": pa.Column(str, _one_of(CLAIMANT_GROUPS)),
+            "relayed_by": pa.Column(str),
+            "status": pa.Column(str, _one_of(STATUSES)),
+            "source_id": pa.Column(str, [_nonempty("a source_id"), *source_check]),
+            "locator": pa.Column(str, _nonempty("where in the source the figure stands (e.g. para 9)")),
+            "note": pa.Column(str),
+        },
+        strict=True,
+    )
+
+
+def _sources_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "source_id": pa.Column(
+                str,
+                pa.Check.str_matches(r"^[A-Za-z0-9_-]+$", error="an id of letters, digits, '-' or '_'"),
+                unique=True,
+            ),
+            "outlet": pa.Column(str, _nonempty("the outlet's name")),
+            "title": pa.Column(str, _nonempty("the title")),
+            "author": pa.Column(str),
+            "published_on": pa.Column(str, _iso_date(optional=True)),
+            "url": pa.Column(
+                str,
+                pa.Check.str_matches(r"^(https?://\S+)?$", error="an http:// or https:// address, or an empty cell"),
+            ),
+            "accessed_on": pa.Column(str, _iso_date(optional=True)),
+        },
+        strict=True,
+    )
+
+
+def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame, path: Path, problems: list[Problem]) -> None:
+    """Run a schema lazily and turn each failure case into a Problem."""
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        file = str(path)
+        for case in errors.failure_cases.itertuples(index=False):
+            check, column, value = str(case.check), case.column, case.failure_case
+            if check == "column_in_dataframe":
+                problems.append(Problem(file, 1, str(value), expected=f"a column named '{value}' in the header row"))
+            elif check == "column_in_schema":
+                problems.append(
+                    Problem(file, 1, str(value), expected="only the ledger's columns: " + ", ".join(schema.columns))
+                )
+            elif check == "field_uniqueness":
+                problems.append(Problem(file, int(case.index), str(column), str(value), "a value used by no other row"))
+            else:
+                row = int(case.index) if case.index is not None and not pd.isna(case.index) else 0
+                problems.append(Problem(file, row, str(column), None if pd.isna(value) else str(value), check))
+
+
+# --- typing -----------------------------------------------------------------------------------
+
+
+def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
+    typed = frame.loc[:, list(CLAIMS_COLUMNS)].reset_index(drop=True)
+    typed["reported_on"] = pd.to_datetime(typed["reported_on"], format="%Y-%m-%d")
+    typed["value"] = typed["value"].astype("int64")
+    return typed
+
+
+def _typed_sources(frame: pd.DataFrame) -> pd.DataFrame:
+    typed = frame.loc[:, list(SOURCES_COLUMNS)].reset_index(drop=True)
+    for column in ("published_on", "accessed_on"):
+        typed[column] = pd.to_datetime(typed[column].replace("", None), format="%Y-%m-%d")
+    return typed
