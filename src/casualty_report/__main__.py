@@ -1,0 +1,3 @@
+from casualty_report.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""``casualty-report``: validate the ledger, render the report.
+
+Exit codes: 0 success; 1 the ledger is invalid or a notebook failed; 2 bad usage or parameters.
+Errors are printed as messages, never as tracebacks. Heavy libraries are imported only by the
+command that needs them, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from casualty_report.paths import DEFAULT_DATASET
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.command(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the last line of defence: a message, not a traceback
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from casualty_report.ledger import LedgerError, load_ledger
+
+    try:
+        ledger = load_ledger(args.dataset, args.data_dir)
+    except LedgerError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"OK: {len(ledger.claims)} claims from {len(ledger.sources)} source"
+        f"{'s' if len(ledger.sources) != 1 else ''} in {ledger.directory}"
+    )
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    from casualty_report.ledger import LedgerError
+    from casualty_report.render import ParameterError, RenderError, parse_parameter, render
+
+    try:
+        parameters = dict(parse_parameter(text) for text in args.parameters)
+        render(args.out, parameters, force=args.force, name=args.name, log=lambda line: print(line, flush=True))
+    except LedgerError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    except ParameterError as error:
+        print(f"render refused: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RenderError as error:
+        print(f"render failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from casualty_report.notebooks import find_notebooks, refresh_baseline
+
+    for notebook in find_notebooks():
+        refresh_baseline(notebook)
+        print(f"refreshed {notebook.name}", flush=True)
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casualty-report",
+        description="Validate the claims ledger and render the casualty-figures report.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check the ledger; print OK or every problem")
+    validate.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset folder name (default: %(default)s)")
+    validate.add_argument(
+        "--data-dir",
+        type=Path,
+        help="a dataset folder (holding claims.csv) or a folder of datasets (default: the repository's data/)",
+    )
+    validate.set_defaults(command=_validate)
+
+    render = commands.add_parser("render", help="execute the notebooks and publish HTML, figures and tables")
+    render.add_argument("--out", type=Path, help="where runs are published (default: the repository's reports/)")
+    render.add_argument("--name", help="the run's folder name (default: from the parameters, e.g. scope-almaty)")
+    render.add_argument("--force", action="store_true", help="render even when no input has changed")
+    render.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a notebook parameter, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
+    )
+    render.set_defaults(command=_render)
+
+    baseline = commands.add_parser(
+        "baseline", help="re-execute the notebooks in place with default parameters (nbval's baseline)"
+    )
+    baseline.set_defaults(command=_baseline)
+    return parser

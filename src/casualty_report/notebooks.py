@@ -1,0 +1,54 @@
+"""The report's notebook files: finding them, and refreshing their committed outputs.
+
+The committed outputs (default parameters) are the baseline nbval compares against, so they
+are scrubbed of everything that changes from run to run: papermill's and the executor's
+timestamps and timings.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from casualty_report.paths import NOTEBOOKS_DIR
+
+NOTEBOOK_PATTERN = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
+#: Passed to every kernel: ipykernel 7 warns on each start that local TCP is unencrypted.
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+
+
+def find_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The report's notebooks, ``NN-verb-object.ipynb``, in the order they run."""
+    return sorted(path for path in directory.glob("*.ipynb") if NOTEBOOK_PATTERN.match(path.name))
+
+
+def scrub(notebook) -> None:
+    """Drop run-specific metadata from an executed notebook (an nbformat node), in place."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+
+
+def refresh_baseline(notebook: Path) -> None:
+    """Execute a notebook with its default parameters, from its own folder as nbval does, and
+    write it back with scrubbed outputs."""
+    import nbformat
+    import papermill
+
+    with tempfile.TemporaryDirectory() as scratch:
+        executed = Path(scratch) / notebook.name
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            kernel_name="python3",
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            extra_arguments=QUIET_KERNEL,
+        )
+        result = nbformat.read(executed, as_version=4)
+    scrub(result)
+    nbformat.write(result, notebook)
