@@ -3,7 +3,7 @@
 Every row these functions return carries the ``claim_ids`` it was computed from, so each number
 in a table or chart leads back to ledger rows and their sources.
 
-Bounds from qualifiers (documented in data/README.md):
+Bounds from qualifiers (documented in data/kazakhstan-2022-01/README.md):
 
 - ``exact``: low = high = value.
 - ``at_least``: low = value, high open.  ``more_than``: low = value + 1, high open.

@@ -175,7 +175,7 @@ def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] 
         raise ValueError(f"unknown figure format(s) {', '.join(sorted(unknown))}: use png, svg or pdf")
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    with mpl.rc_context(HOUSE_STYLE):
+    with _house_style():
         for fmt in formats:
             path = directory / f"{stem}.{fmt}"
             fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=metadata[fmt])
@@ -184,6 +184,11 @@ def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] 
 
 
 # --- drawing ----------------------------------------------------------------------------------
+
+
+def _house_style():
+    """Matplotlib's defaults plus the house style, whatever style the caller has active."""
+    return mpl.style.context(["default", HOUSE_STYLE])
 
 
 def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) -> Figure:
@@ -204,7 +209,7 @@ def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) ->
 
 def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Figure:
     """Horizontal bars grouped under place headings, with the house title, subtitle and source."""
-    with mpl.rc_context(HOUSE_STYLE):
+    with _house_style():
         fig = Figure(figsize=FIGSIZE, dpi=SCREEN_DPI)
         ax = fig.add_subplot()
         if bars:

@@ -1,0 +1,166 @@
+"""A corpus of broken ledgers: each fault must give one LedgerError whose message names the
+file, the spreadsheet row, the column and what was expected."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casualty_report import LedgerError, load_ledger
+
+CLAIMS, SOURCES = "claims.csv", "sources.csv"
+
+
+def replace_in(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
+    """Edit one file of the dataset copy by plain text replacement."""
+
+    def edit(folder: Path) -> None:
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"the fixture expects {old!r} in {name}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    return edit
+
+
+def write_bytes(name: str, content: bytes) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_bytes(content)
+
+
+def transform(name: str, change: Callable[[str], str]) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        path = folder / name
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+    return edit
+
+
+def cyrillic_e(text: str) -> str:
+    """'deaths' on row 3 written with a Cyrillic е (U+0435): looks identical, is not."""
+    lines = text.split("\n")
+    lines[2] = lines[2].replace(",deaths,", ",d\u0435aths,")
+    return "\n".join(lines)
+
+
+# (id, edit, file, row, column, words the message must contain)
+FAULTS = [
+    ("missing-column", transform(CLAIMS, lambda t: t.replace(",qualifier", "", 1)),
+     CLAIMS, 1, "qualifier", "a column named 'qualifier' in the header row"),
+    ("unknown-column", replace_in(CLAIMS, ",note\n", ",notes\n"),
+     CLAIMS, 1, "notes", "only the ledger's columns"),
+    ("duplicate-column", replace_in(CLAIMS, ",relayed_by,", ",note,"),
+     CLAIMS, 1, "note", "each column named once"),
+    ("value-not-a-number", replace_in(CLAIMS, ",164,", ",many,"),
+     CLAIMS, 2, "value", "got 'many'; expected a whole number"),
+    ("negative-count", replace_in(CLAIMS, ",26,", ",-26,"),
+     CLAIMS, 3, "value", "got '-26'; expected a whole number of 0 or more"),
+    ("fractional-count", replace_in(CLAIMS, ",16,", ",16.5,"),
+     CLAIMS, 4, "value", "got '16.5'"),
+    ("thousands-separator", replace_in(CLAIMS, ",1300,", ',"1,300",'),
+     CLAIMS, 8, "value", "no separators (e.g. 1300)"),
+    ("absurdly-large-count", replace_in(CLAIMS, ",5800,", ",58000000000000,"),
+     CLAIMS, 9, "value", "got '58000000000000'"),
+    ("unknown-measure", replace_in(CLAIMS, "A03,2022-01-10,deaths", "A03,2022-01-10,killed"),
+     CLAIMS, 4, "measure", "got 'killed'; expected one of: deaths, injured"),
+    ("look-alike-unicode", transform(CLAIMS, cyrillic_e),
+     CLAIMS, 3, "measure", "expected one of: deaths"),
+    ("unknown-population", replace_in(CLAIMS, ",security_forces,Kazakhstan,16", ",police,Kazakhstan,16"),
+     CLAIMS, 4, "population", "got 'police'"),
+    ("unknown-qualifier", replace_in(CLAIMS, ",at_least,", ",approximately,"),
+     CLAIMS, 2, "qualifier", "got 'approximately'; expected one of: exact, at_least"),
+    ("unknown-claimant-group", replace_in(CLAIMS, ",health_ministry,,retracted", ",ministry,,retracted"),
+     CLAIMS, 2, "claimant_group", "got 'ministry'"),
+    ("unknown-status", replace_in(CLAIMS, ",active,S01,para 16", ",withdrawn,S01,para 16"),
+     CLAIMS, 10, "status", "got 'withdrawn'; expected one of: active, retracted"),
+    ("duplicate-id", replace_in(CLAIMS, "A09,", "A08,"),
+     CLAIMS, 10, "claim_id", "got 'A08'; expected a value used by no other row"),
+    ("bad-id", replace_in(CLAIMS, "A09,", "A 9,"),
+     CLAIMS, 10, "claim_id", "an id of letters, digits"),
+    ("unknown-source", replace_in(CLAIMS, ",S01,para 10", ",S02,para 10"),
+     CLAIMS, 9, "source_id", "got 'S02'; expected a source_id listed in sources.csv"),
+    ("impossible-date", replace_in(CLAIMS, "A02,2022-01-10", "A02,2022-02-30"),
+     CLAIMS, 3, "reported_on", "got '2022-02-30'; expected a real date written YYYY-MM-DD"),
+    ("day-first-date", replace_in(CLAIMS, "A05,2022-01-10", "A05,10/01/2022"),
+     CLAIMS, 6, "reported_on", "got '10/01/2022'"),
+    ("empty-required-cell", replace_in(CLAIMS, ",Office of the President,", ",,"),
+     CLAIMS, 9, "claimant", "who made the claim (the cell is required)"),
+    ("empty-scope", replace_in(CLAIMS, ",Almaty,103,", ",,103,"),
+     CLAIMS, 5, "scope", "a place name"),
+    ("empty-locator", replace_in(CLAIMS, ",para 16,", ",,"),
+     CLAIMS, 10, "locator", "where in the source"),
+    ("short-row", transform(CLAIMS, lambda t: t + "A10,2022-01-10,deaths\n"),
+     CLAIMS, 11, "", "got '3 cells'; expected 14 cells"),
+    ("long-row", replace_in(CLAIMS, ",para 10,", ",para 10,extra,"),
+     CLAIMS, 9, "", "got '15 cells'; expected 14 cells"),
+    ("empty-file", write_bytes(CLAIMS, b""),
+     CLAIMS, 1, "", "expected a header row naming the columns claim_id,reported_on"),
+    ("semicolon-delimiter", transform(CLAIMS, lambda t: t.replace(",", ";")),
+     CLAIMS, 1, "", "comma-separated columns, but the header is split by ';'"),
+    ("tab-delimiter", transform(CLAIMS, lambda t: t.replace(",", "\t")),
+     CLAIMS, 1, "", "split by tabs"),
+    ("latin-1-encoding", lambda folder: (folder / CLAIMS).write_bytes(
+        (folder / CLAIMS).read_bytes().replace(b"Kazakh officials", "Kazakh officials \u00e4".encode("latin-1"), 1)),
+     CLAIMS, 3, "", "got 'byte 0xe4'; expected UTF-8 text"),
+    ("utf-16-encoding", lambda folder: (folder / CLAIMS).write_bytes(
+        (folder / CLAIMS).read_text(encoding="utf-8").encode("utf-16")),
+     CLAIMS, 1, "", "UTF-8 text"),
+    ("missing-sources-file", lambda folder: (folder / SOURCES).unlink(),
+     SOURCES, 0, "", "the file to exist"),
+    ("source-url-not-http", replace_in(SOURCES, ",2022-01-10,,", ",2022-01-10,javascript:alert(1),"),
+     SOURCES, 2, "url", "an http:// or https:// address"),
+    ("source-bad-date", replace_in(SOURCES, ",2022-01-10,", ",January 2022,"),
+     SOURCES, 2, "published_on", "or an empty cell"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("edit", "file", "row", "column", "words"), [f[1:] for f in FAULTS], ids=[f[0] for f in FAULTS])
+def test_each_fault_is_named_with_file_row_and_column(ledger_copy, edit, file, row, column, words):
+    edit(ledger_copy)
+    with pytest.raises(LedgerError) as caught:
+        load_ledger(data_dir=ledger_copy)
+    message = str(caught.value)
+    where = str(ledger_copy / file) + (f", row {row}" if row else "") + (f", column '{column}'" if column else "")
+    matching = [line for line in message.splitlines() if line.strip().startswith(f"- {where}")]
+    assert matching, f"no problem at {where!r} in:\n{message}"
+    assert any(words in line for line in matching), f"{words!r} not said of {where!r} in:\n{message}"
+
+
+def test_the_corpus_covers_at_least_twenty_distinct_faults():
+    assert len({fault[0] for fault in FAULTS}) == len(FAULTS) >= 20
+
+
+def test_every_problem_is_reported_at_once(ledger_copy):
+    for fault in ("negative-count", "unknown-measure", "unknown-source", "impossible-date", "source-bad-date"):
+        dict((f[0], f[1]) for f in FAULTS)[fault](ledger_copy)
+    with pytest.raises(LedgerError) as caught:
+        load_ledger(data_dir=ledger_copy)
+    problems = caught.value.problems
+    assert [(Path(p.file).name, p.row, p.column) for p in problems] == [
+        (CLAIMS, 3, "reported_on"),
+        (CLAIMS, 3, "value"),
+        (CLAIMS, 4, "measure"),
+        (CLAIMS, 9, "source_id"),
+        (SOURCES, 2, "published_on"),
+    ]
+    assert str(caught.value).startswith("5 problems in the claims ledger:\n")
+
+
+def test_a_bad_ledger_is_left_untouched(ledger_copy):
+    replace_in(CLAIMS, ",164,", ",-164,")(ledger_copy)
+    before = {p.name: p.read_bytes() for p in ledger_copy.iterdir()}
+    with pytest.raises(LedgerError):
+        load_ledger(data_dir=ledger_copy)
+    assert {p.name: p.read_bytes() for p in ledger_copy.iterdir()} == before
+
+
+def test_problem_lines_read_as_file_row_column_value_expected(ledger_copy):
+    replace_in(CLAIMS, ",164,", ",-164,")(ledger_copy)
+    with pytest.raises(LedgerError) as caught:
+        load_ledger(data_dir=ledger_copy)
+    line = str(caught.value).splitlines()[1]
+    assert re.fullmatch(
+        r"  - .*claims\.csv, row 2, column 'value': got '-164'; expected a whole number of 0 or more, .*", line
+    )
