@@ -17,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib as mpl
+import matplotlib.style
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from casualty_report import analysis
@@ -59,7 +61,6 @@ HOUSE_STYLE = {
     "xtick.color": MUTED,
     "ytick.color": INK,
     "ytick.major.size": 0,
-    "hatch.linewidth": 0.8,
     "svg.hashsalt": "casualty-report",  # stable element ids in SVG output
     "svg.fonttype": "path",
 }
@@ -169,7 +170,7 @@ def arrests_chart(ledger: Ledger, scope: str | None = None) -> Figure:
 
 def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs."""
-    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
     unknown = set(formats) - set(metadata)
     if unknown:
         raise ValueError(f"unknown figure format(s) {', '.join(sorted(unknown))}: use png, svg or pdf")
@@ -188,7 +189,7 @@ def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] 
 
 def _house_style():
     """Matplotlib's defaults plus the house style, whatever style the caller has active."""
-    return mpl.style.context(["default", HOUSE_STYLE])
+    return matplotlib.style.context(["default", HOUSE_STYLE])
 
 
 def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) -> Figure:
@@ -211,10 +212,10 @@ def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Fi
     """Horizontal bars grouped under place headings, with the house title, subtitle and source."""
     with _house_style():
         fig = Figure(figsize=FIGSIZE, dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)  # a renderer to measure text with, independent of any backend
         ax = fig.add_subplot()
-        if bars:
-            _draw_bars(ax, bars)
-        else:
+        labels = _draw_bars(ax, bars) if bars else []
+        if not bars:
             ax.set_axis_off()
             ax.text(0.5, 0.5, "No figures for this place in the ledger.", ha="center", va="center", color=MUTED)
 
@@ -235,10 +236,15 @@ def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Fi
         header = 0.075 + 0.05 * len(subtitle_lines) + 0.045
         footer = 0.035 * len(source_lines) + 0.03
         fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
+        # Lay out once, then freeze: every later draw (inline, PNG, SVG) uses the same geometry.
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+        _make_room_for(ax, labels)
     return fig
 
 
-def _draw_bars(ax: Axes, bars: Sequence[Bar]) -> None:
+def _draw_bars(ax: Axes, bars: Sequence[Bar]) -> list[Text]:
+    """Draw the bars; return the value labels, which :func:`_make_room_for` fits in later."""
     positions, headings, y = [], [], 0.0
     for index, bar in enumerate(bars):
         if index == 0 or bar.scope != bars[index - 1].scope:
@@ -250,25 +256,50 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar]) -> None:
         y += 1.0
 
     longest = max(bar.total for bar in bars)
+    labels = []
     for position, bar in zip(positions, bars, strict=True):
         left = 0
         for segment in bar.segments:
             _draw_segment(ax, position, left, segment)
             left += segment.value
         end = left + longest * 0.012
+        # Labels may run past the axes; kept out of the layout so it cannot shift from draw to draw.
         if bar.lower_bound:
-            ax.plot(end + longest * 0.008, position, marker=">", markersize=6, color=INK, clip_on=False)
+            ax.plot(end + longest * 0.008, position, marker=">", markersize=6, color=INK, clip_on=False)[0].set_in_layout(
+                False
+            )
             end += longest * 0.03
-        ax.text(end, position, bar.value_text, va="center", ha="left", fontsize=9, color=INK)
+        labels.append(
+            ax.text(end, position, bar.value_text, va="center", ha="left", fontsize=9, color=INK, in_layout=False)
+        )
 
     ax.set_yticks(positions, [bar.label for bar in bars])
     for heading_y, place in headings:
         ax.text(0, heading_y - 0.05, place, transform=ax.get_yaxis_transform(), ha="right", va="center",
                 fontweight="bold", fontsize=10, color=INK)  # fmt: skip
     ax.set_ylim(y - 0.4, -0.3)  # first bar at the top
-    ax.set_xlim(0, longest * 1.32)  # room for the value labels
+    ax.set_xlim(0, longest * 1.05)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.tick_params(axis="y", pad=6)
+    return labels
+
+
+def _make_room_for(ax: Axes, labels: Sequence[Text]) -> None:
+    """Widen the x range just enough that every value label ends inside the axes.
+
+    A label starting at data x0 with width w pixels fits an axes W pixels wide when the range
+    reaches x0 * W / (W - w - margin); label widths in pixels do not depend on the range.
+    """
+    if not labels:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    axes_width = ax.get_window_extent(renderer).width
+    margin = 4  # pixels
+    needed = max(
+        label.get_position()[0] * axes_width / max(axes_width - label.get_window_extent(renderer).width - margin, 1)
+        for label in labels
+    )
+    ax.set_xlim(0, max(ax.get_xlim()[1], needed))
 
 
 def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
