@@ -31,6 +31,8 @@ def scrub(notebook) -> None:
         cell.metadata.pop("execution", None)
         if cell.metadata.get("tags") == []:
             del cell.metadata["tags"]
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id on every run
 
 
 def refresh_baseline(notebook: Path) -> None:

@@ -131,11 +131,14 @@ def render(
     """Execute every notebook with ``parameters`` and publish the run to ``<out>/<name>/``."""
     out = Path(out) if out is not None else REPO_ROOT / "reports"
     parameters = dict(parameters or {})
+    name = name or run_name(parameters)
+    target = out / name
+    if parameters.get("data_dir") is not None:
+        # Kernels run inside the staging folder: keep a relative data_dir meaning what the caller meant.
+        parameters["data_dir"] = str(Path(parameters["data_dir"]).resolve())
     notebooks = notebooks if notebooks is not None else find_notebooks()
     if not notebooks:
         raise RenderError(f"no notebooks named NN-verb-object.ipynb in {NOTEBOOKS_DIR}")
-    name = name or run_name(parameters)
-    target = out / name
 
     check_parameters(notebooks, parameters)
     # A bad ledger stops here with the ledger's own message, before any kernel starts.
@@ -173,9 +176,10 @@ def _run_notebook(
         papermill.execute_notebook(
             str(notebook),
             str(executed),
-            parameters={**parameters, "output_dir": str(staging)},
+            # Run inside the staging folder and write to "." so no random path lands in the output.
+            parameters={**parameters, "output_dir": "."},
             kernel_name="python3",
-            cwd=str(REPO_ROOT),
+            cwd=str(staging),
             progress_bar=False,
             log_output=False,
             extra_arguments=QUIET_KERNEL,

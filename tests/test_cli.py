@@ -1,0 +1,77 @@
+"""The command line: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casualty_report.paths import REPO_ROOT
+
+SCRIPT = Path(sys.executable).parent / "casualty-report"
+
+
+def run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "casualty_report", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_validate_the_shipped_ledger():
+    result = run("validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: 9 claims from 1 source in ")
+
+
+def test_the_console_script_is_installed_and_works_from_anywhere(tmp_path):
+    result = subprocess.run([str(SCRIPT), "validate"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "OK: 9 claims" in result.stdout
+
+
+def test_validate_a_broken_copy_names_file_row_and_column(ledger_copy):
+    claims = ledger_copy / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",164,", ",-164,", 1), encoding="utf-8")
+    result = run("validate", "--data-dir", str(ledger_copy))
+    assert result.returncode == 1
+    assert f"{claims}, row 2, column 'value': got '-164'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_a_missing_folder(tmp_path):
+    result = run("validate", "--data-dir", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "claims.csv: expected the file to exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "scope"], "parameter 'scope' is not KEY=VALUE"),
+        (["-p", "colour=red"], "unknown parameter(s) colour; the notebooks take: data_dir, dataset, figure_formats"),
+        (["-p", "output_dir=/tmp/x"], "output_dir is set by render itself"),
+    ],
+)
+def test_render_refuses_bad_parameters_before_any_kernel_starts(tmp_path, args, message):
+    result = run("render", "--out", str(tmp_path / "reports"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_render_with_a_broken_ledger_publishes_nothing(tmp_path, ledger_copy):
+    claims = ledger_copy / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("A09,", "A08,"), encoding="utf-8")
+    result = run("render", "--out", str(tmp_path / "reports"), "-p", f"data_dir={ledger_copy}")
+    assert result.returncode == 1
+    assert "row 10, column 'claim_id': got 'A08'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_usage_errors_exit_2():
+    assert run("frobnicate").returncode == 2
+    assert run().returncode == 2
