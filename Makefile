@@ -1,0 +1,51 @@
+# Set-up is two commands:  make report  (builds .venv if needed, renders)  and  make test.
+# Everything is installed from requirements/lock.txt (exact pins) into .venv; no conda needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
+# Re-install when the pins or the package metadata change.
+INSTALLED := $(VENV)/.installed
+
+.PHONY: report test lab validate baseline chart-baseline lock clean distclean
+
+report: $(INSTALLED)  ## execute the notebooks and publish reports/default/
+	$(BIN)/casualty-report render $(ARGS)
+
+test: $(INSTALLED)  ## the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
+	$(BIN)/python -m pytest $(ARGS)
+
+lab: $(INSTALLED)  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+validate: $(INSTALLED)  ## check the ledger
+	$(BIN)/casualty-report validate $(ARGS)
+
+baseline: $(INSTALLED)  ## re-execute the notebooks in place: nbval's committed outputs
+	$(BIN)/casualty-report baseline
+
+chart-baseline: $(INSTALLED)  ## regenerate the chart images and hashes pytest-mpl compares against
+	rm -rf tests/charts/baseline tests/charts/hashes.json
+	$(BIN)/python -m pytest tests/test_charts.py -p no:nbval \
+		--mpl-generate-path=tests/charts/baseline --mpl-generate-hash-library=tests/charts/hashes.json
+
+lock:  ## re-resolve requirements/lock.txt from pyproject.toml in a scratch venv (then update environment.yml)
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
+	{ sed -n '1,3p' requirements/lock.txt; build/lock-venv/bin/python -m pip freeze --exclude-editable \
+		| grep -v '^casualty-report'; } > build/lock.txt
+	mv build/lock.txt requirements/lock.txt
+
+$(INSTALLED): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements/lock.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+clean:  ## remove build output and rendered reports (keeps .venv)
+	rm -rf build reports/*/ reports/.*staging-* reports/*.failed
+
+distclean: clean
+	rm -rf $(VENV)

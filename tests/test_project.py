@@ -1,0 +1,102 @@
+"""The project's own conventions: pins in step, notebooks papermill and nbval can run, and the
+known traps of GUIDE.md kept out."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import nbformat
+import papermill
+import pytest
+import yaml
+
+from casualty_report.notebooks import find_notebooks
+from casualty_report.paths import REPO_ROOT
+
+NOTEBOOKS = find_notebooks()
+
+
+def lock_pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO_ROOT / "requirements" / "lock.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[normalise(name)] = version
+    return pins
+
+
+def conda_pins() -> dict[str, str]:
+    spec = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pins = {}
+    for dependency in spec["dependencies"]:
+        if isinstance(dependency, str):
+            name, _, version = dependency.partition("=")
+            pins[normalise(name)] = version
+    return pins
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_environment_yml_pins_the_same_versions_as_the_lock():
+    conda, lock = conda_pins(), lock_pins()
+    assert conda.pop("python") == "3.11"
+    assert conda.pop("pip") == ""
+    assert {name: lock.get(name) for name in conda} == conda
+
+
+def test_every_declared_dependency_is_in_both_files():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    names = {normalise(re.split(r"[<>=!~\[ ]", requirement)[0]) for requirement in declared}
+    assert names <= set(conda_pins()), names - set(conda_pins())
+    assert names <= set(lock_pins()), names - set(lock_pins())
+
+
+def test_there_are_notebooks_named_in_run_order():
+    assert [nb.name for nb in NOTEBOOKS] == [
+        "01-build-claim-tables.ipynb",
+        "02-compare-death-tolls.ipynb",
+        "03-chart-injuries-and-arrests.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_can_be_run_by_papermill_and_nbval(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    tagged = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    parameters = papermill.inspect_notebook(str(path))
+    assert list(parameters) == ["dataset", "data_dir", "scope", "output_dir", "figure_formats"]
+    assert all(parameter["help"] for parameter in parameters.values())  # papermill --help-notebook
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not cell.source.rstrip().endswith(";"), "nbval shows a ';'-hidden repr anyway"
+            assert "../" not in cell.source, "paths are resolved by the package"
+            assert cell.execution_count is not None, "the committed outputs are nbval's baseline"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_a_lede_and_keeps_no_run_metadata(path):
+    notebook = nbformat.read(path, as_version=4)
+    lede = notebook.cells[0]
+    assert lede.cell_type == "markdown" and lede.source.startswith("# ")
+    for section in ("**The question.**", "**What the numbers show.**", "**The main caveat.**"):
+        assert section in lede.source
+    assert "papermill" not in notebook.metadata
+    assert all("execution" not in cell.metadata for cell in notebook.cells)
+
+
+def test_no_file_sets_the_matplotlib_backend_globally():
+    for name in ("Makefile", "pyproject.toml", ".ci/run"):
+        assert not re.search(r"MPLBACKEND\s*=", (REPO_ROOT / name).read_text(encoding="utf-8")), name
+
+
+def test_the_readme_set_up_is_two_commands():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^(?:\$ )?(make \w+)$", setup, flags=re.MULTILINE)
+    assert commands == ["make report", "make test"]
