@@ -27,7 +27,7 @@ baseline: $(INSTALLED)  ## re-execute the notebooks in place: nbval's committed 
 
 chart-baseline: $(INSTALLED)  ## regenerate the chart images and hashes pytest-mpl compares against
 	rm -rf tests/charts/baseline tests/charts/hashes.json
-	$(BIN)/python -m pytest tests/test_charts.py -p no:nbval \
+	$(BIN)/python -m pytest tests/test_charts.py \
 		--mpl-generate-path=tests/charts/baseline --mpl-generate-hash-library=tests/charts/hashes.json
 
 lock:  ## re-resolve requirements/lock.txt from pyproject.toml in a scratch venv (then update environment.yml)

@@ -29,29 +29,20 @@ def texts(fig):
     return [t.get_text() for t in fig.axes[0].texts]
 
 
+IMAGES = {
+    "deaths": (charts.death_toll_chart, None),
+    "deaths-almaty": (charts.death_toll_chart, "Almaty"),
+    "injuries": (charts.injuries_chart, None),
+    "arrests": (charts.arrests_chart, None),
+    "no-figures": (charts.arrests_chart, "Kazakhstan"),
+}
+
+
+@pytest.mark.parametrize("case", IMAGES)
 @pytest.mark.mpl_image_compare
-def test_death_toll_chart_image(ledger):
-    return charts.death_toll_chart(ledger)
-
-
-@pytest.mark.mpl_image_compare
-def test_death_toll_chart_almaty_image(ledger):
-    return charts.death_toll_chart(ledger, "Almaty")
-
-
-@pytest.mark.mpl_image_compare
-def test_injuries_chart_image(ledger):
-    return charts.injuries_chart(ledger)
-
-
-@pytest.mark.mpl_image_compare
-def test_arrests_chart_image(ledger):
-    return charts.arrests_chart(ledger)
-
-
-@pytest.mark.mpl_image_compare
-def test_chart_with_no_figures_image(ledger):
-    return charts.arrests_chart(ledger, "Kazakhstan")
+def test_chart_image(ledger, case):
+    chart, scope = IMAGES[case]
+    return chart(ledger, scope)
 
 
 BLUE, VERMILLION = "#0072b2", "#d55e00"
