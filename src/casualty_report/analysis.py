@@ -22,7 +22,7 @@ import pandas as pd
 
 from casualty_report.ledger import MEASURES
 
-INJURY_MEASURES = ("injured", "treated", "sought_care", "hospitalised")
+INJURY_MEASURES = ("injured", "treated", "sought_care", "hospitalised", "critical")
 ARREST_MEASURES = ("detained", "arrested", "in_custody", "convicted")
 
 #: Qualifiers whose high bound is open: the true figure may be larger than any stated number.
@@ -38,12 +38,32 @@ GROUP_LABELS = {
     "independent": "Independent counts",
     "international": "International bodies",
 }
+COUNTERS = {  # "counted by …"
+    "official": "officials",
+    "health_ministry": "the Health Ministry",
+    "independent": "independent counters",
+    "international": "international bodies",
+}
 POPULATION_LABELS = {
     "all": "everyone",
     "civilians": "'civilians'",
     "security_forces": "security forces",
     "attackers": "'attackers'",
     "minors": "minors",
+}
+MEASURE_WORDS = {
+    "deaths": "dead",
+    "died_in_hospital": "died in hospital",
+    "died_in_custody": "died in custody",
+    "injured": "injured",
+    "treated": "treated",
+    "sought_care": "sought care",
+    "hospitalised": "in hospital",
+    "critical": "in a critical state",
+    "detained": "detained",
+    "arrested": "arrested",
+    "in_custody": "held",
+    "convicted": "convicted",
 }
 QUALIFIER_WORDS = {
     "exact": "",
@@ -148,23 +168,22 @@ def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame
     return claims_table(claims, ARREST_MEASURES, scope)
 
 
-def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
-    """One total per place and claimant group for a measure, officials first within a place.
+def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+    """One total per report: one claimant's claims in one source on one date, per place.
 
-    A group's figure for everyone ("all") is its total; failing that, its figures for
-    civilians, security forces and attackers are added, and the parts are listed. When a group
-    gave several figures for one population, the latest (then the largest) is used. Minors are
-    never added. Status: the worst of the parts (retracted > disputed > superseded > active).
+    A report's total is its figure for everyone ("all"); failing that, the sum of its figures for
+    civilians, security forces and attackers. Parts are only added when reported together, so
+    the same people are never counted twice across reports (the article's 26 "civilians" are the
+    Interior Ministry's 26 "attackers"). Minors are never added. Status: the worst of the parts
+    (retracted > disputed > superseded > active).
     """
     table = with_bounds(select_scope(claims, scope))
     table = table[table["measure"] == measure]
-    table = table.sort_values(["reported_on", "value"]).drop_duplicates(
-        ["scope", "claimant_group", "population"], keep="last"
-    )
     rows = []
-    for (place, group), figures in table.groupby(["scope", "claimant_group"], sort=True):
+    keys = ["scope", "claimant_group", "claimant", "source_id", "reported_on"]
+    for (place, group, _, source, date), figures in table.groupby(keys, sort=False):
         whole = figures[figures["population"] == "all"]
-        parts = whole if len(whole) else figures[figures["population"].isin(ADDABLE_POPULATIONS)]
+        parts = whole.head(1) if len(whole) else figures[figures["population"].isin(ADDABLE_POPULATIONS)]
         if parts.empty:
             continue
         parts = parts.sort_values("population")
@@ -172,30 +191,49 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
             {
                 "scope": place,
                 "claimant_group": group,
+                "source_id": source,
+                "reported_on": date,
                 "value": int(parts["value"].sum()),
                 "low": int(parts["low"].sum()),
                 "high": pd.NA if parts["high"].isna().any() else int(parts["high"].sum()),
                 "lower_bound": bool(parts["high"].isna().any()),
                 "populations": " + ".join(parts["population"]),
+                "parts": len(parts),
                 "status": _worst_status(parts["status"]),
                 "claim_ids": " + ".join(parts["claim_id"]),
             }
         )
-    columns = ["scope", "claimant_group", "value", "low", "high", "lower_bound", "populations", "status", "claim_ids"]
+    columns = ["scope", "claimant_group", "source_id", "reported_on", "value", "low", "high", "lower_bound",
+               "populations", "parts", "status", "claim_ids"]  # fmt: skip
     totals = pd.DataFrame(rows, columns=columns)
-    totals["_group_rank"] = totals["claimant_group"].map(list(GROUP_LABELS).index)  # officials first
-    totals = _in_scope_order(totals, scope_order(claims), "_group_rank").drop(columns="_group_rank")
     totals["high"] = totals["high"].astype("Int64")
     return totals
+
+
+def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+    """Each claimant group's latest total per place, officials first within a place.
+
+    The latest report wins (see :func:`report_totals`); on the same date, a report covering
+    everyone beats one adding parts, more parts beat fewer, then the lowest claim id.
+    """
+    totals = report_totals(claims, measure, scope)
+    totals["_covers_all"] = totals["populations"] == "all"
+    totals = totals.sort_values(
+        ["reported_on", "_covers_all", "parts", "claim_ids"], ascending=[False, False, False, True], kind="stable"
+    ).drop_duplicates(["scope", "claimant_group"])
+    totals["_group_rank"] = totals["claimant_group"].map(list(GROUP_LABELS).index)  # officials first
+    totals = _in_scope_order(totals, scope_order(claims), "_group_rank")
+    return totals.drop(columns=["_covers_all", "_group_rank", "source_id", "parts"])
 
 
 def compare_official_health(
     claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None
 ) -> pd.DataFrame:
-    """Officials against the Health Ministry, per place: both totals, difference and ratio.
+    """Officials against the Health Ministry, per place where both gave a figure: both latest
+    totals (see :func:`group_totals`), difference and ratio.
 
     ``difference`` is Health Ministry minus officials; ``ratio`` is Health Ministry over
-    officials. Places where either side gave no figure are kept with blanks.
+    officials.
     """
     totals = group_totals(claims, measure, scope)
     sides = {}
@@ -203,7 +241,7 @@ def compare_official_health(
         side = totals[totals["claimant_group"] == group].set_index("scope")
         side = side[["value", "lower_bound", "populations", "status", "claim_ids"]]
         sides[prefix] = side.add_prefix(f"{prefix}_")
-    wide = pd.concat(sides.values(), axis=1).rename_axis("scope").reset_index()
+    wide = pd.concat(sides.values(), axis=1, join="inner").rename_axis("scope").reset_index()
     wide = _in_scope_order(wide, scope_order(claims))
     for column in ("official_value", "health_ministry_value"):
         wide[column] = wide[column].astype("Int64")
@@ -217,3 +255,122 @@ _STATUS_RANK = {"active": 0, "superseded": 1, "disputed": 2, "retracted": 3}
 
 def _worst_status(statuses: pd.Series) -> str:
     return max(statuses, key=_STATUS_RANK.__getitem__)
+
+
+def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
+    """Low, best and high per measure x population x place, at the end of each date on which a
+    figure for it was reported (UCDP's low/best/high, ACLED's conservative choice).
+
+    Rules, in order: claims reported by the end of the date, with the status they had then;
+    retracted and superseded figures are left out (listed in ``excluded_ids``); within each
+    claimant group only its latest date's figures count, since counts grow; low is the lowest
+    low bound, high the highest high bound (open if any figure is open-ended); best is the
+    figure reported last, and on a tie the lowest (ACLED's most conservative figure).
+    """
+    table = with_bounds(claims)
+    rows = []
+    for (measure, population, place), figures in table.groupby(["measure", "population", "scope"], sort=False):
+        for date in sorted(figures["reported_on"].unique()):
+            known = figures[figures["reported_on"] <= date]
+            status_then = known["status"].where(known["status_effective"] <= date, "active")
+            eligible = known[~status_then.isin(["retracted", "superseded"])]
+            latest_of_group = eligible.groupby("claimant_group")["reported_on"].transform("max")
+            current = eligible[eligible["reported_on"] == latest_of_group].sort_values("claim_id")
+            newest = current[current["reported_on"] == current["reported_on"].max()]
+            rows.append(
+                {
+                    "measure": measure,
+                    "population": population,
+                    "scope": place,
+                    "date": date,
+                    "low": current["low"].min() if len(current) else pd.NA,
+                    "best": _best(newest) if len(current) else pd.NA,
+                    "high": pd.NA if current.empty or current["high"].isna().any() else current["high"].max(),
+                    "claim_ids": " ".join(current["claim_id"]),
+                    "excluded_ids": " ".join(known.loc[status_then == "retracted", "claim_id"].sort_values()),
+                }
+            )
+    result = pd.DataFrame(rows)
+    for column in ("low", "best", "high"):
+        result[column] = result[column].astype("Int64")
+    return result
+
+
+def _best(newest: pd.DataFrame) -> int:
+    """The most conservative of the newest figures, each kept within its own bounds
+    ("nearly 240" counts as 239, "over 5,800" as 5,801)."""
+    clamped = newest["value"].clip(lower=newest["low"], upper=newest["high"].fillna(newest["value"]))
+    return int(clamped.min())
+
+
+def final_estimates(claims: pd.DataFrame) -> pd.DataFrame:
+    """The last reconciled row of each measure x population x place."""
+    return reconcile(claims).groupby(["measure", "population", "scope"], sort=False).tail(1).reset_index(drop=True)
+
+
+def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+    """Every report of a whole total over time, per group: the points of a timeline chart.
+
+    A whole total covers everyone, or adds up two or more parts; a figure for one part (the
+    security forces' dead alone) is not a toll and is left out.
+    """
+    totals = report_totals(claims, measure, scope)
+    totals = totals[(totals["populations"] == "all") | (totals["parts"] >= 2)]
+    return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)
+
+
+def describe(claim) -> str:
+    """A claim in words: 'at least 164 dead (everyone, Kazakhstan)'."""
+    return (
+        f"{display_value(int(claim.value), claim.qualifier)} {MEASURE_WORDS[claim.measure]}"
+        f" ({POPULATION_LABELS[claim.population]}, {claim.scope})"
+    )
+
+
+def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
+    """What one source said, claim by claim, and what other reporting established: each
+    sentence built from ledger fields and tied to claim ids."""
+    by_id = claims.set_index("claim_id", drop=False)
+    final = final_estimates(claims).set_index(["measure", "population", "scope"])
+    rows = []
+    for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
+        findings = []
+        if claim.status == "retracted":
+            shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
+            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
+        for other_id in claim.corrected_by.split():
+            other = by_id.loc[other_id]
+            differences = _differences(claim, other)
+            findings.append(
+                f"{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
+                + (f", that is {'; '.join(differences)}" if differences else "")
+            )
+        key = (claim.measure, claim.population, claim.scope)
+        later = "no later figure"
+        if key in final.index and final.loc[key, "claim_ids"] not in ("", claim.claim_id):
+            estimate = final.loc[key]
+            later = f"{estimate['best']:,} as of {estimate['date']:%-d %b %Y} ({estimate['claim_ids']})"
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "said": f"{describe(claim)}, per {claim.claimant}",
+                "status": claim.status,
+                "what_other_reporting_shows": "; ".join(findings),
+                "latest_estimate": later,
+            }
+        )
+    return pd.DataFrame(rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"])
+
+
+def _differences(said, other) -> list[str]:
+    """How a later claim reframes one: place, measure, population, who counted."""
+    differences = []
+    if other.scope != said.scope:
+        differences.append(f"{other.scope}, not {said.scope}")
+    if other.measure != said.measure:
+        differences.append(f"{MEASURE_WORDS[other.measure]}, not {MEASURE_WORDS[said.measure]}")
+    if other.population != said.population:
+        differences.append(f"{POPULATION_LABELS[other.population]}, not {POPULATION_LABELS[said.population]}")
+    if other.claimant_group != said.claimant_group:
+        differences.append(f"counted by {COUNTERS[other.claimant_group]}, not {COUNTERS[said.claimant_group]}")
+    return differences

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import matplotlib.style
 import pandas as pd
 from matplotlib.axes import Axes
@@ -70,17 +71,6 @@ STATUS_KEYS = {
     "disputed": "hatched bars are disputed (see the table's notes)",
     "superseded": "hollow dotted bars were superseded",
 }
-MEASURE_WORDS = {
-    "deaths": "dead",
-    "injured": "injured",
-    "treated": "treated",
-    "sought_care": "sought care",
-    "hospitalised": "in hospital",
-    "detained": "detained",
-    "arrested": "arrested",
-    "in_custody": "held",
-    "convicted": "convicted",
-}
 
 
 @dataclass(frozen=True)
@@ -110,12 +100,14 @@ class Bar:
 
 
 def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Figure:
-    """Officials' death toll against the Health Ministry's, one pair of bars per place.
+    """Officials' latest death toll against the Health Ministry's, for each place both gave one.
 
-    Officials gave their toll in parts (civilians, security forces); the parts are stacked.
+    A toll given in parts (civilians, security forces) is drawn as stacked parts.
     """
     by_id = ledger.claims.set_index("claim_id")
+    compared = analysis.compare_official_health(ledger.claims, "deaths", scope)["scope"]
     totals = analysis.group_totals(ledger.claims, "deaths", scope)
+    totals = totals[totals["scope"].isin(compared) & totals["claimant_group"].isin(["official", "health_ministry"])]
     bars = []
     for total in totals.itertuples(index=False):
         ids = total.claim_ids.split(" + ")
@@ -165,6 +157,35 @@ def arrests_chart(ledger: Ledger, scope: str | None = None) -> Figure:
     )
 
 
+def death_toll_timeline_chart(ledger: Ledger) -> Figure:
+    """Every report of the national death toll over time, by claimant group, with the final count."""
+    national = ledger.info.national_scope
+    points = analysis.toll_timeline(ledger.claims, "deaths", national)
+    final = analysis.final_estimates(ledger.claims)
+    final = final[(final["measure"] == "deaths") & (final["population"] == "all") & (final["scope"] == national)]
+    reference = None
+    if len(final) and not pd.isna(final["best"].iloc[0]):
+        reference = (int(final["best"].iloc[0]), f"latest estimate: {int(final['best'].iloc[0]):,}")
+    return _timeline_chart(
+        ledger,
+        points,
+        title="How the death toll moved",
+        what=f"Reported totals of the dead in {national}, by who counted; lines join each group's figures",
+        reference=reference,
+    )
+
+
+def detentions_timeline_chart(ledger: Ledger) -> Figure:
+    """Every report of the national count of people detained, over time, by claimant group."""
+    national = ledger.info.national_scope
+    return _timeline_chart(
+        ledger,
+        analysis.toll_timeline(ledger.claims, "detained", national),
+        title="How the count of the detained grew",
+        what=f"Reported totals of people detained in {national}, by who counted",
+    )
+
+
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -197,7 +218,7 @@ def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) ->
         Bar(
             row.scope,
             f"{analysis.GROUP_LABELS[row.claimant_group]}: "
-            f"{analysis.POPULATION_LABELS[row.population]} {MEASURE_WORDS[row.measure]}",
+            f"{analysis.POPULATION_LABELS[row.population]} {analysis.MEASURE_WORDS[row.measure]}",
             (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
             analysis.display_value(int(row.value), row.qualifier)
             + (f" ({row.status})" if row.status in ("retracted", "disputed", "superseded") else ""),
@@ -206,6 +227,118 @@ def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) ->
         for row in table.itertuples(index=False)
     ]
     return _bar_chart(ledger, bars, title=title, what=what)
+
+
+TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
+
+
+def _timeline_chart(
+    ledger: Ledger, points: pd.DataFrame, title: str, what: str, reference: tuple[int, str] | None = None
+) -> Figure:
+    """Reported figures over time: one colour per claimant group, a line through each group's
+    figures that stood when reported, hollow rings for retracted ones. Two panels when the
+    figures span more than three weeks: the first weeks, then the rest."""
+    with _house_style():
+        fig = Figure(figsize=FIGSIZE, dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)
+        statuses = set(points["status"]) if len(points) else set()
+        keys = []
+        if "retracted" in statuses:
+            keys.append("hollow rings were retracted")
+        if "disputed" in statuses:
+            keys.append("half-filled markers are disputed")
+        if len(points) and points["lower_bound"].any():
+            keys.append("'+' marks a lower bound")
+        groups = [g for g in analysis.GROUP_LABELS if g in set(points.get("claimant_group", []))]
+        legend = ", ".join(f"{COLOUR_NAMES[g]}: {analysis.COUNTERS[g]}" for g in groups)
+        subtitle = what + (f" ({legend})" if legend else "") + (". " + "; ".join(keys).capitalize() if keys else "") + "."
+        _frame(fig, title, subtitle, _source_line(ledger, sorted(_ids(points))))
+        if points.empty:
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
+
+        else:
+            _draw_timeline_panels(fig, points, reference)
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+    return fig
+
+
+def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, reference: tuple[int, str] | None) -> None:
+    """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
+    start = points["reported_on"].min() - pd.Timedelta(days=1)
+    split = start + pd.Timedelta(days=TIMELINE_SPLIT)
+    late = points[points["reported_on"] > split]
+    if late.empty:
+        axes = [fig.add_subplot()]
+        spans = [(start, points["reported_on"].max() + pd.Timedelta(days=1))]
+    else:
+        left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.2, 1.8], "wspace": 0.04})
+        axes = [left, right]
+        end = late["reported_on"].max()
+        spans = [(start, split), (split, end + (end - split) * 0.06)]
+        right.spines["left"].set_visible(False)
+        right.tick_params(axis="y", length=0)
+    top = max(points["value"].max(), reference[0] if reference else 0)
+    for ax, (begin, finish) in zip(axes, spans, strict=True):
+        _draw_timeline(ax, points, top)
+        ax.set_xlim(begin, finish)
+        ax.set_ylim(0, top * 1.15)
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        ax.grid(axis="x", visible=False)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b" if (finish - begin).days <= 45 else "%b %Y"))
+        if reference:
+            ax.axhline(reference[0], color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
+    if reference:  # under the line at the far right, where no figure is drawn
+        axes[-1].text(0.99, reference[0] - top * 0.02, reference[1], transform=axes[-1].get_yaxis_transform(),
+                      ha="right", va="top", fontsize=8.5, color=MUTED)  # fmt: skip
+
+
+COLOUR_NAMES = {"official": "blue", "health_ministry": "orange", "independent": "green", "international": "pink"}
+
+
+def _draw_timeline(ax: Axes, points: pd.DataFrame, top: int) -> None:
+    labelled: set[tuple[object, str, int]] = set()
+    for group, figures in points.groupby("claimant_group", sort=False):
+        colour = PALETTE[group]
+        standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
+        if len(standing) > 1:
+            ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.2, zorder=2)
+        for point in figures.itertuples(index=False):
+            style: dict[str, object] = {"marker": "o", "markersize": 6.5, "color": colour, "zorder": 3}
+            if point.status == "retracted":
+                style |= {"markerfacecolor": "white", "markeredgewidth": 1.4, "linestyle": "none"}
+            elif point.status == "disputed":
+                style |= {"fillstyle": "left", "markerfacecoloralt": "white", "linestyle": "none"}
+            else:
+                style |= {"linestyle": "none", "markeredgecolor": "white", "markeredgewidth": 0.8}
+            ax.plot([point.reported_on], [point.value], **style)
+            key = (point.reported_on, group, int(point.value))
+            if key not in labelled:
+                labelled.add(key)
+                text = f"{int(point.value):,}{'+' if point.lower_bound else ''}"
+                ax.annotate(text, (point.reported_on, point.value), xytext=(0, 6), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=7.5, color=colour, annotation_clip=True)  # fmt: skip
+
+
+def _ids(points: pd.DataFrame) -> set[str]:
+    return {claim_id for ids in points.get("claim_ids", []) for claim_id in ids.split(" + ")}
+
+
+def _frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
+    """Title, subtitle and source line, and the constrained layout that leaves room for them."""
+    subtitle_lines = textwrap.wrap(subtitle, 100)
+    source_lines = textwrap.wrap(source, 130)
+    top = 0.955
+    fig.text(0.015, top, title, fontsize=13, fontweight="bold", va="top")
+    fig.text(0.015, top - 0.075, "\n".join(subtitle_lines), color=MUTED, va="top", linespacing=1.3)
+    fig.text(0.015, 0.018, "\n".join(source_lines), fontsize=7.5, color=MUTED, va="bottom", linespacing=1.3)
+    header = 0.075 + 0.05 * len(subtitle_lines) + 0.045
+    footer = 0.035 * len(source_lines) + 0.03
+    fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
 
 
 def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Figure:
@@ -227,15 +360,7 @@ def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Fi
         claim_ids = sorted({segment.claim_id for bar in bars for segment in bar.segments})
         source = _source_line(ledger, claim_ids)
 
-        subtitle_lines = textwrap.wrap(subtitle, 100)
-        source_lines = textwrap.wrap(source, 130)
-        top = 0.955
-        fig.text(0.015, top, title, fontsize=13, fontweight="bold", va="top")
-        fig.text(0.015, top - 0.075, "\n".join(subtitle_lines), color=MUTED, va="top", linespacing=1.3)
-        fig.text(0.015, 0.018, "\n".join(source_lines), fontsize=7.5, color=MUTED, va="bottom", linespacing=1.3)
-        header = 0.075 + 0.05 * len(subtitle_lines) + 0.045
-        footer = 0.035 * len(source_lines) + 0.03
-        fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
+        _frame(fig, title, subtitle, source)
         # Lay out once, then freeze: every later draw (inline, PNG, SVG) uses the same geometry.
         fig.draw_without_rendering()
         fig.set_layout_engine("none")
@@ -317,14 +442,20 @@ def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
 
 
 def _source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
-    claim_ids = list(claim_ids)
-    sources = ledger.sources_for(claim_ids)
-    names = [
-        f"{row.outlet}"
-        + (f", {row.published_on:%-d %b %Y}" if not pd.isna(row.published_on) else "")
-        + f" ({row.source_id})"
-        for row in sources.itertuples(index=False)
-    ]
+    """Name the sources and claims behind a chart; past a few, count them (the notebook's table
+    beside the chart lists every claim)."""
+    claim_ids = sorted(claim_ids)
     if not claim_ids:
         return f"No claims drawn from the {ledger.directory.name} ledger."
-    return f"Source: {'; '.join(names)}. Claims {', '.join(claim_ids)} of the {ledger.directory.name} ledger."
+    sources = ledger.sources_for(claim_ids)
+    if len(sources) <= 3:
+        cited = "; ".join(
+            f"{row.outlet}"
+            + (f", {row.published_on:%-d %b %Y}" if not pd.isna(row.published_on) else "")
+            + f" ({row.source_id})"
+            for row in sources.itertuples(index=False)
+        )
+    else:
+        cited = f"{len(sources)} publications listed in the ledger's sources.csv"
+    claims = f"claims {', '.join(claim_ids)}" if len(claim_ids) <= 10 else f"{len(claim_ids)} claims"
+    return f"Source: {cited}. Figures: {claims} of the {ledger.directory.name} ledger."

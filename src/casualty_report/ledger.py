@@ -12,7 +12,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,14 +23,18 @@ from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 
 CLAIMS_FILE = "claims.csv"
 SOURCES_FILE = "sources.csv"
+INFO_FILE = "dataset.yml"
 
 # Controlled vocabularies. The data README documents each word; keep the two in step.
 MEASURES: Mapping[str, str] = {
     "deaths": "people killed",
+    "died_in_hospital": "people who died in medical facilities (a subset of deaths)",
+    "died_in_custody": "people who died in detention",
     "injured": "people injured",
     "treated": "people treated for injuries",
     "sought_care": "people who sought medical help",
     "hospitalised": "people admitted to hospital",
+    "critical": "people in intensive care or in a serious condition",
     "detained": "people detained (held by police, charged or not)",
     "arrested": "people arrested",
     "in_custody": "people held at one moment (not cumulative)",
@@ -68,8 +72,11 @@ STATUSES: Mapping[str, str] = {
 
 CLAIMS_COLUMNS = (
     "claim_id", "reported_on", "measure", "population", "scope", "value", "qualifier",
-    "claimant", "claimant_group", "relayed_by", "status", "source_id", "locator", "note",
+    "claimant", "claimant_group", "relayed_by", "status", "status_since", "status_source_id",
+    "superseded_by", "corrected_by", "source_id", "locator", "note",
 )  # fmt: skip
+#: Columns a ledger may leave out (older ledgers, small ones): read as empty.
+OPTIONAL_CLAIMS_COLUMNS = ("relayed_by", "status_since", "status_source_id", "superseded_by", "corrected_by")
 SOURCES_COLUMNS = ("source_id", "outlet", "title", "author", "published_on", "url", "accessed_on")
 
 #: A count wider than this is a typo, not a casualty figure.
@@ -111,12 +118,35 @@ class LedgerError(ValueError):
 
 
 @dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset says about its event (``dataset.yml``): the report's words come from here."""
+
+    title: str
+    lede: str
+    national_scope: str
+    focus_source: str  # the report whose figures the corrections check
+    focus_label: str  # how the report names it, e.g. "the article"
+
+
+@dataclass(frozen=True)
 class Ledger:
     """A validated ledger: one row per claim, one row per source, both with typed columns."""
 
     claims: pd.DataFrame
     sources: pd.DataFrame
     directory: Path
+    info: DatasetInfo
+    as_of: pd.Timestamp | None = None
+
+    def known_before(self, date: str | pd.Timestamp | None) -> Ledger:
+        """The ledger as it stood at the start of ``date``: claims reported before that day,
+        each with the status it had then (None: everything, as known now)."""
+        if date is None:
+            return self
+        day = pd.Timestamp(date)
+        claims = self.claims[self.claims["reported_on"] < day].copy()
+        claims["status"] = claims["status"].where(claims["status_effective"] < day, "active")
+        return replace(self, claims=claims.reset_index(drop=True), as_of=day)
 
     def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:
         """The sources behind some claims, in source_id order."""
@@ -134,13 +164,24 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
         _validate(_sources_schema(), sources, directory / SOURCES_FILE, problems)
     claims = _read_csv(directory / CLAIMS_FILE, CLAIMS_COLUMNS, problems)
     if claims is not None:
+        for column in OPTIONAL_CLAIMS_COLUMNS:
+            if column not in claims:
+                claims[column] = ""
         known_sources = None if sources is None or "source_id" not in sources else set(sources["source_id"])
-        _validate(_claims_schema(known_sources), claims, directory / CLAIMS_FILE, problems)
+        known_claims = set(claims["claim_id"]) if "claim_id" in claims else set()
+        _validate(_claims_schema(known_sources, known_claims), claims, directory / CLAIMS_FILE, problems)
 
+    info = _read_info(directory / INFO_FILE, problems)
+    if info is not None and sources is not None and "source_id" in sources:
+        if info.focus_source not in set(sources["source_id"]):
+            problems.append(
+                Problem(str(directory / INFO_FILE), 0, "focus_source", info.focus_source,
+                        f"a source_id listed in {SOURCES_FILE}")
+            )  # fmt: skip
     if problems:
         raise LedgerError(problems)
-    assert claims is not None and sources is not None
-    return Ledger(claims=_typed_claims(claims), sources=_typed_sources(sources), directory=directory)
+    assert claims is not None and sources is not None and info is not None
+    return Ledger(claims=_typed_claims(claims), sources=_typed_sources(sources), directory=directory, info=info)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -211,6 +252,47 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> 
     return frame
 
 
+INFO_KEYS = {
+    "title": "the report's title, e.g. 'Kazakhstan, January 2022'",
+    "lede": "a paragraph introducing the event, in the report's own words",
+    "national_scope": "the scope value that means the whole country, e.g. 'Kazakhstan'",
+    "focus_source": "the source_id of the report whose figures are checked",
+    "focus_label": "how the report names that source, e.g. 'the article'",
+}
+
+
+def _read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
+    """``dataset.yml``: a mapping with a text value for each of INFO_KEYS."""
+    import yaml
+
+    file = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        problems.append(Problem(file, expected="the file to exist, with keys " + ", ".join(INFO_KEYS)))
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(Problem(file, expected=f"a readable UTF-8 text file ({error})"))
+        return None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problems.append(Problem(file, mark.line + 1 if mark else 0, expected=f"valid YAML ({error})"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(file, expected="a YAML mapping with keys " + ", ".join(INFO_KEYS)))
+        return None
+    found = len(problems)
+    for key, meaning in INFO_KEYS.items():
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            got = None if key not in data else str(data[key])
+            problems.append(Problem(file, 0, key, got, f"{meaning} (a non-empty text)"))
+    for key in sorted(set(data) - set(INFO_KEYS), key=str):
+        problems.append(Problem(file, 0, str(key), expected="only the keys " + ", ".join(INFO_KEYS)))
+    if len(problems) > found:
+        return None
+    return DatasetInfo(**{key: data[key].strip() for key in INFO_KEYS})
+
+
 # --- validation -------------------------------------------------------------------------------
 
 
@@ -233,9 +315,21 @@ def _iso_date(optional: bool = False) -> pa.Check:
     return pa.Check(valid, error=f"a real date written YYYY-MM-DD (e.g. 2022-01-10){blank}")
 
 
-def _claims_schema(known_sources: set[str] | None) -> pa.DataFrameSchema:
+def _ids_in(known: set[str], what: str) -> pa.Check:
+    """Cells holding space-separated ids, each one of ``known`` (an empty cell passes)."""
+    return pa.Check(
+        lambda cells: cells.map(lambda cell: all(part in known for part in cell.split())), error=what
+    )
+
+
+def _claims_schema(known_sources: set[str] | None, known_claims: set[str]) -> pa.DataFrameSchema:
     source_check = (
         [pa.Check.isin(sorted(known_sources), error=f"a source_id listed in {SOURCES_FILE}")]
+        if known_sources is not None
+        else []
+    )
+    optional_source_check = (
+        [_ids_in(known_sources, f"a source_id listed in {SOURCES_FILE}, or an empty cell")]
         if known_sources is not None
         else []
     )
@@ -262,10 +356,27 @@ def _claims_schema(known_sources: set[str] | None) -> pa.DataFrameSchema:
             "claimant_group": pa.Column(str, _one_of(CLAIMANT_GROUPS)),
             "relayed_by": pa.Column(str),
             "status": pa.Column(str, _one_of(STATUSES)),
+            "status_since": pa.Column(str, _iso_date(optional=True)),
+            "status_source_id": pa.Column(str, optional_source_check),
+            "superseded_by": pa.Column(str, _ids_in(known_claims, "the claim_id of another row, or an empty cell")),
+            "corrected_by": pa.Column(
+                str, _ids_in(known_claims, "claim_ids of other rows separated by spaces, or an empty cell")
+            ),
             "source_id": pa.Column(str, [_nonempty("a source_id"), *source_check]),
             "locator": pa.Column(str, _nonempty("where in the source the figure stands (e.g. para 9)")),
             "note": pa.Column(str),
         },
+        checks=[
+            # Frame-wide checks: the text before ':' names the column the problem is reported in.
+            pa.Check(
+                lambda frame: (frame["status"] != "superseded") | (frame["superseded_by"] != ""),
+                error="superseded_by: the claim_id that replaced it, since status is superseded",
+            ),
+            pa.Check(
+                lambda frame: (frame["superseded_by"] == "") | (frame["superseded_by"] != frame["claim_id"]),
+                error="superseded_by: another claim's id (a claim cannot replace itself)",
+            ),
+        ],
         strict=True,
     )
 
@@ -279,7 +390,7 @@ def _sources_schema() -> pa.DataFrameSchema:
                 unique=True,
             ),
             "outlet": pa.Column(str, _nonempty("the outlet's name")),
-            "title": pa.Column(str, _nonempty("the title")),
+            "title": pa.Column(str),
             "author": pa.Column(str),
             "published_on": pa.Column(str, _iso_date(optional=True)),
             "url": pa.Column(
@@ -309,6 +420,11 @@ def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame, path: Path, probl
             elif check == "field_uniqueness":
                 problems.append(Problem(file, int(case.index), str(column), str(value), "a value used by no other row"))
             else:
+                named, colon, expected = check.partition(": ")
+                if colon and named in schema.columns:  # a frame-wide check: report it in its column only
+                    if named != column:
+                        continue
+                    check = expected
                 row = int(case.index) if case.index is not None and not pd.isna(case.index) else 0
                 problems.append(Problem(file, row, str(column), None if pd.isna(value) else str(value), check))
 
@@ -320,6 +436,13 @@ def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     typed = frame.loc[:, list(CLAIMS_COLUMNS)].reset_index(drop=True)
     typed["reported_on"] = pd.to_datetime(typed["reported_on"], format="%Y-%m-%d")
     typed["value"] = typed["value"].astype("int64")
+    typed["status_since"] = pd.to_datetime(typed["status_since"].replace("", None), format="%Y-%m-%d")
+    # When the status took effect: as given; for a superseded claim, when its replacement was
+    # reported; otherwise from the start.
+    replaced_on = typed["superseded_by"].map(typed.set_index("claim_id")["reported_on"])
+    typed["status_effective"] = (
+        typed["status_since"].fillna(replaced_on.where(typed["status"] == "superseded")).fillna(typed["reported_on"])
+    )
     return typed
 
 
