@@ -15,7 +15,7 @@ ARTICLE = {
     # id: (measure, population, scope, value, qualifier, claimant_group, status, locator)
     "A01": ("deaths", "all", "Kazakhstan", 164, "at_least", "health_ministry", "retracted", "para 7"),
     "A02": ("deaths", "civilians", "Kazakhstan", 26, "exact", "official", "disputed", "para 9"),
-    "A03": ("deaths", "security_forces", "Kazakhstan", 16, "exact", "official", "active", "para 9"),
+    "A03": ("deaths", "security_forces", "Kazakhstan", 16, "exact", "official", "superseded", "para 9"),
     "A04": ("deaths", "all", "Almaty", 103, "exact", "health_ministry", "retracted", "para 9"),
     "A05": ("deaths", "minors", "Almaty", 3, "several", "health_ministry", "retracted", "para 9"),
     "A06": ("treated", "all", "Kazakhstan", 2200, "exact", "health_ministry", "disputed", "para 9"),
@@ -27,7 +27,8 @@ RECORDED = ["measure", "population", "scope", "value", "qualifier", "claimant_gr
 
 
 def test_the_ledger_holds_every_article_figure_as_curated(ledger):
-    actual = {row.claim_id: tuple(getattr(row, c) for c in RECORDED) for row in ledger.claims.itertuples()}
+    article = ledger.claims[ledger.claims["source_id"] == "S01"]
+    actual = {row.claim_id: tuple(getattr(row, c) for c in RECORDED) for row in article.itertuples()}
     assert actual == ARTICLE
 
 
@@ -38,17 +39,60 @@ def test_the_headline_figures_are_the_articles(ledger):
     ]  # fmt: skip
 
 
-def test_every_claim_cites_the_article_and_carries_a_note(ledger):
-    assert set(ledger.claims["source_id"]) == {"S01"}
-    assert ledger.claims["note"].str.len().min() > 20
+def test_the_whole_history_is_in_the_ledger(ledger):
+    claims = ledger.claims
+    assert (len(claims), len(ledger.sources)) == (84, 38)
+    assert claims["source_id"].value_counts().head(3).to_dict() == {"S01": 9, "S10": 5, "S37": 5}
+    assert claims["status"].value_counts().to_dict() == {"active": 39, "superseded": 28, "disputed": 9, "retracted": 8}
+    final = claims.set_index("claim_id").loc[["R35a", "R37a", "R23b", "R31b"], ["value", "population"]]
+    assert final.values.tolist() == [[238, "all"], [238, "all"], [19, "security_forces"], [19, "security_forces"]]
+    # The 164 and its breakdown by place were withdrawn on 9 January, as RBC (S12) reported.
+    withdrawn = claims[claims["status"] == "retracted"]
+    assert sorted(withdrawn["value"]) == [3, 8, 10, 21, 103, 103, 164, 164]
+    assert set(withdrawn["status_source_id"]) == {"S12"}
+    assert set(withdrawn["status_since"]) == {pd.Timestamp("2022-01-09")}
+
+
+def test_every_claim_has_a_source_a_locator_and_a_note(ledger):
+    claims = ledger.claims
+    assert claims["source_id"].isin(ledger.sources["source_id"]).all()
+    assert (claims["locator"].str.len() > 0).all()
+    assert (claims["note"].str.len() > 0).all()
     article = ledger.sources.set_index("source_id").loc["S01"]
     assert (article["outlet"], article["author"]) == ("19FortyFive", "Steve Balestrieri")
-    assert article["published_on"] == pd.Timestamp("2022-01-10")
+    assert article["published_on"] == pd.Timestamp("2022-01-09")
+    later = ledger.sources[ledger.sources["source_id"] != "S01"]
+    assert later["url"].str.startswith("https://").all()
+
+
+def test_superseded_claims_take_effect_when_replaced(ledger):
+    claims = ledger.claims.set_index("claim_id")
+    assert claims.at["R20", "superseded_by"] == "R23a"
+    assert claims.at["R20", "status_effective"] == pd.Timestamp("2022-01-15")
+    assert claims.at["A01", "status_effective"] == pd.Timestamp("2022-01-09")  # status_since
+    assert claims.at["R04", "status_effective"] == claims.at["R04", "reported_on"]  # active from the start
+
+
+def test_known_before_rewinds_claims_and_statuses(ledger):
+    then = ledger.known_before("2022-01-10")
+    assert then.as_of == pd.Timestamp("2022-01-10")
+    assert then.claims["reported_on"].max() == pd.Timestamp("2022-01-09")
+    assert len(then.claims) == 38  # the article's 9 and the 29 wire rows R01-R15
+    statuses = then.claims.set_index("claim_id")["status"]
+    assert statuses["A01"] == "retracted"  # withdrawn on the 9th: known by the 10th
+    assert statuses["R13a"] == "active"  # replaced on the 10th: not yet known
+    assert ledger.known_before(None) is ledger
+
+
+def test_dataset_info(ledger):
+    info = ledger.info
+    assert (info.national_scope, info.focus_source, info.focus_label) == ("Kazakhstan", "S01", "the article")
+    assert info.title.startswith("Kazakhstan, January 2022")
 
 
 def test_frames_come_out_typed(ledger):
     claims = ledger.claims
-    assert list(claims.columns) == list(CLAIMS_COLUMNS)
+    assert list(claims.columns) == [*CLAIMS_COLUMNS, "status_effective"]
     assert claims["value"].dtype == "int64"
     assert pd.api.types.is_datetime64_any_dtype(claims["reported_on"])
     assert claims.index.tolist() == list(range(len(claims)))
@@ -59,6 +103,20 @@ def test_shipped_vocabulary_is_documented_in_the_data_readme():
     for vocabulary in (MEASURES, POPULATIONS, QUALIFIERS, CLAIMANT_GROUPS, STATUSES):
         for word in vocabulary:
             assert f"`{word}`" in readme, f"the data README does not document `{word}`"
+
+
+def test_optional_columns_may_be_left_out(ledger_copy):
+    import csv
+
+    path = ledger_copy / "claims.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    kept = [c for c in rows[0] if c not in ("relayed_by", "status_since", "status_source_id", "corrected_by")]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, kept, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    claims = load_ledger(data_dir=ledger_copy).claims
+    assert (claims["relayed_by"] == "").all() and claims["status_since"].isna().all()
 
 
 def test_excel_csv_with_bom_and_crlf_loads_the_same(ledger, ledger_copy):
@@ -75,7 +133,7 @@ def test_blank_rows_and_stray_spaces_are_ignored(ledger, ledger_copy):
     path = ledger_copy / "claims.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].replace(",deaths,", ", deaths ,", 1)
-    path.write_text("\n".join(lines) + "\n\n" + "," * 13 + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n\n" + "," * 17 + "\n", encoding="utf-8")
     pd.testing.assert_frame_equal(load_ledger(data_dir=ledger_copy).claims, ledger.claims)
 
 

@@ -376,6 +376,12 @@ def _claims_schema(known_sources: set[str] | None, known_claims: set[str]) -> pa
                 lambda frame: (frame["superseded_by"] == "") | (frame["superseded_by"] != frame["claim_id"]),
                 error="superseded_by: another claim's id (a claim cannot replace itself)",
             ),
+            pa.Check(
+                lambda frame: (frame["superseded_by"] == "")
+                | (frame["superseded_by"].map(frame.set_index("claim_id")["claimant_group"].to_dict()).fillna(
+                    frame["claimant_group"]) == frame["claimant_group"]),
+                error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
+            ),
         ],
         strict=True,
     )

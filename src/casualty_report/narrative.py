@@ -1,0 +1,113 @@
+"""The report's words that depend on the data: headings from ``dataset.yml`` and findings
+computed from the ledger, as Markdown. Notebooks hold no event-specific text, so the same
+notebooks report any dataset, and a finding can never go stale when the ledger changes."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from casualty_report import analysis
+from casualty_report.ledger import Ledger
+
+
+def heading(ledger: Ledger, scope: str | None = None) -> Markdown:
+    """The dataset's title and lede, and what this run covers."""
+    covers = [f"Place: **{scope}**." if scope else "Every place in the ledger."]
+    if ledger.as_of is not None:
+        covers.append(f"As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out.")
+    return Markdown(f"## {ledger.info.title}\n\n{ledger.info.lede}\n\n{' '.join(covers)}")
+
+
+def claims_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
+    """How many claims, from how many sources, and how many no longer stand as published."""
+    claims = analysis.select_scope(ledger.claims, scope)
+    counts = claims["status"].value_counts()
+    standing = ", ".join(f"{counts.get(status, 0)} {status}" for status in ("retracted", "disputed", "superseded"))
+    return Markdown(
+        f"**What the numbers show.** {len(claims)} reported figures from "
+        f"{claims['source_id'].nunique()} sources: {counts.get('active', 0)} stand as published; "
+        f"{standing}."
+    )
+
+
+def toll_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
+    """Officials' latest toll against the Health Ministry's, per place both reported."""
+    comparison = analysis.compare_official_health(ledger.claims, "deaths", scope)
+    if comparison.empty:
+        return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
+    sentences = [
+        f"In {row.scope}, officials' latest toll was {_total(row.official_value, row.official_lower_bound)}"
+        f" ({row.official_claim_ids}{_flag(row.official_status)}) and the Health Ministry's "
+        f"{_total(row.health_ministry_value, row.health_ministry_lower_bound)}"
+        f" ({row.health_ministry_claim_ids}{_flag(row.health_ministry_status)}): "
+        f"{_ratio(row.ratio)} officials'."
+        for row in comparison.itertuples(index=False)
+    ]
+    return Markdown("**What the numbers show.** " + " ".join(sentences))
+
+
+def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
+    """Where a national count started, where it ended, and the reconciled estimate now."""
+    national = ledger.info.national_scope
+    points = analysis.toll_timeline(ledger.claims, measure, national)
+    standing = points[points["status"] != "retracted"]
+    if standing.empty:
+        return Markdown(f"**What the numbers show.** No standing national total of people {_word(measure)} yet.")
+    first, last = standing.iloc[0], standing.iloc[-1]
+    text = (
+        f"**What the numbers show.** The first standing national total of people {_word(measure)} was "
+        f"{_total(first['value'], first['lower_bound'])} ({first['reported_on']:%-d %b %Y}, {first['claim_ids']}); "
+        f"the latest is {_total(last['value'], last['lower_bound'])} ({last['reported_on']:%-d %b %Y}, {last['claim_ids']})"
+    )
+    final = analysis.final_estimates(ledger.claims)
+    final = final[(final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)]
+    if len(final) and not pd.isna(final["best"].iloc[0]):
+        estimate = final.iloc[0]
+        high = "open" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
+        text += f". Reconciled: best {estimate['best']:,}, low {estimate['low']:,}, high {high}"
+    retracted = points[points["status"] == "retracted"]
+    if len(retracted):
+        text += f". Withdrawn along the way: {', '.join(f'{v:,}' for v in retracted['value'].unique())}"
+    return Markdown(text + ".")
+
+
+def corrections_summary(ledger: Ledger) -> Markdown:
+    """How the focus source's figures fared."""
+    info = ledger.info
+    said = ledger.claims[ledger.claims["source_id"] == info.focus_source]
+    counts = said["status"].value_counts()
+    parts = [
+        _count(counts.get("active", 0), "stands as published", "stand as published"),
+        _count(counts.get("superseded", 0), "was later revised by the same authorities",
+               "were later revised by the same authorities"),
+        _count(counts.get("disputed", 0), "is framed in a way other reporting contradicts",
+               "are framed in a way other reporting contradicts"),
+        _count(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
+    ]  # fmt: skip
+    return Markdown(
+        f"**What the numbers show.** Of the {len(said)} figures in {info.focus_label}, "
+        + ", ".join(parts[:-1]) + f" and {parts[-1]}."
+    )
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _total(value, lower_bound) -> str:
+    return f"{'at least ' if lower_bound else ''}{int(value):,}"
+
+
+def _flag(status: str) -> str:
+    return "" if status == "active" else f", {status}"
+
+
+def _ratio(ratio) -> str:
+    if pd.isna(ratio):
+        return "no ratio to"
+    return f"{ratio:.2f} times" if abs(ratio - 1) >= 0.005 else "the same as"
+
+
+def _word(measure: str) -> str:
+    return analysis.MEASURE_WORDS[measure]
