@@ -8,6 +8,12 @@ import pytest
 from casualty_report import analysis
 
 
+@pytest.fixture(scope="module")
+def article(ledger):
+    """The article's own claims (source S01), as the first issue curated them."""
+    return ledger.claims[ledger.claims["source_id"] == "S01"].reset_index(drop=True)
+
+
 @pytest.mark.parametrize(
     ("value", "qualifier", "low", "high"),
     [
@@ -42,38 +48,38 @@ def test_display_value(value, qualifier, text):
     assert analysis.display_value(value, qualifier) == text
 
 
-def test_casualty_table_lists_every_death_figure_nation_first(ledger):
-    table = analysis.casualty_table(ledger.claims)
+def test_casualty_table_lists_every_death_figure_nation_first(article):
+    table = analysis.casualty_table(article)
     assert table["claim_id"].tolist() == ["A01", "A02", "A03", "A04", "A09", "A05"]
     assert table["value"].tolist() == [164, 26, 16, 103, 12, 3]
     assert table["low"].tolist() == [164, 26, 16, 103, 12, 3]
     assert table["high"].isna().tolist() == [True, False, False, False, True, True]
 
 
-def test_injury_and_arrest_tables(ledger):
-    injuries = analysis.injury_table(ledger.claims)
+def test_injury_and_arrest_tables(article):
+    injuries = analysis.injury_table(article)
     assert list(zip(injuries["claim_id"], injuries["population"], injuries["value"])) == [
         ("A06", "all", 2200),
         ("A07", "security_forces", 1300),
     ]
-    arrests = analysis.arrest_table(ledger.claims)
+    arrests = analysis.arrest_table(article)
     assert arrests[["claim_id", "scope", "measure", "value", "low"]].values.tolist() == [
         ["A08", "Almaty", "arrested", 5800, 5801]
     ]
 
 
-def test_scope_selects_one_place(ledger):
-    assert analysis.casualty_table(ledger.claims, "Almaty")["claim_id"].tolist() == ["A04", "A09", "A05"]
-    assert analysis.arrest_table(ledger.claims, "Kazakhstan").empty
+def test_scope_selects_one_place(article):
+    assert analysis.casualty_table(article, "Almaty")["claim_id"].tolist() == ["A04", "A09", "A05"]
+    assert analysis.arrest_table(article, "Kazakhstan").empty
 
 
-def test_an_unknown_scope_names_the_known_places(ledger):
+def test_an_unknown_scope_names_the_known_places(article):
     with pytest.raises(ValueError, match="unknown scope 'Astana': the ledger's places are Almaty, Kazakhstan"):
-        analysis.select_scope(ledger.claims, "Astana")
+        analysis.select_scope(article, "Astana")
 
 
-def test_officials_parts_are_added_but_minors_never(ledger):
-    totals = analysis.group_totals(ledger.claims, "deaths")
+def test_officials_parts_are_added_but_minors_never(article):
+    totals = analysis.group_totals(article, "deaths")
     assert totals[["scope", "claimant_group", "value", "populations", "claim_ids", "status"]].values.tolist() == [
         ["Kazakhstan", "official", 42, "civilians + security_forces", "A02 + A03", "disputed"],
         ["Kazakhstan", "health_ministry", 164, "all", "A01", "retracted"],
@@ -83,8 +89,8 @@ def test_officials_parts_are_added_but_minors_never(ledger):
     assert totals["lower_bound"].tolist() == [False, True, True, False]
 
 
-def test_officials_against_health_ministry(ledger):
-    comparison = analysis.compare_official_health(ledger.claims).set_index("scope")
+def test_officials_against_health_ministry(article):
+    comparison = analysis.compare_official_health(article).set_index("scope")
     national, almaty = comparison.loc["Kazakhstan"], comparison.loc["Almaty"]
     assert (national["official_value"], national["health_ministry_value"]) == (42, 164)
     assert (national["difference"], national["ratio"]) == (122, 3.9)
@@ -93,7 +99,7 @@ def test_officials_against_health_ministry(ledger):
     assert comparison.index.tolist() == ["Kazakhstan", "Almaty"]
 
 
-def test_latest_figure_of_a_group_wins_and_sides_may_be_missing():
+def test_latest_figure_of_a_group_wins_and_one_sided_places_are_not_compared():
     claims = pd.DataFrame(
         {
             "claim_id": ["X1", "X2", "X3"],
@@ -104,6 +110,8 @@ def test_latest_figure_of_a_group_wins_and_sides_may_be_missing():
             "value": [10, 30, 20],
             "qualifier": ["exact", "about", "exact"],
             "claimant_group": ["official", "official", "independent"],
+            "claimant": ["Office", "Office", "Watchers"],
+            "source_id": ["S1", "S2", "S3"],
             "status": ["superseded", "active", "active"],
         }
     )
@@ -112,6 +120,76 @@ def test_latest_figure_of_a_group_wins_and_sides_may_be_missing():
         ["official", 30, 25, 34, "X2"],
         ["independent", 20, 20, 20, "X3"],
     ]
-    comparison = analysis.compare_official_health(claims)
-    assert comparison["official_value"].tolist() == [30]
-    assert comparison["health_ministry_value"].isna().all() and comparison["ratio"].isna().all()
+    assert analysis.compare_official_health(claims).empty  # no Health Ministry figure to compare
+
+
+def test_as_of_the_articles_day_officials_42_against_the_ministrys_164(ledger):
+    then = ledger.known_before("2022-01-10")
+    national = analysis.compare_official_health(then.claims).set_index("scope").loc["Kazakhstan"]
+    assert (national["official_value"], national["official_claim_ids"]) == (42, "A02 + A03")
+    assert (national["health_ministry_value"], national["health_ministry_status"]) == (164, "retracted")
+    assert national["ratio"] == 3.9
+
+
+def test_by_default_the_final_toll_238_with_19_security_personnel(ledger):
+    national = analysis.compare_official_health(ledger.claims).set_index("scope").loc["Kazakhstan"]
+    assert (national["official_value"], national["official_claim_ids"]) == (238, "R37a")
+    assert (national["health_ministry_value"], national["ratio"]) == (164, 0.69)
+    final = analysis.final_estimates(ledger.claims).set_index(["measure", "population", "scope"])
+    assert final.loc[("deaths", "all", "Kazakhstan"), "best"] == 238
+    assert final.loc[("deaths", "security_forces", "Kazakhstan"), "best"] == 19
+
+
+# Reconciliation, computed by hand from the ledger rows named in each case.
+RECONCILED = [
+    # Only the 164s were reported by the 9th, and both were withdrawn that day.
+    ("deaths", "all", "Kazakhstan", "2022-01-09", (None, None, None), "", "A01 R09a"),
+    # The BBC's sum of official figures, "at least" 44: no upper bound.
+    ("deaths", "all", "Kazakhstan", "2022-01-10", (44, 44, None), "R20", "A01 R09a"),
+    # "Nearly 240": 230-239, and the best figure stays inside its own bounds.
+    ("deaths", "all", "Kazakhstan", "2022-02-21", (230, 239, 239), "R29a", "A01 R09a"),
+    # Officials' 241 (disputed) and two independent lists on the same day: the lowest is best.
+    ("deaths", "all", "Kazakhstan", "2022-07-29", (188, 188, 241), "R34a R34b R34c", "A01 R09a"),
+    # The final count, with the UN's "at least 238" leaving the top open.
+    ("deaths", "all", "Kazakhstan", "2023-03-17", (238, 238, None), "R36a R37a R38a", "A01 R09a"),
+    # Two official figures on one day (the President's 16, the ministry's 17).
+    ("deaths", "security_forces", "Kazakhstan", "2022-01-10", (16, 16, 17), "R18 R19", ""),
+    # Officials' 9,900 against AP's about 12,000 (11,500-12,499): newest is best.
+    ("detained", "all", "Kazakhstan", "2022-01-12", (9900, 12000, 12499), "R21 R22b", ""),
+]
+
+
+@pytest.mark.parametrize(("measure", "population", "scope", "date", "bounds", "used", "excluded"), RECONCILED)
+def test_reconciliation_by_hand(ledger, measure, population, scope, date, bounds, used, excluded):
+    table = analysis.reconcile(ledger.claims)
+    row = table[
+        (table["measure"] == measure) & (table["population"] == population) & (table["scope"] == scope)
+        & (table["date"] == pd.Timestamp(date))
+    ]  # fmt: skip
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert tuple(None if pd.isna(row[c]) else int(row[c]) for c in ("low", "best", "high")) == bounds
+    assert (row["claim_ids"], row["excluded_ids"]) == (used, excluded)
+
+
+def test_the_toll_timeline_keeps_whole_totals_only(ledger):
+    points = analysis.toll_timeline(ledger.claims, "deaths", "Kazakhstan")
+    official = points[points["claimant_group"] == "official"]
+    assert official["value"].tolist() == [42, 44, 225, 240, 230, 232, 241, 238, 238]
+    assert points.loc[points["claimant_group"] == "health_ministry", "status"].tolist() == ["retracted", "retracted"]
+
+
+def test_corrections_are_built_from_ledger_rows(ledger):
+    corrections = analysis.corrections(ledger.claims, "S01").set_index("claim_id")
+    assert corrections.index.tolist() == [f"A0{n}" for n in range(1, 10)]
+    shows = corrections["what_other_reporting_shows"]
+    assert shows["A01"].startswith("withdrawn on 9 January 2022 (S12); ")
+    assert "R35a): 238 dead (everyone, Kazakhstan)" in shows["A01"]
+    assert shows["A02"].endswith("26 dead ('attackers', Kazakhstan), that is 'attackers', not 'civilians'")
+    assert shows["A07"].endswith("that is injured, not treated; counted by officials, not the Health Ministry")
+    assert shows["A08"] == (
+        "Office of the President (9 Jan 2022, R15): about 5,800 detained (everyone, Kazakhstan), "
+        "that is Kazakhstan, not Almaty; detained, not arrested"
+    )
+    assert corrections.loc["A01", "latest_estimate"] == "238 as of 17 Mar 2023 (R36a R37a R38a)"
+    assert corrections.loc["A09", "latest_estimate"] == "no later figure"
