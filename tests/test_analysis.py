@@ -193,3 +193,9 @@ def test_corrections_are_built_from_ledger_rows(ledger):
     )
     assert corrections.loc["A01", "latest_estimate"] == "238 as of 17 Mar 2023 (R36a R37a R38a)"
     assert corrections.loc["A09", "latest_estimate"] == "no later figure"
+
+
+def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):
+    then = ledger.known_before("2022-01-10")
+    shows = analysis.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
+    assert "R09a" in shows["A01"] and "R35a" not in shows["A01"]

@@ -20,7 +20,16 @@ from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
 from casualty_report.render import RenderError, render
 
-NOTEBOOK_NAMES = ["01-build-claim-tables", "02-compare-death-tolls", "03-chart-injuries-and-arrests"]
+NOTEBOOK_NAMES = [
+    "01-build-claim-tables",
+    "02-compare-death-tolls",
+    "03-chart-injuries-and-arrests",
+    "04-trace-figures-over-time",
+    "05-check-the-first-report",
+]
+FIGURES = ["death-tolls", "injuries", "arrests", "death-toll-timeline", "detentions-timeline"]
+TABLES = ["casualties", "injuries", "arrests", "sources", "death-toll-comparison", "estimates", "death-toll-timeline",
+          "corrections"]  # fmt: skip
 
 
 def tree(directory: Path) -> dict[str, str]:
@@ -45,21 +54,26 @@ def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
     assert sorted(tree(published)) == sorted(
         [f"{name}.html" for name in NOTEBOOK_NAMES]
         + [f"notebooks/{name}.ipynb" for name in NOTEBOOK_NAMES]
-        + [f"figures/{name}.{fmt}" for name in ("death-tolls", "injuries", "arrests") for fmt in ("png", "svg")]
-        + [f"tables/{name}.csv" for name in ("casualties", "injuries", "arrests", "sources", "death-toll-comparison")]
+        + [f"figures/{name}.{fmt}" for name in FIGURES for fmt in ("png", "svg")]
+        + [f"tables/{name}.csv" for name in TABLES]
         + ["index.html", "manifest.json"]
     )
 
 
 def test_published_tables_hold_the_ledgers_figures(published):
     casualties = pd.read_csv(published / "tables" / "casualties.csv")
-    assert casualties["claim_id"].tolist() == ["A01", "A02", "A03", "A04", "A09", "A05"]
-    assert casualties["value"].tolist() == [164, 26, 16, 103, 12, 3]
+    assert len(casualties) == 47
+    assert casualties["claim_id"].head(3).tolist() == ["R34a", "R29a", "R35a"]  # nation first, largest first
     comparison = pd.read_csv(published / "tables" / "death-toll-comparison.csv").set_index("scope")
     assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "difference"]].tolist() == [
-        42, 164, 122,
+        238, 164, -74,
     ]  # fmt: skip
-    assert pd.read_csv(published / "tables" / "arrests.csv")["value"].tolist() == [5800]
+    corrections = pd.read_csv(published / "tables" / "corrections.csv").set_index("claim_id")
+    assert corrections.loc["A08", "what_other_reporting_shows"].endswith("Kazakhstan, not Almaty; detained, not arrested")
+    estimates = pd.read_csv(published / "tables" / "estimates.csv")
+    final = estimates[(estimates["measure"] == "deaths") & (estimates["population"] == "all")
+                      & (estimates["scope"] == "Kazakhstan")].iloc[-1]  # fmt: skip
+    assert (final["date"], final["best"], final["claim_ids"]) == ("2023-03-17", 238, "R36a R37a R38a")
     assert (published / "tables" / "injuries.csv").read_bytes().endswith(b"\n")
     assert b"\r\n" not in (published / "tables" / "injuries.csv").read_bytes()
 
@@ -67,7 +81,7 @@ def test_published_tables_hold_the_ledgers_figures(published):
 def test_published_figures_are_exactly_what_the_package_draws(published, tmp_path):
     """The notebook's kernel and this process draw byte-identical files."""
     ledger = load_ledger()
-    for stem, chart in (("death-tolls", charts.death_toll_chart), ("arrests", charts.arrests_chart)):
+    for stem, chart in (("death-tolls", charts.death_toll_chart), ("death-toll-timeline", charts.death_toll_timeline_chart)):
         for path in charts.save_figure(chart(ledger), tmp_path, stem, ["png", "svg"]):
             assert (published / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -113,11 +127,16 @@ def test_pages_open_offline_and_hide_code(published, name):
 def test_pages_show_the_figures_and_tables(published):
     deaths = parse(published / "02-compare-death-tolls.html")
     assert len(deaths.images) == 1
-    assert "Officials against the Health Ministry: how many died?" in deaths.text.getvalue()
-    assert "civilians + security_forces" in deaths.text.getvalue()
+    text = deaths.text.getvalue()
+    assert "Officials against the Health Ministry: how many died?" in text
+    assert "In Kazakhstan, officials' latest toll was 238 (R37a)" in text
     injuries = parse(published / "03-chart-injuries-and-arrests.html")
     assert len(injuries.images) == 2
     assert "Office of the President" in injuries.text.getvalue()
+    timeline = parse(published / "04-trace-figures-over-time.html")
+    assert len(timeline.images) == 2
+    first = parse(published / "05-check-the-first-report.html").text.getvalue()
+    assert "Of the 9 figures in the article, 1 stands as published" in first
 
 
 def test_index_links_every_page(published):
@@ -153,7 +172,7 @@ def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(published):
 def test_a_failing_notebook_keeps_the_previous_report(published, tmp_path):
     before = tree(published)
     broken = nbformat.read(find_notebooks()[1], as_version=4)
-    broken.cells.insert(6, nbformat.v4.new_code_cell('raise RuntimeError("the ledger went missing")'))
+    broken.cells.insert(7, nbformat.v4.new_code_cell('raise RuntimeError("the ledger went missing")'))
     broken_path = tmp_path / "02-compare-death-tolls.ipynb"
     nbformat.write(broken, broken_path)
 
@@ -178,6 +197,33 @@ def test_a_parameter_set_gets_its_own_folder(published):
     assert pd.read_csv(almaty / "tables" / "death-toll-comparison.csv")["scope"].tolist() == ["Almaty"]
 
 
+def test_as_of_renders_the_articles_world(published):
+    then = render(published.parent, {"as_of": "2022-01-10"}, log=lambda _: None).directory
+    assert then.name == "as-of-2022-01-10"
+    comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
+    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [42, 164, 3.9]
+    page = parse(then / "02-compare-death-tolls.html").text.getvalue()
+    assert "As known at the start of 10 January 2022" in page
+    corrections = pd.read_csv(then / "tables" / "corrections.csv").set_index("claim_id")
+    assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
+
+
+def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(published):
+    fixtures = Path(__file__).parent / "fixtures"
+    run = render(published.parent, {"dataset": "exampleland-2031", "data_dir": str(fixtures)}, name="exampleland",
+                 log=lambda _: None).directory  # fmt: skip
+    pages = [parse(run / f"{name}.html").text.getvalue() for name in NOTEBOOK_NAMES]
+    assert all("Exampleland, March 2031 (a fictional test event)" in page for page in pages)
+    published_text = " ".join(pages) + " ".join(
+        path.read_text(encoding="utf-8") for path in [*run.glob("tables/*.csv"), *run.glob("figures/*.svg")]
+    )
+    for word in ("Kazakh", "Almaty", "19FortyFive"):
+        assert word not in published_text
+    comparison = pd.read_csv(run / "tables" / "death-toll-comparison.csv").set_index("scope")
+    assert comparison.loc["Exampleland", ["official_value", "health_ministry_value"]].tolist() == [31, 40]
+    assert "Of the 6 figures in the bulletin" in pages[4]
+
+
 def test_plain_papermill_works_from_the_repository_root(tmp_path):
     output = tmp_path / "out.ipynb"
     result = subprocess.run(
@@ -187,5 +233,5 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     executed = nbformat.read(output, as_version=4)
-    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "claims about Almaty" in printed
+    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "Place: **Almaty**." in shown

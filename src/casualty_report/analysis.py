@@ -339,6 +339,8 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
             shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
             findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
         for other_id in claim.corrected_by.split():
+            if other_id not in by_id.index:
+                continue  # not reported yet in a view rewound with as_of
             other = by_id.loc[other_id]
             differences = _differences(claim, other)
             findings.append(

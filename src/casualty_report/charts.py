@@ -41,7 +41,7 @@ INK = "#1a1a1a"
 MUTED = "#5f5f5f"
 GRID = "#dcdcdc"
 
-FIGSIZE = (8.0, 4.5)  # inches; fixed so baselines and files never change size
+FIGSIZE = (8.0, 4.5)  # inches; bar charts grow taller with their number of bars
 SCREEN_DPI = 100
 FILE_DPI = 200
 
@@ -129,11 +129,12 @@ def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Figure:
         bars.append(
             Bar(total.scope, analysis.GROUP_LABELS[total.claimant_group], segments, value_text, total.lower_bound)
         )
+    stacked = any(len(bar.segments) > 1 for bar in bars)
     return _bar_chart(
         ledger,
         bars,
         title="Death tolls: officials against the Health Ministry",
-        what="People reported killed, by who counted and where; officials' parts are stacked",
+        what="Each side's latest count of the dead, by place" + ("; a toll given in parts is stacked" if stacked else ""),
     )
 
 
@@ -218,7 +219,8 @@ def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) ->
         Bar(
             row.scope,
             f"{analysis.GROUP_LABELS[row.claimant_group]}: "
-            f"{analysis.POPULATION_LABELS[row.population]} {analysis.MEASURE_WORDS[row.measure]}",
+            f"{analysis.POPULATION_LABELS[row.population]} {analysis.MEASURE_WORDS[row.measure]}, "
+            f"{row.reported_on:%-d %b %Y}",
             (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
             analysis.display_value(int(row.value), row.qualifier)
             + (f" ({row.status})" if row.status in ("retracted", "disputed", "superseded") else ""),
@@ -288,8 +290,13 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, reference: tuple[in
         ax.grid(axis="y", color=GRID, linewidth=0.8)
         ax.grid(axis="x", visible=False)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b" if (finish - begin).days <= 45 else "%b %Y"))
+        days = max((finish - begin).days, 1)
+        if days <= 45:  # whole days only: no repeated labels on short spans
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round(days / 6))))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
+        else:
+            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, round(days / 150))))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
         if reference:
             ax.axhline(reference[0], color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
     if reference:  # under the line at the far right, where no figure is drawn
@@ -329,22 +336,26 @@ def _ids(points: pd.DataFrame) -> set[str]:
 
 
 def _frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
-    """Title, subtitle and source line, and the constrained layout that leaves room for them."""
+    """Title, subtitle and source line, placed in inches from the edges whatever the figure's
+    height, and a constrained layout for the plot that leaves room for them."""
+    height = fig.get_figheight()
     subtitle_lines = textwrap.wrap(subtitle, 100)
     source_lines = textwrap.wrap(source, 130)
-    top = 0.955
-    fig.text(0.015, top, title, fontsize=13, fontweight="bold", va="top")
-    fig.text(0.015, top - 0.075, "\n".join(subtitle_lines), color=MUTED, va="top", linespacing=1.3)
-    fig.text(0.015, 0.018, "\n".join(source_lines), fontsize=7.5, color=MUTED, va="bottom", linespacing=1.3)
-    header = 0.075 + 0.05 * len(subtitle_lines) + 0.045
-    footer = 0.035 * len(source_lines) + 0.03
+    fig.text(0.015, 1 - 0.2 / height, title, fontsize=13, fontweight="bold", va="top")
+    fig.text(0.015, 1 - 0.54 / height, "\n".join(subtitle_lines), color=MUTED, va="top", linespacing=1.3)
+    fig.text(0.015, 0.08 / height, "\n".join(source_lines), fontsize=7.5, color=MUTED, va="bottom", linespacing=1.3)
+    header = (0.54 + 0.225 * len(subtitle_lines) + 0.2) / height
+    footer = (0.16 * len(source_lines) + 0.14) / height
     fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
 
 
 def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Figure:
     """Horizontal bars grouped under place headings, with the house title, subtitle and source."""
+    places = len({bar.scope for bar in bars})
+    # Taller with more bars, so each keeps its room; the height depends on the data only.
+    height = max(FIGSIZE[1], 1.9 + 0.27 * len(bars) + 0.35 * places)
     with _house_style():
-        fig = Figure(figsize=FIGSIZE, dpi=SCREEN_DPI)
+        fig = Figure(figsize=(FIGSIZE[0], height), dpi=SCREEN_DPI)
         FigureCanvasAgg(fig)  # a renderer to measure text with, independent of any backend
         ax = fig.add_subplot()
         labels = _draw_bars(ax, bars) if bars else []
