@@ -3,7 +3,11 @@ tables; skipped when nothing changed; a failure leaves the published report as i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
+import signal
+import time
 import io
 import json
 import subprocess
@@ -18,7 +22,7 @@ import pytest
 from casualty_report import charts, load_ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
-from casualty_report.render import RenderError, render
+from casualty_report.render import ParameterSet, RenderError, render, render_sets
 
 NOTEBOOK_NAMES = [
     "01-build-claim-tables",
@@ -30,6 +34,9 @@ NOTEBOOK_NAMES = [
 FIGURES = ["death-tolls", "injuries", "arrests", "death-toll-timeline", "detentions-timeline"]
 TABLES = ["casualties", "injuries", "arrests", "sources", "death-toll-comparison", "estimates", "death-toll-timeline",
           "corrections"]  # fmt: skip
+
+
+TODAY = dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def tree(directory: Path) -> dict[str, str]:
@@ -50,7 +57,7 @@ def published(tmp_path_factory) -> Path:
 
 
 def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
-    assert published.name == "default"
+    assert published.name == f"default-{TODAY}"
     assert sorted(tree(published)) == sorted(
         [f"{name}.html" for name in NOTEBOOK_NAMES]
         + [f"notebooks/{name}.ipynb" for name in NOTEBOOK_NAMES]
@@ -181,7 +188,7 @@ def test_a_failing_notebook_keeps_the_previous_report(published, tmp_path):
     message = str(caught.value)
     assert "02-compare-death-tolls.ipynb failed in cell" in message
     assert "RuntimeError: the ledger went missing" in message
-    failed = published.parent / "default.failed" / "02-compare-death-tolls.ipynb"
+    failed = published.parent / "failed" / "default" / "02-compare-death-tolls.ipynb"
     assert failed.exists() and "the ledger went missing" in failed.read_text(encoding="utf-8")
     assert tree(published) == before
     assert not [p for p in published.parent.iterdir() if ".staging-" in p.name]
@@ -192,14 +199,14 @@ def test_a_failing_notebook_keeps_the_previous_report(published, tmp_path):
 
 def test_a_parameter_set_gets_its_own_folder(published):
     almaty = render(published.parent, {"scope": "Almaty"}, log=lambda _: None).directory
-    assert almaty.name == "scope-almaty"
+    assert almaty.name == f"scope-almaty-{TODAY}"
     assert set(pd.read_csv(almaty / "tables" / "casualties.csv")["scope"]) == {"Almaty"}
     assert pd.read_csv(almaty / "tables" / "death-toll-comparison.csv")["scope"].tolist() == ["Almaty"]
 
 
 def test_as_of_renders_the_articles_world(published):
     then = render(published.parent, {"as_of": "2022-01-10"}, log=lambda _: None).directory
-    assert then.name == "as-of-2022-01-10"
+    assert then.name == f"as-of-2022-01-10-{TODAY}"
     comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
     assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [42, 164, 3.9]
     page = parse(then / "02-compare-death-tolls.html").text.getvalue()
@@ -235,3 +242,108 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     executed = nbformat.read(output, as_version=4)
     shown = "".join(o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
     assert "Place: **Almaty**." in shown
+
+
+
+def test_index_and_latest_after_success_and_failure(published, tmp_path):
+    out = published.parent
+    assert os.readlink(out / "latest" / "default") == f"../default-{TODAY}"
+    before = (out / "latest" / "default" / "manifest.json").read_bytes()
+    broken = nbformat.read(find_notebooks()[0], as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(broken, tmp_path / "01-build-claim-tables.ipynb")
+    with pytest.raises(RenderError):
+        render(out, notebooks=[tmp_path / "01-build-claim-tables.ipynb"], force=True, log=lambda _: None)
+    assert (out / "latest" / "default" / "manifest.json").read_bytes() == before  # still the good run
+    history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
+    assert history[-1]["status"] == "failed" and history[-1]["set"] == "default"
+    assert "ZeroDivisionError" in history[-1]["error"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="latest/default/index.html">default</a>' in index
+    assert '<a href="failed/default/">failure notebook</a>' in index
+    first_row = index.split("<tr><td>")[1]
+    assert first_row.startswith("default</td>") and "<td>failed</td>" in first_row  # newest first
+
+
+def test_warm_kernels_give_the_same_notebooks_as_fresh_ones(tmp_path):
+    """Notebooks share a kernel per worker for speed; their outputs must not show it."""
+    import papermill
+
+    from casualty_report.notebooks import QUIET_KERNEL, scrub
+
+    run = render(tmp_path / "out", {"scope": "Almaty"}, log=lambda _: None).directory
+    for notebook in find_notebooks():
+        fresh = tmp_path / "fresh" / notebook.name
+        fresh.parent.mkdir(exist_ok=True)
+        papermill.execute_notebook(
+            str(notebook), str(fresh), parameters={"scope": "Almaty", "output_dir": "."}, cwd=str(fresh.parent),
+            kernel_name="python3", progress_bar=False, extra_arguments=QUIET_KERNEL,
+        )  # fmt: skip
+        expected = nbformat.read(fresh, as_version=4)
+        scrub(expected)
+        warm = nbformat.read(run / "notebooks" / notebook.name, as_version=4)
+        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], notebook.name
+
+
+def cli(*args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True, **popen,
+    )  # fmt: skip
+
+
+def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succeeds(tmp_path):
+    out = tmp_path / "reports"
+    assert cli("render", "--out", str(out)).wait(timeout=300) == 0
+    published = out / f"default-{TODAY}"
+    before = tree(published)
+
+    victim = cli("render", "--out", str(out), "--force")
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f".default-{TODAY}.staging-*/notebooks/*.ipynb")):  # mid-run: a notebook is done
+        assert time.monotonic() < deadline and victim.poll() is None
+        time.sleep(0.05)
+    os.killpg(victim.pid, signal.SIGKILL)  # the render, its workers and their kernels
+    victim.wait(timeout=30)
+
+    assert tree(published) == before
+    assert list(out.glob(".*.staging-*"))  # the killed run's leftovers…
+    again = cli("render", "--out", str(out), "--force")
+    assert again.wait(timeout=300) == 0, again.stderr.read()
+    assert not list(out.glob(".*.staging-*"))  # …cleared by the next run, with no manual step
+    assert sorted(tree(published)) == sorted(before)
+
+
+def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
+    out = tmp_path / "reports"
+    first, second = cli("render", "--out", str(out)), cli("render", "--out", str(out))
+    outputs = [(p.wait(timeout=300), p.stdout.read()) for p in (first, second)]
+    assert [code for code, _ in outputs] == [0, 0]
+    said = " ".join(text for _, text in outputs)
+    assert said.count("default: published") == 1 and said.count("default: up to date") == 1
+    runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
+    assert [run["status"] for run in runs] == ["published"]
+    published = out / f"default-{TODAY}"
+    manifest = json.loads((published / "manifest.json").read_text())
+    assert len(manifest["notebooks"]) == len(find_notebooks())
+    assert all((published / f"{Path(n['notebook']).stem}.html").stat().st_size > 10_000 for n in manifest["notebooks"])
+
+
+def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
+    result = cli("render", "--out", str(tmp_path / "reports"), "-p", "scope=Atlantis")
+    code = result.wait(timeout=300)
+    stderr = result.stderr.read()
+    assert code == 1
+    assert "01-build-claim-tables.ipynb failed in cell 4 with ValueError: unknown scope 'Atlantis'" in stderr
+    assert (tmp_path / "reports" / "failed" / "scope-atlantis" / "01-build-claim-tables.ipynb").exists()
+    assert not list((tmp_path / "reports").glob("scope-atlantis-*"))
+
+
+def test_parameter_sets_from_files_run_together(tmp_path):
+    results = render_sets(
+        [ParameterSet("national", {"scope": "Kazakhstan"}), ParameterSet("almaty", {"scope": "Almaty"})],
+        tmp_path, jobs=2,
+    )  # fmt: skip
+    assert [(r.name, r.status) for r in results] == [("national", "published"), ("almaty", "published")]
+    assert sorted(os.listdir(tmp_path / "latest")) == ["almaty", "national"]
+    assert all(r.status == "skipped" for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path))

@@ -1,8 +1,9 @@
 """``casualty-report``: validate the ledger, render the report.
 
-Exit codes: 0 success; 1 the ledger is invalid or a notebook failed; 2 bad usage or parameters.
-Errors are printed as messages, never as tracebacks. Heavy libraries are imported only by the
-command that needs them, so the CLI starts fast.
+Exit codes: 0 success (or nothing to do); 1 the ledger is invalid or a notebook failed; 2 bad
+usage or parameters; 3 another render held the lock for longer than --wait. Errors are printed
+as messages, never as tracebacks. Heavy libraries are imported only by the command that needs
+them, so the CLI starts fast.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from casualty_report.paths import DEFAULT_DATASET
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,21 +48,33 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     from casualty_report.ledger import LedgerError
-    from casualty_report.render import ParameterError, RenderError, parse_parameter, render
+    from casualty_report.render import (
+        BusyError, ParameterError, RenderError, load_parameter_sets, parse_parameter, render_sets,
+    )  # fmt: skip
+
+    def log(line: str) -> None:
+        print(line, flush=True)
 
     try:
-        parameters = dict(parse_parameter(text) for text in args.parameters)
-        render(args.out, parameters, force=args.force, name=args.name, log=lambda line: print(line, flush=True))
+        overrides = dict(parse_parameter(text) for text in args.parameters)
+        sets = load_parameter_sets(args.params, overrides, args.name)
+        results = render_sets(sets, args.out, force=args.force, jobs=args.jobs, wait=args.wait, progress=log)
     except LedgerError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
     except ParameterError as error:
         print(f"render refused: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BusyError as error:
+        print(f"render busy: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except RenderError as error:
         print(f"render failed: {error}", file=sys.stderr)
         return EXIT_FAILED
-    return EXIT_OK
+    failed = [result for result in results if result.status == "failed"]
+    for result in failed:
+        print(f"render failed: set {result.name}: {result.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _baseline(args: argparse.Namespace) -> int:
@@ -90,9 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(command=_validate)
 
     render = commands.add_parser("render", help="execute the notebooks and publish HTML, figures and tables")
-    render.add_argument("--out", type=Path, help="where runs are published (default: the repository's reports/)")
-    render.add_argument("--name", help="the run's folder name (default: from the parameters, e.g. scope-almaty)")
-    render.add_argument("--force", action="store_true", help="render even when no input has changed")
+    render.add_argument(
+        "--params",
+        nargs="+",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="YAML parameter sets, one per file, named after the file (e.g. params/national.yml)",
+    )
     render.add_argument(
         "-p",
         "--parameter",
@@ -100,7 +118,14 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a notebook parameter, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
+        help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
+    )
+    render.add_argument("--out", type=Path, help="where runs are published (default: the repository's reports/)")
+    render.add_argument("--jobs", type=int, help="notebooks run at once (default: the number of CPUs)")
+    render.add_argument("--force", action="store_true", help="render even when no input has changed")
+    render.add_argument("--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)")
+    render.add_argument(
+        "--wait", type=float, default=600.0, help="seconds to wait for another render's lock (default: %(default)s)"
     )
     render.set_defaults(command=_render)
 

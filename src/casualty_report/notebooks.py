@@ -33,6 +33,9 @@ def scrub(notebook) -> None:
             del cell.metadata["tags"]
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id on every run
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:  # a reused kernel's counter runs on across notebooks
+                output["execution_count"] = cell.execution_count
 
 
 def refresh_baseline(notebook: Path) -> None:
