@@ -10,8 +10,8 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: report test lab validate baseline chart-baseline lock clean distclean
 
-report: $(INSTALLED)  ## execute the notebooks and publish reports/default/
-	$(BIN)/casualty-report render $(ARGS)
+report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (skips what is up to date)
+	$(BIN)/casualty-report render --params params/*.yml $(ARGS)
 
 test: $(INSTALLED)  ## the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)

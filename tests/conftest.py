@@ -25,3 +25,14 @@ def ledger_copy(tmp_path: Path) -> Path:
     target = tmp_path / DEFAULT_DATASET
     shutil.copytree(SHIPPED, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Path:
+    """One real render with the default parameters, shared by the tests that read its output."""
+    from casualty_report.render import render
+
+    out = tmp_path_factory.mktemp("reports")
+    result = render(out, log=lambda _: None)
+    assert not result.skipped
+    return result.directory

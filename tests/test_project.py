@@ -33,6 +33,11 @@ def conda_pins() -> dict[str, str]:
         if isinstance(dependency, str):
             name, _, version = dependency.partition("=")
             pins[normalise(name)] = version
+        else:  # the pip: section, "name==version" (and the project itself, "-e .")
+            for requirement in dependency["pip"]:
+                if "==" in requirement:
+                    name, _, version = requirement.partition("==")
+                    pins[normalise(name)] = version
     return pins
 
 
@@ -106,3 +111,18 @@ def test_the_readme_set_up_is_two_commands():
     setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(?:\$ )?(make \w+)$", setup, flags=re.MULTILINE)
     assert commands == ["make report", "make test"]
+
+
+def test_the_schedules_call_the_same_command_as_people():
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "scheduled-report.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
+    assert triggers["schedule"][0]["cron"] == "0 6 * * *"
+    steps = workflow["jobs"]["render"]["steps"]
+    assert {"name": "Render", "run": "make report"} in steps
+    cron = [
+        line for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith(("#", "CRON_TZ"))
+    ]  # fmt: skip
+    assert len(cron) == 1 and cron[0].startswith("0 6 * * * ") and "make report" in cron[0]
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "report: $(INSTALLED)" in makefile and "casualty-report render --params params/*.yml" in makefile

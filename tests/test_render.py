@@ -48,14 +48,6 @@ def tree(directory: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    result = render(out, log=lambda _: None)
-    assert not result.skipped
-    return result.directory
-
-
 def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
     assert published.name == f"default-{TODAY}"
     assert sorted(tree(published)) == sorted(

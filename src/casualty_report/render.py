@@ -630,7 +630,7 @@ def write_index(out: Path) -> None:
     )
     page = (
         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Casualty report: runs</title>\n"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}</style></head>\n"
+        f"{STYLE}</head>\n"
         f"<body>\n<h1>Casualty report</h1>\n<h2>Latest of each set</h2>\n<ul>{newest}</ul>\n<h2>Every run</h2>\n"
         "<table>\n<tr><th>set</th><th>date</th><th>status</th><th>parameters</th><th>report</th></tr>\n"
         + "\n".join(rows)
@@ -641,17 +641,30 @@ def write_index(out: Path) -> None:
     os.replace(temporary, out / "index.html")
 
 
+STYLE = "<style>body{font-family:sans-serif;margin:2em;max-width:60em}td,th{padding:.2em .8em;text-align:left}</style>"
+
+
 def _write_run_index(staging: Path, name: str, parameters: Mapping[str, Any], results: list[NotebookResult]) -> None:
-    items = "\n".join(
-        f'    <li><a href="{html.escape(result.html)}">{html.escape(result.notebook.removesuffix(".ipynb"))}</a></li>'
+    """The run's front page: its parameters, its pages, its figures and tables."""
+
+    def links(paths: Iterable[Path]) -> str:
+        return "".join(
+            f'<li><a href="{html.escape(str(path.relative_to(staging)))}">{html.escape(path.name)}</a></li>'
+            for path in paths
+        )
+
+    pages = "".join(
+        f'<li><a href="{html.escape(result.html)}">{html.escape(result.notebook.removesuffix(".ipynb"))}</a></li>'
         for result in results
     )
     shown = html.escape(json.dumps(dict(parameters), sort_keys=True)) if parameters else "defaults"
     (staging / "index.html").write_text(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-        f"<title>Casualty report: {html.escape(name)}</title></head>\n<body>\n"
-        f"  <h1>Casualty report: {html.escape(name)}</h1>\n  <p>Parameters: {shown}</p>\n"
-        f"  <ol>\n{items}\n  </ol>\n</body>\n</html>\n",
+        f"<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Casualty report: {html.escape(name)}</title>"
+        f"\n{STYLE}</head>\n<body>\n<h1>Casualty report: {html.escape(name)}</h1>\n<p>Parameters: {shown}</p>\n"
+        f"<h2>Pages</h2>\n<ol>{pages}</ol>\n"
+        f"<h2>Figures</h2>\n<ul>{links(sorted(staging.glob('figures/*')))}</ul>\n"
+        f"<h2>Tables</h2>\n<ul>{links(sorted(staging.glob('tables/*.csv')))}</ul>\n"
+        '<p><a href="manifest.json">manifest.json</a>: inputs, versions, timings.</p>\n</body>\n</html>\n',
         encoding="utf-8",
     )
 
