@@ -209,6 +209,11 @@ def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] 
 # --- drawing ----------------------------------------------------------------------------------
 
 
+def _plain(text: str) -> str:
+    """Ledger text drawn as written: '$' would otherwise start matplotlib's mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _house_style():
     """Matplotlib's defaults plus the house style, whatever style the caller has active."""
     return matplotlib.style.context(["default", HOUSE_STYLE])
@@ -341,9 +346,10 @@ def _frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
     height = fig.get_figheight()
     subtitle_lines = textwrap.wrap(subtitle, 100)
     source_lines = textwrap.wrap(source, 130)
-    fig.text(0.015, 1 - 0.2 / height, title, fontsize=13, fontweight="bold", va="top")
-    fig.text(0.015, 1 - 0.54 / height, "\n".join(subtitle_lines), color=MUTED, va="top", linespacing=1.3)
-    fig.text(0.015, 0.08 / height, "\n".join(source_lines), fontsize=7.5, color=MUTED, va="bottom", linespacing=1.3)
+    fig.text(0.015, 1 - 0.2 / height, _plain(title), fontsize=13, fontweight="bold", va="top")
+    fig.text(0.015, 1 - 0.54 / height, _plain("\n".join(subtitle_lines)), color=MUTED, va="top", linespacing=1.3)
+    fig.text(0.015, 0.08 / height, _plain("\n".join(source_lines)), fontsize=7.5, color=MUTED, va="bottom",
+             linespacing=1.3)  # fmt: skip
     header = (0.54 + 0.225 * len(subtitle_lines) + 0.2) / height
     footer = (0.16 * len(source_lines) + 0.14) / height
     fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
@@ -411,7 +417,7 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar]) -> list[Text]:
 
     ax.set_yticks(positions, [bar.label for bar in bars])
     for heading_y, place in headings:
-        ax.text(0, heading_y - 0.05, place, transform=ax.get_yaxis_transform(), ha="right", va="center",
+        ax.text(0, heading_y - 0.05, _plain(place), transform=ax.get_yaxis_transform(), ha="right", va="center",
                 fontweight="bold", fontsize=10, color=INK)  # fmt: skip
     ax.set_ylim(y - 0.4, -0.3)  # first bar at the top
     ax.set_xlim(0, longest * 1.05)

@@ -4,6 +4,8 @@ notebooks report any dataset, and a finding can never go stale when the ledger c
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import Markdown
 
@@ -13,10 +15,10 @@ from casualty_report.ledger import Ledger
 
 def heading(ledger: Ledger, scope: str | None = None) -> Markdown:
     """The dataset's title and lede, and what this run covers."""
-    covers = [f"Place: **{scope}**." if scope else "Every place in the ledger."]
+    covers = [f"Place: **{_text(scope)}**." if scope else "Every place in the ledger."]
     if ledger.as_of is not None:
         covers.append(f"As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out.")
-    return Markdown(f"## {ledger.info.title}\n\n{ledger.info.lede}\n\n{' '.join(covers)}")
+    return Markdown(f"## {_text(ledger.info.title)}\n\n{_text(ledger.info.lede)}\n\n{' '.join(covers)}")
 
 
 def claims_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
@@ -37,10 +39,10 @@ def toll_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
     if comparison.empty:
         return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
     sentences = [
-        f"In {row.scope}, officials' latest toll was {_total(row.official_value, row.official_lower_bound)}"
-        f" ({row.official_claim_ids}{_flag(row.official_status)}) and the Health Ministry's "
+        f"In {_text(row.scope)}, officials' latest toll was {_total(row.official_value, row.official_lower_bound)}"
+        f" ({_text(row.official_claim_ids)}{_flag(row.official_status)}) and the Health Ministry's "
         f"{_total(row.health_ministry_value, row.health_ministry_lower_bound)}"
-        f" ({row.health_ministry_claim_ids}{_flag(row.health_ministry_status)}): "
+        f" ({_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)}): "
         f"{_ratio(row.ratio)} officials'."
         for row in comparison.itertuples(index=False)
     ]
@@ -57,8 +59,9 @@ def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
     first, last = standing.iloc[0], standing.iloc[-1]
     text = (
         f"**What the numbers show.** The first standing national total of people {_word(measure)} was "
-        f"{_total(first['value'], first['lower_bound'])} ({first['reported_on']:%-d %b %Y}, {first['claim_ids']}); "
-        f"the latest is {_total(last['value'], last['lower_bound'])} ({last['reported_on']:%-d %b %Y}, {last['claim_ids']})"
+        f"{_total(first['value'], first['lower_bound'])} ({first['reported_on']:%-d %b %Y}, {_text(first['claim_ids'])}); "
+        f"the latest is {_total(last['value'], last['lower_bound'])} ({last['reported_on']:%-d %b %Y}, "
+        f"{_text(last['claim_ids'])})"
     )
     final = analysis.final_estimates(ledger.claims)
     final = final[(final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)]
@@ -86,13 +89,19 @@ def corrections_summary(ledger: Ledger) -> Markdown:
         _count(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
     ]  # fmt: skip
     return Markdown(
-        f"**What the numbers show.** Of the {len(said)} figures in {info.focus_label}, "
+        f"**What the numbers show.** Of the {len(said)} figures in {_text(info.focus_label)}, "
         + ", ".join(parts[:-1]) + f" and {parts[-1]}."
     )
 
 
 def _count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
+
+
+def _text(value: object) -> str:
+    """Ledger text made inert in Markdown: no HTML, no emphasis, links or headings."""
+    marked = "".join(f"\\{char}" if char in "\\`*_[]#|~" else char for char in str(value))
+    return html.escape(marked, quote=False)  # after: an entity's '#' must not be escaped
 
 
 def _total(value, lower_bound) -> str:

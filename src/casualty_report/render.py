@@ -485,6 +485,8 @@ def _publish_executed(notebook, executed: Path) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # Outputs are built from a hand-edited ledger: strip any markup that got past escaping.
+        sanitize_html=True,
     )
     exporter.log.setLevel("ERROR")  # nbconvert's alt-text warnings are noise in a render log
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}})

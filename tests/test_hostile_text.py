@@ -1,0 +1,90 @@
+"""Text from the ledger must never run in a reader's browser: notes, claimant names, place names,
+source titles and dataset.yml hold script, event-handler and javascript: payloads here, and every
+page of the rendered report must show them as text."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from casualty_report.render import render
+
+FIXTURE = Path(__file__).parent / "fixtures" / "exampleland-2031"
+PAYLOADS = {
+    "claimant": '<script>alert("claimant")</script>',
+    "note": '<img src=x onerror=alert("note")>',
+    "relayed_by": '<a href="javascript:alert(1)">relay</a>',
+    "scope": "<b onmouseover=alert(1)>Northport</b>",
+}
+TITLE = '<script>alert("title")</script> Exampleland $x$'
+OUTLET = "Money $ Times $x^2$"  # '$' would start matplotlib's mathtext
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data") / "hostile"
+    shutil.copytree(FIXTURE, folder)
+    with (folder / "claims.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    for row, (column, payload) in zip(rows, PAYLOADS.items(), strict=False):
+        row[column] = payload
+    with (folder / "claims.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    sources = (folder / "sources.csv").read_text(encoding="utf-8")
+    sources = sources.replace("Storm bulletin", '"<script>alert(""source"")</script>"')
+    (folder / "sources.csv").write_text(sources.replace("Exampleland Gazette (fictional)", OUTLET), encoding="utf-8")
+    info = (folder / "dataset.yml").read_text(encoding="utf-8")
+    info = info.replace('"Exampleland, March 2031 (a fictional test event)"', json.dumps(TITLE))
+    (folder / "dataset.yml").write_text(info.replace("used to test", "used <img src=x onerror=alert(2)> to test"))
+    out = tmp_path_factory.mktemp("reports")
+    return render(out, {"data_dir": str(folder)}, name="hostile", log=lambda _: None).directory
+
+
+def pages(run: Path) -> list[Path]:
+    return sorted(run.glob("*.html"))
+
+
+def test_no_page_carries_live_markup_from_the_ledger(hostile_run):
+    for page in pages(hostile_run):
+        parser = Tags()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for tag, attrs in parser.tags:
+            assert tag != "script", page.name
+            assert not [name for name in attrs if name.startswith("on")], (page.name, tag, attrs)
+            for name in ("href", "src"):
+                assert not (attrs.get(name) or "").strip().lower().startswith("javascript:"), (page.name, attrs)
+
+
+def test_the_payloads_are_shown_as_text(hostile_run):
+    text = {page.name: "".join((parser := Tags(), parser.feed(page.read_text(encoding="utf-8")), parser.text)[2])
+            for page in pages(hostile_run)}  # fmt: skip
+    assert TITLE in text["02-compare-death-tolls.html"]  # the heading, from dataset.yml
+    assert "<img src=x onerror=alert(2)>" in text["01-build-claim-tables.html"]  # the lede
+    assert PAYLOADS["claimant"] in text["05-check-the-first-report.html"]  # a table cell
+    assert PAYLOADS["note"] in text["01-build-claim-tables.html"]
+
+
+def test_charts_draw_dollar_signs_as_written(hostile_run):
+    svg = (hostile_run / "figures" / "death-tolls.svg").read_text(encoding="utf-8")
+    assert "<script" not in svg
+    assert (hostile_run / "figures" / "death-toll-timeline.png").stat().st_size > 10_000
