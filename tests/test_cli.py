@@ -56,8 +56,18 @@ def test_validate_a_missing_folder(tmp_path):
     ("args", "message"),
     [
         (["-p", "scope"], "parameter 'scope' is not KEY=VALUE"),
-        (["-p", "colour=red"], "unknown parameter(s) colour; the notebooks take: as_of, data_dir, dataset, figure_formats"),
-        (["-p", "output_dir=/tmp/x"], "output_dir is set by render itself"),
+        (["-p", "colour=red"], "unknown parameter 'colour'; the notebooks take: as_of, data_dir, dataset, figure_formats, scope"),
+        (["-p", "output_dir=/tmp/x"], "parameter 'output_dir' is set by render itself: use --out instead"),
+        (["-p", "scope=5"], "parameter 'scope': got 5; expected a place name as the ledger writes it, or null"),
+        (["-p", "scope=Atlantis"], "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: Almaty, Almaty region"),
+        (["-p", "as_of=2022-13-01"], "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, or null"),
+        (["-p", "as_of=10/01/2022"], "parameter 'as_of': got '10/01/2022'"),
+        (["-p", "figure_formats=png"], "parameter 'figure_formats': got 'png'; expected a non-empty list of png, svg, pdf"),
+        (["-p", 'figure_formats=["gif"]'], "parameter 'figure_formats': got ['gif']"),
+        (["-p", "data_dir=/no/such/folder"], "parameter 'data_dir': got '/no/such/folder'; expected an existing folder"),
+        (["-p", "dataset=../../etc"], "parameter 'dataset': got '../../etc'; expected a dataset folder name"),
+        (["--name", "../../elsewhere"], "set name '../../elsewhere': use lower-case letters, digits and '-'"),
+        (["--params", "tests/no-such-set.yml"], "no-such-set.yml: not a readable YAML parameter set"),
     ],
 )
 def test_render_refuses_bad_parameters_before_any_kernel_starts(tmp_path, args, message):

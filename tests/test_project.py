@@ -126,3 +126,10 @@ def test_the_schedules_call_the_same_command_as_people():
     assert len(cron) == 1 and cron[0].startswith("0 6 * * * ") and "make report" in cron[0]
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "report: $(INSTALLED)" in makefile and "casualty-report render --params params/*.yml" in makefile
+
+
+def test_the_parameter_spec_matches_the_notebooks():
+    from casualty_report.parameters import PARAMETERS
+
+    for path in NOTEBOOKS:
+        assert list(papermill.inspect_notebook(str(path))) == list(PARAMETERS), path.name

@@ -322,13 +322,22 @@ def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
 
 
 def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
-    result = cli("render", "--out", str(tmp_path / "reports"), "-p", "scope=Atlantis")
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for notebook in find_notebooks()[:2]:
+        nb = nbformat.read(notebook, as_version=4)
+        if notebook.name.startswith("02"):
+            nb.cells.insert(7, nbformat.v4.new_code_cell('{"A01": 164}["A10"]'))
+        nbformat.write(nb, folder / notebook.name)
+    result = cli("render", "--out", str(tmp_path / "reports"), "--notebooks", str(folder))
     code = result.wait(timeout=300)
     stderr = result.stderr.read()
     assert code == 1
-    assert "01-build-claim-tables.ipynb failed in cell 4 with ValueError: unknown scope 'Atlantis'" in stderr
-    assert (tmp_path / "reports" / "failed" / "scope-atlantis" / "01-build-claim-tables.ipynb").exists()
-    assert not list((tmp_path / "reports").glob("scope-atlantis-*"))
+    assert "02-compare-death-tolls.ipynb failed in cell 6 with KeyError: 'A10'" in stderr
+    assert "Traceback" not in stderr
+    kept = tmp_path / "reports" / "failed" / "default" / "02-compare-death-tolls.ipynb"
+    assert "KeyError" in kept.read_text(encoding="utf-8")
+    assert not list((tmp_path / "reports").glob("default-*"))
 
 
 def test_parameter_sets_from_files_run_together(tmp_path):

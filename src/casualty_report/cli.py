@@ -48,6 +48,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     from casualty_report.ledger import LedgerError
+    from casualty_report.notebooks import find_notebooks
     from casualty_report.render import (
         BusyError, ParameterError, RenderError, load_parameter_sets, parse_parameter, render_sets,
     )  # fmt: skip
@@ -58,7 +59,10 @@ def _render(args: argparse.Namespace) -> int:
     try:
         overrides = dict(parse_parameter(text) for text in args.parameters)
         sets = load_parameter_sets(args.params, overrides, args.name)
-        results = render_sets(sets, args.out, force=args.force, jobs=args.jobs, wait=args.wait, progress=log)
+        notebooks = find_notebooks(args.notebooks) if args.notebooks else None
+        results = render_sets(
+            sets, args.out, force=args.force, jobs=args.jobs, notebooks=notebooks, wait=args.wait, progress=log
+        )
     except LedgerError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
@@ -124,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--jobs", type=int, help="notebooks run at once (default: the number of CPUs)")
     render.add_argument("--force", action="store_true", help="render even when no input has changed")
     render.add_argument("--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)")
+    render.add_argument("--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)")
     render.add_argument(
         "--wait", type=float, default=600.0, help="seconds to wait for another render's lock (default: %(default)s)"
     )

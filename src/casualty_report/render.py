@@ -49,8 +49,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: Libraries whose versions change outputs: part of the input hash and the manifest.
 TRACKED_PACKAGES = ("pandas", "pandera", "matplotlib", "numpy", "papermill", "nbconvert", "ipykernel")
-#: Set by render itself: each notebook writes into its run's folder.
-RESERVED_PARAMETERS = frozenset({"output_dir"})
 SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LOCK_FILE = ".render.lock"
 
@@ -149,21 +147,13 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def check_parameters(notebooks: Iterable[Path], parameters: Mapping[str, Any]) -> None:
-    """Refuse parameters that no notebook declares, before any kernel starts."""
-    import papermill
+def check_parameters(parameters: Mapping[str, Any]) -> None:
+    """Refuse unknown, reserved or ill-typed parameters, before any kernel starts."""
+    from casualty_report.parameters import problems
 
-    reserved = RESERVED_PARAMETERS & set(parameters)
-    if reserved:
-        raise ParameterError(f"{', '.join(sorted(reserved))} is set by render itself: use --out instead")
-    declared: set[str] = set()
-    for notebook in notebooks:
-        declared |= set(papermill.inspect_notebook(str(notebook)))
-    unknown = sorted(set(parameters) - declared)
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)}; the notebooks take: {', '.join(sorted(declared))}"
-        )
+    found = problems(parameters)
+    if found:
+        raise ParameterError("; ".join(found))
 
 
 # --- what a run depends on -------------------------------------------------------------------
@@ -221,6 +211,10 @@ def render_sets(
 
     plans = []
     for parameter_set in sets:
+        try:
+            check_parameters(parameter_set.parameters)
+        except ParameterError as error:
+            raise ParameterError(f"set {parameter_set.name}: {error}") from None
         parameters = _absolute_data_dir(parameter_set.parameters)
         hashes = file_hashes(input_files(notebooks, parameters))
         plans.append((parameter_set, parameters, hashes, fingerprint(hashes, parameters)))
@@ -237,7 +231,7 @@ def render_sets(
         for name in results:
             log(f"{name}: up to date (inputs unchanged; --force re-renders)")
         if todo:
-            _validate(todo, notebooks)
+            _validate(todo)
             results |= _run(todo, notebooks, out, stamp, jobs, log)
             write_index(out)
     return [results[parameter_set.name] for parameter_set in sets]
@@ -270,16 +264,20 @@ def _absolute_data_dir(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return parameters
 
 
-def _validate(todo, notebooks: list[Path]) -> None:
+def _validate(todo) -> None:
     """Parameters and ledgers, before any kernel starts: a bad set stops the whole render."""
     from casualty_report.ledger import load_ledger
+    from casualty_report.parameters import ledger_problems
 
     for parameter_set, parameters, _, _ in todo:
         try:
-            check_parameters(notebooks, parameters)
+            check_parameters(parameters)
         except ParameterError as error:
             raise ParameterError(f"set {parameter_set.name}: {error}") from None
-        load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
+        ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
+        found = ledger_problems(parameters, set(ledger.claims["scope"]))
+        if found:
+            raise ParameterError(f"set {parameter_set.name}: {'; '.join(found)}")
 
 
 def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log) -> dict[str, RunResult]:
