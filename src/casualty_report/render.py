@@ -219,7 +219,10 @@ def render_sets(
         hashes = file_hashes(input_files(notebooks, parameters))
         plans.append((parameter_set, parameters, hashes, fingerprint(hashes, parameters)))
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
     with _lock(out, wait, log):
         _clear_leftovers(out, log)
         todo = [plan for plan in plans if force or _latest_hash(out, plan[0].name) != plan[3]]
@@ -233,7 +236,10 @@ def render_sets(
         if todo:
             _validate(todo)
             results |= _run(todo, notebooks, out, stamp, jobs, log)
-            write_index(out)
+            try:
+                write_index(out)
+            except OSError as error:
+                log(f"could not rewrite {out / 'index.html'}: {error.strerror or error}")
     return [results[parameter_set.name] for parameter_set in sets]
 
 
@@ -310,7 +316,14 @@ def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, l
                     bar(f"{set_name}: {notebook.name} {status}", log)
         results = {}
         for plan in todo:
-            results[plan[0].name] = _publish(plan, notebooks, outcomes[plan[0].name], stagings[plan[0].name], out, stamp, log)
+            try:
+                results[plan[0].name] = _publish(
+                    plan, notebooks, outcomes[plan[0].name], stagings[plan[0].name], out, stamp, log
+                )
+            except OSError as error:  # a full disk, an output folder that turned read-only
+                message = f"could not publish: {error.strerror or error}; the published report is unchanged"
+                log(f"{plan[0].name}: FAILED: {message}")
+                results[plan[0].name] = RunResult(plan[0].name, out, "failed", error=message)
         log(f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {workers} worker(s) in {time.perf_counter() - started:.1f} s")
         return results
     finally:
@@ -324,13 +337,16 @@ def _publish(plan, notebooks, outcomes, staging: Path, out: Path, stamp: str, lo
     failures = {nb: error for nb, error in outcomes.items() if isinstance(error, str)}
     if failures:
         kept = out / "failed" / name
-        shutil.rmtree(kept, ignore_errors=True)
-        kept.mkdir(parents=True)
-        for notebook_name in failures:
-            if (staging / "notebooks" / notebook_name).exists():
-                shutil.copy2(staging / "notebooks" / notebook_name, kept / notebook_name)
         message = "; ".join(f"{nb} {error}" for nb, error in sorted(failures.items()))
-        message += f"\nthe failed notebook is kept in {kept}; the published report is unchanged"
+        try:
+            shutil.rmtree(kept, ignore_errors=True)
+            kept.mkdir(parents=True)
+            for notebook_name in failures:
+                if (staging / "notebooks" / notebook_name).exists():
+                    shutil.copy2(staging / "notebooks" / notebook_name, kept / notebook_name)
+            message += f"\nthe failed notebook is kept in {kept}; the published report is unchanged"
+        except OSError as error:
+            message += f"\nthe failed notebook could not be kept ({error.strerror or error}); the published report is unchanged"
         log(f"{name}: FAILED: {message}")
         _append_history(out, name, stamp, "failed", parameters, "", message)
         return RunResult(name, kept, "failed", error=message)
@@ -433,6 +449,8 @@ def _execute(notebook: str, staging: str, parameters: dict[str, Any]) -> dict[st
         nb, km=_KERNEL["km"], timeout=600, kernel_name="python3", extra_arguments=QUIET_KERNEL,
         resources={"metadata": {"path": str(folder)}},
     )  # fmt: skip
+    running: dict[str, int] = {}
+    client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
     try:
         if "kc" in _KERNEL:
             client.kc = _KERNEL["kc"]
@@ -443,29 +461,41 @@ def _execute(notebook: str, staging: str, parameters: dict[str, Any]) -> dict[st
         _KERNEL["kc"] = client.kc
     except CellExecutionError as error:
         _KERNEL["kc"] = client.kc
-        nbformat.write(nb, executed)  # kept for the user: the failing cell holds its traceback
-        return f"failed in cell {_failed_cell(nb)} with {error.ename}: {error.evalue}"
+        _keep(nb, executed)  # for the user: the failing cell holds its traceback
+        return f"failed in cell {_cell_number(nb, running)} with {error.ename}: {error.evalue}"
     except DeadKernelError:
         _stop_kernel()
-        nbformat.write(nb, executed)
-        return f"failed in cell {_failed_cell(nb)}: the kernel died"
+        _keep(nb, executed)
+        return f"failed in cell {_cell_number(nb, running)}: the kernel died"
     except Exception as error:  # a timeout, a broken kernel…: report, start afresh next time
         _stop_kernel()
-        nbformat.write(nb, executed)
-        return f"failed: {type(error).__name__}: {error}"
+        _keep(nb, executed)
+        return f"failed in cell {_cell_number(nb, running)}: {type(error).__name__}: {error}"
     seconds = time.perf_counter() - started
     page = folder / f"{source.stem}.html"
-    page.write_text(_publish_executed(nb, executed), encoding="utf-8")
+    try:
+        page.write_text(_publish_executed(nb, executed), encoding="utf-8")
+    except OSError as error:  # a full disk, a folder gone
+        return f"could not be written: {error.strerror or error}"
     return {"notebook": source.name, "seconds": round(seconds, 2), "html": page.name}
 
 
-def _failed_cell(nb) -> str:
-    """The execution count of the cell that stopped the run, as Jupyter shows it: In [n]."""
-    for cell in nb.cells:
-        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
-            return str(cell.get("execution_count"))
-    executed = [cell.get("execution_count") for cell in nb.cells if cell.get("execution_count")]
-    return str(max(executed) + 1) if executed else "1"
+def _keep(nb, executed: Path) -> None:
+    """Write the failed notebook for the user to open, if the disk lets us."""
+    import nbformat
+
+    try:
+        nbformat.write(nb, executed)
+    except OSError:
+        pass
+
+
+def _cell_number(nb, running: Mapping[str, int]) -> str:
+    """The failing cell as Jupyter numbers it, In [n]: code cells run in order from 1."""
+    index = running.get("index")
+    if index is None:
+        return "?"
+    return str(1 + sum(cell.cell_type == "code" for cell in nb.cells[:index]))
 
 
 def _publish_executed(notebook, executed: Path) -> str:
@@ -502,7 +532,10 @@ class _lock:
         self.path, self.wait, self.log = out / LOCK_FILE, wait, log
 
     def __enter__(self):
-        self.handle = open(self.path, "a+")  # noqa: SIM115 (held for the whole render)
+        try:
+            self.handle = open(self.path, "a+")  # noqa: SIM115 (held for the whole render)
+        except OSError as error:
+            raise RenderError(f"cannot write in the output folder {self.path.parent}: {error.strerror or error}") from None
         deadline, told = time.monotonic() + self.wait, False
         while True:
             try:
@@ -528,9 +561,10 @@ class _lock:
 
     def _holder(self) -> str:
         try:
-            return self.path.read_text().strip() or "unknown"
+            lines = self.path.read_text().split()
         except OSError:
             return "unknown"
+        return lines[-1] if lines else "unknown"
 
 
 def _clear_leftovers(out: Path, log) -> None:
