@@ -216,7 +216,12 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> 
         problems.append(Problem(file, expected="a text file (it holds NUL bytes: binary or UTF-16?)"))
         return None
 
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as error:  # an over-long cell, a quote left open…
+        problems.append(Problem(file, reader.line_num, expected=f"well-formed CSV: {error} (is a quote left open?)"))
+        return None
     if not records or not any(cell.strip() for cell in records[0]):
         problems.append(Problem(file, 1, expected=header_hint))
         return None
