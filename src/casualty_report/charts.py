@@ -355,8 +355,14 @@ def _frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
     fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
 
 
+MAX_BARS = 40  # past this a bar chart is unreadable; the notebook's table lists every figure
+
+
 def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Figure:
     """Horizontal bars grouped under place headings, with the house title, subtitle and source."""
+    if len(bars) > MAX_BARS:
+        what += f" (the first {MAX_BARS} of {len(bars):,}; the table lists them all)"
+        bars = bars[:MAX_BARS]
     places = len({bar.scope for bar in bars})
     # Taller with more bars, so each keeps its room; the height depends on the data only.
     height = max(FIGSIZE[1], 1.9 + 0.27 * len(bars) + 0.35 * places)

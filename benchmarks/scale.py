@@ -1,0 +1,70 @@
+"""How cost grows with the ledger: validate and render the shipped ledger and synthetic ones
+of 10,000 and 100,000 claims, in one run. Prints wall time and peak memory (the whole process
+tree, kernels included, sampled every 20 ms).
+
+    .venv/bin/python benchmarks/scale.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
+from casualty_report.synthetic import write_synthetic_ledger
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "casualty_report"]
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of a command and all its descendants."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root, peak = psutil.Process(process.pid), [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = process.wait()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} exited {code}")
+    return time.perf_counter() - started, peak[0] / 2**20
+
+
+def main() -> None:
+    shipped = DATA_ROOT / DEFAULT_DATASET
+    with tempfile.TemporaryDirectory() as scratch:
+        ledgers = {"shipped": (shipped, 84)}
+        for rows in (10_000, 100_000):
+            folder = Path(scratch) / f"synthetic-{rows}"
+            ledgers[f"{rows:,}"] = (folder, write_synthetic_ledger(shipped, folder, rows))
+        print(f"{'ledger':>10} {'claims':>8} | {'validate s':>10} {'MB':>6} | {'render s':>9} {'MB':>7}")
+        base = None
+        for name, (folder, claims) in ledgers.items():
+            validate = measure([*CLI, "validate", "--data-dir", str(folder)])
+            render = measure([*CLI, "render", "--force", "--out", str(Path(scratch) / "out"), "--name", "scale",
+                              "-p", f"data_dir={folder}"])  # fmt: skip
+            base = base or (validate, render)
+            print(f"{name:>10} {claims:>8,} | {validate[0]:10.2f} {validate[1]:6.0f} | {render[0]:9.2f} {render[1]:7.0f}")
+        print("\nrender time per 1,000 claims above the shipped ledger's: "
+              f"{(render[0] - base[1][0]) / (claims - 84) * 1000:.2f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

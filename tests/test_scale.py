@@ -1,0 +1,28 @@
+"""A synthetic ledger of 100,000 claims validates and renders (benchmarks/scale.py measures how
+time and memory grow)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from casualty_report import load_ledger
+from casualty_report.render import render
+from casualty_report.synthetic import write_synthetic_ledger
+
+from .conftest import SHIPPED
+
+
+def test_a_ledger_of_100_000_claims_validates_and_renders(tmp_path):
+    folder = tmp_path / "synthetic"
+    assert write_synthetic_ledger(SHIPPED, folder, 100_000) == 100_044  # 1,191 whole copies of 84
+    ledger = load_ledger(data_dir=folder)
+    assert len(ledger.claims) == 100_044 and ledger.claims["claim_id"].is_unique
+
+    run = render(tmp_path / "out", {"data_dir": str(folder)}, name="scale", log=lambda _: None).directory
+    casualties = pd.read_csv(run / "tables" / "casualties.csv")
+    assert len(casualties) == 47 * 1191
+    estimates = pd.read_csv(run / "tables" / "estimates.csv")
+    national = estimates[(estimates["scope"] == "Kazakhstan") & (estimates["measure"] == "deaths")
+                         & (estimates["population"] == "all")]  # fmt: skip
+    assert national["best"].iloc[-1] == 238  # the first copy keeps the real places
+    assert all((run / f"{name}.html").stat().st_size < 2_000_000 for name in ("02-compare-death-tolls", "03-chart-injuries-and-arrests"))
