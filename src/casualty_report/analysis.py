@@ -32,6 +32,9 @@ LOWER_BOUND_QUALIFIERS = frozenset({"at_least", "more_than", "several", "dozens"
 #: Minors are never added: they are a subset of another population.
 ADDABLE_POPULATIONS = ("civilians", "security_forces", "attackers")
 
+#: A total's status is the worst of its parts'.
+_STATUS_RANK = {"active": 0, "superseded": 1, "disputed": 2, "retracted": 3}
+
 GROUP_LABELS = {
     "official": "Officials",
     "health_ministry": "Health Ministry",
@@ -246,11 +249,6 @@ def compare_official_health(
     return wide
 
 
-_STATUS_RANK = {"active": 0, "superseded": 1, "disputed": 2, "retracted": 3}
-
-
-def _worst_status(statuses: pd.Series) -> str:
-    return max(statuses, key=_STATUS_RANK.__getitem__)
 
 
 def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
