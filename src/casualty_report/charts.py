@@ -37,6 +37,7 @@ PALETTE = {
     "independent": "#009E73",  # bluish green
     "international": "#CC79A7",  # reddish purple
 }
+COLOUR_NAMES = {"official": "blue", "health_ministry": "orange", "independent": "green", "international": "pink"}
 INK = "#1a1a1a"
 MUTED = "#5f5f5f"
 GRID = "#dcdcdc"
@@ -105,9 +106,9 @@ def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Figure:
     A toll given in parts (civilians, security forces) is drawn as stacked parts.
     """
     by_id = ledger.claims.set_index("claim_id")
-    compared = analysis.compare_official_health(ledger.claims, "deaths", scope)["scope"]
     totals = analysis.group_totals(ledger.claims, "deaths", scope)
-    totals = totals[totals["scope"].isin(compared) & totals["claimant_group"].isin(["official", "health_ministry"])]
+    totals = totals[totals["claimant_group"].isin(["official", "health_ministry"])]
+    totals = totals[totals.groupby("scope")["claimant_group"].transform("nunique") == 2]  # places both counted
     bars = []
     for total in totals.itertuples(index=False):
         ids = total.claim_ids.split(" + ")
@@ -259,12 +260,11 @@ def _timeline_chart(
         groups = [g for g in analysis.GROUP_LABELS if g in set(points.get("claimant_group", []))]
         legend = ", ".join(f"{COLOUR_NAMES[g]}: {analysis.COUNTERS[g]}" for g in groups)
         subtitle = what + (f" ({legend})" if legend else "") + (". " + "; ".join(keys).capitalize() if keys else "") + "."
-        _frame(fig, title, subtitle, _source_line(ledger, sorted(_ids(points))))
+        _frame(fig, title, subtitle, _source_line(ledger, _ids(points)))
         if points.empty:
             ax = fig.add_subplot()
             ax.set_axis_off()
             ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
-
         else:
             _draw_timeline_panels(fig, points, reference)
         fig.draw_without_rendering()
@@ -289,7 +289,7 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, reference: tuple[in
         right.tick_params(axis="y", length=0)
     top = max(points["value"].max(), reference[0] if reference else 0)
     for ax, (begin, finish) in zip(axes, spans, strict=True):
-        _draw_timeline(ax, points, top)
+        _draw_timeline(ax, points)
         ax.set_xlim(begin, finish)
         ax.set_ylim(0, top * 1.15)
         ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -309,10 +309,7 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, reference: tuple[in
                       ha="right", va="top", fontsize=8.5, color=MUTED)  # fmt: skip
 
 
-COLOUR_NAMES = {"official": "blue", "health_ministry": "orange", "independent": "green", "international": "pink"}
-
-
-def _draw_timeline(ax: Axes, points: pd.DataFrame, top: int) -> None:
+def _draw_timeline(ax: Axes, points: pd.DataFrame) -> None:
     labelled: set[tuple[object, str, int]] = set()
     for group, figures in points.groupby("claimant_group", sort=False):
         colour = PALETTE[group]

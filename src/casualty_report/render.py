@@ -40,7 +40,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
 from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT, REPORTS_DIR, dataset_dir
@@ -69,6 +69,15 @@ class BusyError(RenderError):
 class ParameterSet:
     name: str
     parameters: Mapping[str, Any]
+
+
+class _Plan(NamedTuple):
+    """A set about to be rendered: what it reads and the hash that decides whether to."""
+
+    set: ParameterSet
+    parameters: dict[str, Any]  # with data_dir made absolute
+    hashes: dict[str, str]
+    fingerprint: str
 
 
 @dataclass
@@ -217,7 +226,7 @@ def render_sets(
             raise ParameterError(f"set {parameter_set.name}: {error}") from None
         parameters = _absolute_data_dir(parameter_set.parameters)
         hashes = file_hashes(input_files(notebooks, parameters))
-        plans.append((parameter_set, parameters, hashes, fingerprint(hashes, parameters)))
+        plans.append(_Plan(parameter_set, parameters, hashes, fingerprint(hashes, parameters)))
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -225,9 +234,9 @@ def render_sets(
         raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
     with _lock(out, wait, log):
         _clear_leftovers(out, log)
-        todo = [plan for plan in plans if force or _latest_hash(out, plan[0].name) != plan[3]]
+        todo = [plan for plan in plans if force or _latest_hash(out, plan.set.name) != plan.fingerprint]
         results = {
-            plan[0].name: RunResult(plan[0].name, (out / "latest" / plan[0].name).resolve(), "skipped")
+            plan.set.name: RunResult(plan.set.name, (out / "latest" / plan.set.name).resolve(), "skipped")
             for plan in plans
             if plan not in todo
         }
@@ -270,31 +279,28 @@ def _absolute_data_dir(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return parameters
 
 
-def _validate(todo) -> None:
-    """Parameters and ledgers, before any kernel starts: a bad set stops the whole render."""
+def _validate(todo: list[_Plan]) -> None:
+    """Each set's ledger, and the parameters only a ledger can check, before any kernel starts:
+    a bad set stops the whole render. (Types and names were checked while planning.)"""
     from casualty_report.ledger import load_ledger
     from casualty_report.parameters import ledger_problems
 
-    for parameter_set, parameters, _, _ in todo:
-        try:
-            check_parameters(parameters)
-        except ParameterError as error:
-            raise ParameterError(f"set {parameter_set.name}: {error}") from None
-        ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
-        found = ledger_problems(parameters, set(ledger.claims["scope"]))
+    for plan in todo:
+        ledger = load_ledger(plan.parameters.get("dataset", DEFAULT_DATASET), plan.parameters.get("data_dir"))
+        found = ledger_problems(plan.parameters, set(ledger.claims["scope"]))
         if found:
-            raise ParameterError(f"set {parameter_set.name}: {'; '.join(found)}")
+            raise ParameterError(f"set {plan.set.name}: {'; '.join(found)}")
 
 
-def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log) -> dict[str, RunResult]:
+def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log) -> dict[str, RunResult]:
     """Execute every (set, notebook) in a bounded pool, then publish each set that succeeded."""
     stagings = {
-        plan[0].name: Path(tempfile.mkdtemp(prefix=f".{plan[0].name}-{stamp}.staging-", dir=out)) for plan in todo
+        plan.set.name: Path(tempfile.mkdtemp(prefix=f".{plan.set.name}-{stamp}.staging-", dir=out)) for plan in todo
     }
     for staging in stagings.values():
         staging.chmod(0o755)  # mkdtemp makes it private; a published report is for reading
     tasks = [(plan, notebook) for plan in todo for notebook in notebooks]
-    outcomes: dict[str, dict[str, NotebookResult | str]] = {plan[0].name: {} for plan in todo}
+    outcomes: dict[str, dict[str, NotebookResult | str]] = {plan.set.name: {} for plan in todo}
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     started = time.perf_counter()
     try:
@@ -302,7 +308,7 @@ def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, l
         kernel_log.parent.mkdir(exist_ok=True)
         with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, initargs=(str(kernel_log),)) as pool:
             futures = {
-                pool.submit(_execute, str(notebook), str(stagings[plan[0].name]), dict(plan[1])): (plan[0].name, notebook)
+                pool.submit(_execute, str(notebook), str(stagings[plan.set.name]), plan.parameters): (plan.set.name, notebook)
                 for plan, notebook in tasks
             }
             with _progress_bar(len(futures)) as bar:
@@ -317,13 +323,13 @@ def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, l
         results = {}
         for plan in todo:
             try:
-                results[plan[0].name] = _publish(
-                    plan, notebooks, outcomes[plan[0].name], stagings[plan[0].name], out, stamp, log
+                results[plan.set.name] = _publish(
+                    plan, notebooks, outcomes[plan.set.name], stagings[plan.set.name], out, stamp, log
                 )
             except OSError as error:  # a full disk, an output folder that turned read-only
                 message = f"could not publish: {error.strerror or error}; the published report is unchanged"
-                log(f"{plan[0].name}: FAILED: {message}")
-                results[plan[0].name] = RunResult(plan[0].name, out, "failed", error=message)
+                log(f"{plan.set.name}: FAILED: {message}")
+                results[plan.set.name] = RunResult(plan.set.name, out, "failed", error=message)
         log(f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {workers} worker(s) in {time.perf_counter() - started:.1f} s")
         return results
     finally:
@@ -331,9 +337,8 @@ def _run(todo, notebooks: list[Path], out: Path, stamp: str, jobs: int | None, l
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _publish(plan, notebooks, outcomes, staging: Path, out: Path, stamp: str, log) -> RunResult:
-    parameter_set, parameters, hashes, fingerprint_ = plan
-    name = parameter_set.name
+def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: str, log) -> RunResult:
+    name, parameters = plan.set.name, plan.parameters
     failures = {nb: error for nb, error in outcomes.items() if isinstance(error, str)}
     if failures:
         kept = out / "failed" / name
@@ -357,8 +362,8 @@ def _publish(plan, notebooks, outcomes, staging: Path, out: Path, stamp: str, lo
         "set": name,
         "parameters": parameters,
         "rendered_on": stamp,
-        "inputs_hash": fingerprint_,
-        "input_files": hashes,
+        "inputs_hash": plan.fingerprint,
+        "input_files": plan.hashes,
         "versions": _versions(),
         "python": sys.version.split()[0],
         "git_commit": _git_commit(),
