@@ -75,6 +75,46 @@ STATUS_KEYS = {
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A drawn chart and the words that go with it wherever it is shown.
+
+    In a notebook it displays as a PNG carrying its alt text (nbconvert writes it into the page's
+    ``<img alt>``); its plain-text form is that alt text, so nbval compares words, not an object
+    address. :func:`save_figure` writes its files; the front page reads its caption.
+    """
+
+    figure: Figure
+    name: str  # the file stem: figures/<name>.png
+    title: str  # the finding, stated
+    subtitle: str  # what is counted, where, as of when, and how to read the marks
+    source: str  # the outlets behind the figures
+    claim_ids: tuple[str, ...] = ()
+
+    @property
+    def alt_text(self) -> str:
+        return f"Chart: {self.title}. {self.subtitle}"
+
+    def png(self, dpi: int = FILE_DPI) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        with _house_style():
+            self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        width = round(self.figure.get_figwidth() * SCREEN_DPI)
+        data = {"image/png": base64.b64encode(self.png()).decode("ascii"), "text/plain": self.alt_text}
+        metadata = {"image/png": {"alt": self.alt_text, "width": width}, "casualty_report": {"figure": self.name}}
+        return data, metadata
+
+    def __repr__(self) -> str:
+        return self.alt_text
+
+
+@dataclass(frozen=True)
 class Segment:
     """One claim's share of a bar."""
 
@@ -191,8 +231,15 @@ def detentions_timeline_chart(ledger: Ledger) -> Figure:
 # --- files ------------------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, directory: Path, stem: str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs."""
+def save_figure(
+    fig: Figure | Chart, directory: Path, stem: str | None = None, formats: Sequence[str] = ("png", "svg")
+) -> list[Path]:
+    """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs (a chart's
+    stem defaults to its name)."""
+    if isinstance(fig, Chart):
+        fig, stem = fig.figure, stem or fig.name
+    if stem is None:
+        raise ValueError("a bare Figure needs a file stem")
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
     unknown = set(formats) - set(metadata)
     if unknown:

@@ -137,6 +137,30 @@ class Ledger:
     directory: Path
     info: DatasetInfo
     as_of: pd.Timestamp | None = None
+    scope: str | None = None  # the place the claims were narrowed to (None: every place)
+
+    @property
+    def place(self) -> str:
+        """The place a report on this ledger is about: its scope, else the nation."""
+        return self.scope or self.info.national_scope
+
+    @property
+    def reported_until(self) -> pd.Timestamp | None:
+        """The date of the latest claim: what "as known" means when no ``as_of`` was given."""
+        return None if self.claims.empty else self.claims["reported_on"].max()
+
+    def in_scope(self, scope: str | None) -> Ledger:
+        """The claims about one place and the sources behind them (None: every place). An
+        unknown place is an error that lists the ledger's places."""
+        if scope is None:
+            return self
+        known = sorted(self.claims["scope"].unique())
+        if scope not in known:
+            raise ValueError(f"unknown scope {scope!r}: the ledger's places are {', '.join(known)}")
+        claims = self.claims[self.claims["scope"] == scope].reset_index(drop=True)
+        cited = set(claims["source_id"]) | set(claims["status_source_id"]) - {""}
+        sources = self.sources[self.sources["source_id"].isin(cited)].reset_index(drop=True)
+        return replace(self, claims=claims, sources=sources, scope=scope)
 
     def known_before(self, date: str | pd.Timestamp | None) -> Ledger:
         """The ledger as it stood at the start of ``date``: claims reported before that day,
