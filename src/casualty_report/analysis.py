@@ -16,7 +16,7 @@ Bounds from qualifiers (documented in data/kazakhstan-2022-01/README.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -82,6 +82,13 @@ TABLE_COLUMNS = [
 ]  # fmt: skip
 
 
+def claim_ids(*columns: Iterable[str]) -> list[str]:
+    """Every claim id in some id columns, in order, once each. Totals join their parts' ids with
+    " + ", estimates list theirs with spaces; both read the same here."""
+    ids = (claim_id for column in columns for cell in column for claim_id in str(cell).replace("+", " ").split())
+    return list(dict.fromkeys(ids))
+
+
 def rounding_unit(value: int) -> int:
     """The power of ten a round figure is given to: 5800 -> 100, 240 -> 10, 2265 -> 1."""
     unit = 1
@@ -109,10 +116,10 @@ def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
 
 
 def display_value(value: int, qualifier: str) -> str:
-    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (coded 12)'."""
+    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
     if qualifier in QUALIFIER_WORDS:
         return f"{QUALIFIER_WORDS[qualifier]}{value:,}"
-    return f"{qualifier} (coded {value:,})"
+    return f"{qualifier} (counted as {value:,})"
 
 
 def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
@@ -238,7 +245,7 @@ def compare_official_health(
     sides = {}
     for group, prefix in (("official", "official"), ("health_ministry", "health_ministry")):
         side = totals[totals["claimant_group"] == group].set_index("scope")
-        side = side[["value", "lower_bound", "populations", "status", "claim_ids"]]
+        side = side[["value", "lower_bound", "populations", "status", "reported_on", "claim_ids"]]
         sides[prefix] = side.add_prefix(f"{prefix}_")
     wide = pd.concat(sides.values(), axis=1, join="inner").rename_axis("scope").reset_index()
     wide = _in_scope_order(wide, scope_order(claims))

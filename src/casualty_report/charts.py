@@ -1,117 +1,47 @@
-"""Charts in one house style: one function per chart, each returning a matplotlib Figure.
+"""The report's charts: one function per chart, each returning a :class:`Chart`.
 
-House style: a left-aligned title, a one-line subtitle that decodes the encoding, a source line
-naming the ledger's sources and claim ids, comma thousands, the Okabe-Ito colour-blind-safe
-palette by claimant group. Retracted figures are hollow with a dashed edge, disputed ones
-hatched, and a ▸ after a bar marks a lower bound ("at least", "over", "dozens").
-
-Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so nothing depends on
-the global backend: notebooks show them inline, tests render them headless, files are saved
-byte-for-byte reproducibly by :func:`save_figure`.
+Every title states the chart's finding and is generated from the data, so it stays true when
+the ledger changes; every subtitle says what is counted, where, and as of when, and decodes the
+marks: withdrawn figures are hollow with a dashed edge, superseded ones hollow and dotted,
+disputed ones hatched (half-filled on timelines), and ▸ (or +) marks a lower bound ("at least",
+"over", "dozens"). Each axis holds one measure: counts of different things get panels of their
+own. The style is in :mod:`casualty_report.chart_style`.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib.dates as mdates
-import matplotlib.style
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from casualty_report import analysis
-from casualty_report.ledger import Ledger
+from casualty_report.chart_style import (
+    FIGSIZE, GRID, INK, LABEL_SIZE, MUTED, PALETTE, SCREEN_DPI, WIDTH, Chart, drawn_texts, frame, freeze, header_height,
+    house_style, plain, save_figure,
+)  # fmt: skip
+from casualty_report.ledger import MEASURES, Ledger
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-PALETTE = {
-    "official": "#0072B2",  # blue
-    "health_ministry": "#D55E00",  # vermillion
-    "independent": "#009E73",  # bluish green
-    "international": "#CC79A7",  # reddish purple
-}
+__all__ = [
+    "Chart", "save_figure", "death_toll_chart", "injuries_chart", "arrests_chart", "death_toll_timeline_chart",
+    "detentions_timeline_chart", "PALETTE", "INK", "COLOUR_NAMES",
+]  # fmt: skip
+
 COLOUR_NAMES = {"official": "blue", "health_ministry": "orange", "independent": "green", "international": "pink"}
-INK = "#1a1a1a"
-MUTED = "#5f5f5f"
-GRID = "#dcdcdc"
-
-FIGSIZE = (8.0, 4.5)  # inches; bar charts grow taller with their number of bars
-SCREEN_DPI = 100
-FILE_DPI = 200
-
-HOUSE_STYLE = {
-    "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
-    "font.size": 9.5,
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": MUTED,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.spines.left": False,
-    "axes.grid": True,
-    "axes.grid.axis": "x",
-    "axes.axisbelow": True,
-    "grid.color": GRID,
-    "grid.linewidth": 0.8,
-    "xtick.color": MUTED,
-    "ytick.color": INK,
-    "ytick.major.size": 0,
-    "svg.hashsalt": "casualty-report",  # stable element ids in SVG output
-    "svg.fonttype": "path",
+WHOSE = {"official": "Officials'", "health_ministry": "The Health Ministry's", "independent": "Independent counters'",
+         "international": "International bodies'"}  # fmt: skip
+BAR_KEYS = {
+    "retracted": "hollow dashed bars were withdrawn",
+    "superseded": "hollow dotted bars were replaced by a later figure",
+    "disputed": "hatched bars are disputed",
 }
-
-STATUS_KEYS = {
-    "retracted": "hollow dashed bars were retracted",
-    "disputed": "hatched bars are disputed (see the table's notes)",
-    "superseded": "hollow dotted bars were superseded",
-}
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A drawn chart and the words that go with it wherever it is shown.
-
-    In a notebook it displays as a PNG carrying its alt text (nbconvert writes it into the page's
-    ``<img alt>``); its plain-text form is that alt text, so nbval compares words, not an object
-    address. :func:`save_figure` writes its files; the front page reads its caption.
-    """
-
-    figure: Figure
-    name: str  # the file stem: figures/<name>.png
-    title: str  # the finding, stated
-    subtitle: str  # what is counted, where, as of when, and how to read the marks
-    source: str  # the outlets behind the figures
-    claim_ids: tuple[str, ...] = ()
-
-    @property
-    def alt_text(self) -> str:
-        return f"Chart: {self.title}. {self.subtitle}"
-
-    def png(self, dpi: int = FILE_DPI) -> bytes:
-        import io
-
-        buffer = io.BytesIO()
-        with _house_style():
-            self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-        return buffer.getvalue()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        import base64
-
-        width = round(self.figure.get_figwidth() * SCREEN_DPI)
-        data = {"image/png": base64.b64encode(self.png()).decode("ascii"), "text/plain": self.alt_text}
-        metadata = {"image/png": {"alt": self.alt_text, "width": width}, "casualty_report": {"figure": self.name}}
-        return data, metadata
-
-    def __repr__(self) -> str:
-        return self.alt_text
+VAGUE_QUALIFIERS = frozenset({"several", "dozens", "hundreds"})
+MAX_BARS = 40  # past this a bar chart is unreadable; the notebook's table lists every figure
 
 
 @dataclass(frozen=True)
@@ -126,10 +56,9 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    scope: str
-    label: str
+    label: str  # written above the bar
     segments: tuple[Segment, ...]
-    value_text: str
+    value_text: str  # written after it
     lower_bound: bool
 
     @property
@@ -140,355 +69,320 @@ class Bar:
 # --- the charts --------------------------------------------------------------------------------
 
 
-def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Figure:
+def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Chart:
     """Officials' latest death toll against the Health Ministry's, for each place both gave one.
-
-    A toll given in parts (civilians, security forces) is drawn as stacked parts.
-    """
+    A toll given in parts (civilians, security forces) is drawn as stacked parts."""
     by_id = ledger.claims.set_index("claim_id")
-    totals = analysis.group_totals(ledger.claims, "deaths", scope)
-    totals = totals[totals["claimant_group"].isin(["official", "health_ministry"])]
-    totals = totals[totals.groupby("scope")["claimant_group"].transform("nunique") == 2]  # places both counted
-    bars = []
-    for total in totals.itertuples(index=False):
-        ids = total.claim_ids.split(" + ")
-        segments = tuple(
-            Segment(claim_id, int(by_id.at[claim_id, "value"]), total.claimant_group, str(by_id.at[claim_id, "status"]))
-            for claim_id in ids
-        )
-        # Say what was counted and, for officials' parts, how they add up.
-        prefix = "at least " if total.lower_bound else ""
-        parts = [f"{by_id.at[i, 'value']:,} {analysis.POPULATION_LABELS[by_id.at[i, 'population']]}" for i in ids]
-        if total.populations == "all":
-            value_text = f"{prefix}{total.value:,}"
-        elif len(parts) == 1:
-            value_text = f"{prefix}{parts[0]}"
-        else:
-            value_text = f"{prefix}{total.value:,} = {' + '.join(parts)}"
-        if total.status in ("retracted", "disputed"):
-            value_text += f" ({total.status})"
-        bars.append(
-            Bar(total.scope, analysis.GROUP_LABELS[total.claimant_group], segments, value_text, total.lower_bound)
-        )
-    stacked = any(len(bar.segments) > 1 for bar in bars)
-    return _bar_chart(
-        ledger,
-        bars,
-        title="Death tolls: officials against the Health Ministry",
-        what="Each side's latest count of the dead, by place" + ("; a toll given in parts is stacked" if stacked else ""),
-    )
+    comparison = analysis.compare_official_health(ledger.claims, "deaths", scope)
+    panels = []
+    for row in comparison.itertuples(index=False):
+        bars = []
+        for group in ("official", "health_ministry"):
+            ids = analysis.claim_ids([getattr(row, f"{group}_claim_ids")])
+            segments = tuple(Segment(i, int(by_id.at[i, "value"]), group, str(by_id.at[i, "status"])) for i in ids)
+            bars.append(Bar(
+                f"{analysis.GROUP_LABELS[group]}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
+                segments,
+                _total_words(ids, by_id, getattr(row, f"{group}_status")),
+                bool(getattr(row, f"{group}_lower_bound")),
+            ))  # fmt: skip
+        panels.append((row.scope, bars))
+    title = _gap_title(comparison, by_id, len(panels) > 1)
+    stacked = any(len(bar.segments) > 1 for _, bars in panels for bar in bars)
+    what = (f"People killed in {_where(ledger, scope)}: each side's latest count, {_when(ledger)}"
+            + ("; a toll given in parts is stacked, part by part" if stacked else ""))  # fmt: skip
+    return _bar_chart(ledger, "death-tolls", panels, title, what, share_scale=True)
 
 
-def injuries_chart(ledger: Ledger, scope: str | None = None) -> Figure:
-    """Every figure for people injured or treated."""
-    return _claims_chart(
-        ledger,
-        analysis.injury_table(ledger.claims, scope),
-        title="Injured and treated: two counts, not one",
-        what="People reported injured or treated for injuries, one bar per claim",
-    )
+def injuries_chart(ledger: Ledger, scope: str | None = None) -> Chart:
+    """Every figure for people injured, treated or in hospital: one panel per kind of count."""
+    table = analysis.injury_table(ledger.claims, scope)
+    what = f"People reported injured, treated or in hospital in {_where(ledger, scope)}, {_when(ledger)}; one panel per kind of count, one bar per claim, oldest first"
+    return _claims_chart(ledger, "injuries", table, "injured, treated or in hospital", what, scope)
 
 
-def arrests_chart(ledger: Ledger, scope: str | None = None) -> Figure:
-    """Every figure for people arrested, detained or held."""
-    return _claims_chart(
-        ledger,
-        analysis.arrest_table(ledger.claims, scope),
-        title="Arrests and detentions",
-        what="People reported arrested or detained, one bar per claim",
-    )
+def arrests_chart(ledger: Ledger, scope: str | None = None) -> Chart:
+    """Every figure for people detained, arrested, held or convicted: one panel per measure."""
+    table = analysis.arrest_table(ledger.claims, scope)
+    what = f"People reported detained, held or convicted in {_where(ledger, scope)}, {_when(ledger)}; one panel per kind of count, one bar per claim, oldest first"
+    return _claims_chart(ledger, "arrests", table, "detained, held or convicted", what, scope)
 
 
-def death_toll_timeline_chart(ledger: Ledger) -> Figure:
-    """Every report of the national death toll over time, by claimant group, with the final count."""
-    national = ledger.info.national_scope
-    points = analysis.toll_timeline(ledger.claims, "deaths", national)
+def death_toll_timeline_chart(ledger: Ledger) -> Chart:
+    """Every report of the place's death toll over time, by claimant group, with the estimate."""
+    place = ledger.place
+    points = analysis.toll_timeline(ledger.claims, "deaths", place)
     final = analysis.final_estimates(ledger.claims)
-    final = final[(final["measure"] == "deaths") & (final["population"] == "all") & (final["scope"] == national)]
-    reference = None
-    if len(final) and not pd.isna(final["best"].iloc[0]):
-        reference = (int(final["best"].iloc[0]), f"latest estimate: {int(final['best'].iloc[0]):,}")
+    final = final[(final["measure"] == "deaths") & (final["population"] == "all") & (final["scope"] == place)]
+    best = None if final.empty or pd.isna(final["best"].iloc[0]) else int(final["best"].iloc[0])
     return _timeline_chart(
-        ledger,
-        points,
-        title="How the death toll moved",
-        what=f"Reported totals of the dead in {national}, by who counted; lines join each group's figures",
-        reference=reference,
-    )
+        ledger, "death-toll-timeline", points, _rise_title(points, "dead", place, best),
+        f"Reported totals of the dead in {place}, {_when(ledger)}", best,
+    )  # fmt: skip
 
 
-def detentions_timeline_chart(ledger: Ledger) -> Figure:
-    """Every report of the national count of people detained, over time, by claimant group."""
-    national = ledger.info.national_scope
+def detentions_timeline_chart(ledger: Ledger) -> Chart:
+    """Every report of the place's count of people detained, over time, by claimant group."""
+    place = ledger.place
+    points = analysis.toll_timeline(ledger.claims, "detained", place)
     return _timeline_chart(
-        ledger,
-        analysis.toll_timeline(ledger.claims, "detained", national),
-        title="How the count of the detained grew",
-        what=f"Reported totals of people detained in {national}, by who counted",
-    )
+        ledger, "detentions-timeline", points, _rise_title(points, "detained", place, None),
+        f"Reported totals of people detained in {place}, {_when(ledger)}", None,
+    )  # fmt: skip
 
 
-# --- files ------------------------------------------------------------------------------------
+# --- words ---------------------------------------------------------------------------------------
 
 
-def save_figure(
-    fig: Figure | Chart, directory: Path, stem: str | None = None, formats: Sequence[str] = ("png", "svg")
-) -> list[Path]:
-    """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs (a chart's
-    stem defaults to its name)."""
-    if isinstance(fig, Chart):
-        fig, stem = fig.figure, stem or fig.name
-    if stem is None:
-        raise ValueError("a bare Figure needs a file stem")
-    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
-    unknown = set(formats) - set(metadata)
-    if unknown:
-        raise ValueError(f"unknown figure format(s) {', '.join(sorted(unknown))}: use png, svg or pdf")
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    with _house_style():
-        for fmt in formats:
-            path = directory / f"{stem}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=metadata[fmt])
-            paths.append(path)
-    return paths
+def _when(ledger: Ledger) -> str:
+    if ledger.as_of is not None:
+        return f"as known at the start of {ledger.as_of:%-d %b %Y}"
+    until = ledger.reported_until
+    return f"as reported up to {until:%-d %b %Y}" if until is not None else "with no figures reported"
 
 
-# --- drawing ----------------------------------------------------------------------------------
+def _where(ledger: Ledger, scope: str | None) -> str:
+    return scope or ledger.scope or "every place in the ledger"
 
 
-def _plain(text: str) -> str:
-    """Ledger text drawn as written: '$' would otherwise start matplotlib's mathtext."""
-    return text.replace("$", r"\$")
+def _total_words(ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
+    """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
+    parts = [(analysis.display_value(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]),
+              analysis.POPULATION_LABELS[by_id.at[i, "population"]]) for i in ids]  # fmt: skip
+    vague = by_id.at[ids[0], "qualifier"] in VAGUE_QUALIFIERS
+    if len(parts) == 1 and vague:  # 'dozens of 'attackers' (counted as 12)'
+        value, population = int(by_id.at[ids[0], "value"]), by_id.at[ids[0], "population"]
+        who = "" if population == "all" else f" of {analysis.POPULATION_LABELS[population]}"
+        words = f"{by_id.at[ids[0], 'qualifier']}{who} (counted as {value:,})"
+    elif len(parts) == 1:
+        words = parts[0][0] if by_id.at[ids[0], "population"] == "all" else " ".join(parts[0])
+    else:
+        total = sum(int(by_id.at[i, "value"]) for i in ids)
+        words = f"{total:,} = " + " + ".join(" ".join(part) for part in parts)
+    return words + _status_suffix(status)
 
 
-def _house_style():
-    """Matplotlib's defaults plus the house style, whatever style the caller has active."""
-    return matplotlib.style.context(["default", HOUSE_STYLE])
+def _day(date) -> str:
+    """'14 Mar 2022' with no-break spaces, so a wrapped title keeps a date on one line."""
+    return f"{date:%-d}\u00a0{date:%b}\u00a0{date:%Y}"
 
 
-def _claims_chart(ledger: Ledger, table: pd.DataFrame, title: str, what: str) -> Figure:
-    bars = [
-        Bar(
-            row.scope,
-            f"{analysis.GROUP_LABELS[row.claimant_group]}: "
-            f"{analysis.POPULATION_LABELS[row.population]} {analysis.MEASURE_WORDS[row.measure]}, "
-            f"{row.reported_on:%-d %b %Y}",
-            (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
-            analysis.display_value(int(row.value), row.qualifier)
-            + (f" ({row.status})" if row.status in ("retracted", "disputed", "superseded") else ""),
-            pd.isna(row.high),
-        )
-        for row in table.itertuples(index=False)
-    ]
-    return _bar_chart(ledger, bars, title=title, what=what)
+def _sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
-TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
+def _status_suffix(status: str) -> str:
+    return {"retracted": " (withdrawn)", "disputed": " (disputed)", "superseded": " (superseded)"}.get(status, "")
 
 
-def _timeline_chart(
-    ledger: Ledger, points: pd.DataFrame, title: str, what: str, reference: tuple[int, str] | None = None
-) -> Figure:
-    """Reported figures over time: one colour per claimant group, a line through each group's
-    figures that stood when reported, hollow rings for retracted ones. Two panels when the
-    figures span more than three weeks: the first weeks, then the rest."""
-    with _house_style():
-        fig = Figure(figsize=FIGSIZE, dpi=SCREEN_DPI)
-        FigureCanvasAgg(fig)
-        statuses = set(points["status"]) if len(points) else set()
-        keys = []
-        if "retracted" in statuses:
-            keys.append("hollow rings were retracted")
-        if "disputed" in statuses:
-            keys.append("half-filled markers are disputed")
-        if len(points) and points["lower_bound"].any():
-            keys.append("'+' marks a lower bound")
-        groups = [g for g in analysis.GROUP_LABELS if g in set(points.get("claimant_group", []))]
-        legend = ", ".join(f"{COLOUR_NAMES[g]}: {analysis.COUNTERS[g]}" for g in groups)
-        subtitle = what + (f" ({legend})" if legend else "") + (". " + "; ".join(keys).capitalize() if keys else "") + "."
-        _frame(fig, title, subtitle, _source_line(ledger, _ids(points)))
-        if points.empty:
+def _gap_title(comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
+    """The finding of the toll comparison, for the first place both sides counted."""
+    if comparison.empty:
+        return "No place has death tolls from both officials and the Health Ministry"
+    row = comparison.iloc[0]
+    health = f"{'at least ' if row['health_ministry_lower_bound'] else ''}{int(row['health_ministry_value']):,}"
+    parts = analysis.claim_ids([row["official_claim_ids"]])
+    official = f"{int(row['official_value']):,}"
+    if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
+        official = " + ".join(f"{int(by_id.at[i, 'value']):,}" for i in parts) + f" = {official}"
+    adjective = {"retracted": "withdrawn ", "disputed": "disputed ", "superseded": "superseded "}.get(
+        row["health_ministry_status"], "")  # fmt: skip
+    ratio, difference = row["ratio"], int(row["difference"])
+    if not pd.isna(ratio) and ratio >= 2:
+        relation = f"{ratio:.1f} times"
+    elif difference > 0:
+        relation = f"{difference:,} more than"
+    elif difference < 0:
+        relation = f"{-difference:,} fewer than"
+    else:
+        relation = "the same as"
+    where = f"In {row['scope']}, the" if name_place else "The"
+    return f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
+
+
+def _latest_figures_title(table: pd.DataFrame, what: str) -> str:
+    """'Latest figures: 4,353 injured; 2,678 sought care': each measure's latest standing figure."""
+    standing = table[table["status"].isin(["active", "disputed"])]
+    if standing.empty:
+        return f"No standing figure for people {what}"
+    parts = []
+    for measure in _by_prominence(standing["measure"])[:3]:
+        rows = standing[standing["measure"] == measure]
+        everyone = rows[rows["population"] == "all"]
+        latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
+        who = "" if latest["population"] == "all" else f" {analysis.POPULATION_LABELS[latest['population']]}"
+        parts.append(f"{analysis.display_value(int(latest['value']), latest['qualifier'])}{who} "
+                     f"{analysis.MEASURE_WORDS[measure]} ({_day(latest['reported_on'])})")  # fmt: skip
+    return "Latest figures: " + "; ".join(parts)
+
+
+def _by_prominence(measures: pd.Series) -> list[str]:
+    """Measures with the most claims first; ties in the vocabulary's order."""
+    counts = measures.value_counts()
+    return sorted(counts.index, key=lambda measure: (-counts[measure], list(MEASURES).index(measure)))
+
+
+def _rise_title(points: pd.DataFrame, word: str, place: str, best: int | None) -> str:
+    """How the most frequent counter's total moved, and whether a withdrawn figure was nearer
+    the final estimate than that counter's first."""
+    standing = points[points["status"] != "retracted"]
+    if standing.empty:
+        return f"No standing total of people {word} in {place} yet"
+    group = standing["claimant_group"].value_counts(sort=True).index[0]
+    own = standing[standing["claimant_group"] == group]
+    first, last = own.iloc[0], own.iloc[-1]
+
+    def shown(point) -> str:
+        return f"{'at least ' if point['lower_bound'] else ''}{int(point['value']):,}"
+
+    if len(own) == 1 or first["value"] == last["value"]:
+        title = f"{WHOSE[group]} count of people {word}: {shown(last)}"
+    else:
+        verb = "rose" if last["value"] > first["value"] else "fell"
+        title = f"{WHOSE[group]} count of people {word} {verb} from {shown(first)} to {shown(last)}"
+    withdrawn = points[points["status"] == "retracted"]
+    if best is not None and len(withdrawn):
+        nearest = min(withdrawn["value"], key=lambda value: abs(value - best))
+        if abs(nearest - best) < abs(first["value"] - best):
+            title += f"; the withdrawn {int(nearest):,} was nearer the final {best:,} than their first count"
+    return title
+
+
+def _source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
+    """The outlets behind a chart, in the order of their first figure; past six, a count."""
+    claim_ids = sorted(set(claim_ids))
+    if not claim_ids:
+        return "Source: no claims in the ledger for this view."
+    claims = ledger.claims[ledger.claims["claim_id"].isin(claim_ids)].sort_values(["reported_on", "claim_id"])
+    outlets = ledger.sources.set_index("source_id")["outlet"]
+    named = list(dict.fromkeys(str(outlets.get(source_id, source_id)) for source_id in claims["source_id"]))
+    shown = "; ".join(named[:6]) + (f"; and {len(named) - 6} more" if len(named) > 6 else "")
+    return f"Source: {shown}. Every figure is a claim in the report's ledger, listed with its page in the tables."
+
+
+# --- bar charts ----------------------------------------------------------------------------------
+
+
+def _claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str, what: str, scope) -> Chart:
+    """One bar per claim, in one panel per measure, oldest first."""
+    many_places = table["scope"].nunique() > 1
+    panels = []
+    for measure in _by_prominence(table["measure"]):
+        rows = table[table["measure"] == measure]
+        bars = []
+        for row in rows.sort_values(["reported_on", "claim_id"]).itertuples(index=False):
+            label = [f"{row.reported_on:%-d %b %Y}", analysis.GROUP_LABELS[row.claimant_group]]
+            if row.population != "all":
+                label.append(analysis.POPULATION_LABELS[row.population])
+            if many_places:
+                label.append(row.scope)
+            bars.append(Bar(
+                ", ".join(label),
+                (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
+                analysis.display_value(int(row.value), row.qualifier) + _status_suffix(row.status),
+                pd.isna(row.high),
+            ))  # fmt: skip
+        panels.append((analysis.MEASURE_WORDS[measure].capitalize(), bars))
+    return _bar_chart(ledger, name, panels, _latest_figures_title(table, what_word), what)
+
+
+def _bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_scale: bool = False) -> Chart:
+    """Panels of horizontal bars, each bar's label above it and its value after it."""
+    count = sum(len(bars) for _, bars in panels)
+    if count > MAX_BARS:
+        what += f" (the first {MAX_BARS} of {count:,}; the table lists them all)"
+        kept, capped = MAX_BARS, []
+        for heading, bars in panels:
+            if kept > 0:
+                capped.append((heading, bars[:kept]))
+                kept -= len(bars[:kept])
+        panels = capped
+    bars_drawn = [bar for _, bars in panels for bar in bars]
+    statuses = {segment.status for bar in bars_drawn for segment in bar.segments}
+    keys = [BAR_KEYS[status] for status in BAR_KEYS if status in statuses]
+    if any(bar.lower_bound for bar in bars_drawn):
+        keys.append("▸ marks a lower bound (at least, over, dozens)")
+    subtitle = what + (". " + _sentence(keys) if keys else "") + "."
+    claim_ids = [segment.claim_id for bar in bars_drawn for segment in bar.segments]
+    source = _source_line(ledger, claim_ids)
+    rows = [len(bars) for _, bars in panels] or [1]
+    height = header_height(title, subtitle, source) + sum(0.5 + 0.62 * n + 0.3 for n in rows)
+    with house_style():
+        fig = Figure(figsize=(WIDTH, max(FIGSIZE[1], height)), dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)  # a renderer to measure text with, independent of any backend
+        frame(fig, title, subtitle, source)
+        if not panels:
             ax = fig.add_subplot()
             ax.set_axis_off()
-            ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
-        else:
-            _draw_timeline_panels(fig, points, reference)
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
-    return fig
-
-
-def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, reference: tuple[int, str] | None) -> None:
-    """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
-    start = points["reported_on"].min() - pd.Timedelta(days=1)
-    split = start + pd.Timedelta(days=TIMELINE_SPLIT)
-    late = points[points["reported_on"] > split]
-    if late.empty:
-        axes = [fig.add_subplot()]
-        spans = [(start, points["reported_on"].max() + pd.Timedelta(days=1))]
-    else:
-        left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.2, 1.8], "wspace": 0.04})
-        axes = [left, right]
-        end = late["reported_on"].max()
-        spans = [(start, split), (split, end + (end - split) * 0.06)]
-        right.spines["left"].set_visible(False)
-        right.tick_params(axis="y", length=0)
-    top = max(points["value"].max(), reference[0] if reference else 0)
-    for ax, (begin, finish) in zip(axes, spans, strict=True):
-        _draw_timeline(ax, points)
-        ax.set_xlim(begin, finish)
-        ax.set_ylim(0, top * 1.15)
-        ax.grid(axis="y", color=GRID, linewidth=0.8)
-        ax.grid(axis="x", visible=False)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-        days = max((finish - begin).days, 1)
-        if days <= 45:  # whole days only: no repeated labels on short spans
-            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round(days / 6))))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
-        else:
-            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, round(days / 150))))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-        if reference:
-            ax.axhline(reference[0], color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
-    if reference:  # under the line at the far right, where no figure is drawn
-        axes[-1].text(0.99, reference[0] - top * 0.02, reference[1], transform=axes[-1].get_yaxis_transform(),
-                      ha="right", va="top", fontsize=8.5, color=MUTED)  # fmt: skip
-
-
-def _draw_timeline(ax: Axes, points: pd.DataFrame) -> None:
-    labelled: set[tuple[object, str, int]] = set()
-    for group, figures in points.groupby("claimant_group", sort=False):
-        colour = PALETTE[group]
-        standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
-        if len(standing) > 1:
-            ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.2, zorder=2)
-        for point in figures.itertuples(index=False):
-            style: dict[str, object] = {"marker": "o", "markersize": 6.5, "color": colour, "zorder": 3}
-            if point.status == "retracted":
-                style |= {"markerfacecolor": "white", "markeredgewidth": 1.4, "linestyle": "none"}
-            elif point.status == "disputed":
-                style |= {"fillstyle": "left", "markerfacecoloralt": "white", "linestyle": "none"}
-            else:
-                style |= {"linestyle": "none", "markeredgecolor": "white", "markeredgewidth": 0.8}
-            ax.plot([point.reported_on], [point.value], **style)
-            key = (point.reported_on, group, int(point.value))
-            if key not in labelled:
-                labelled.add(key)
-                text = f"{int(point.value):,}{'+' if point.lower_bound else ''}"
-                ax.annotate(text, (point.reported_on, point.value), xytext=(0, 6), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=7.5, color=colour, annotation_clip=True)  # fmt: skip
-
-
-def _ids(points: pd.DataFrame) -> set[str]:
-    return {claim_id for ids in points.get("claim_ids", []) for claim_id in ids.split(" + ")}
-
-
-def _frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
-    """Title, subtitle and source line, placed in inches from the edges whatever the figure's
-    height, and a constrained layout for the plot that leaves room for them."""
-    height = fig.get_figheight()
-    subtitle_lines = textwrap.wrap(subtitle, 100)
-    source_lines = textwrap.wrap(source, 130)
-    fig.text(0.015, 1 - 0.2 / height, _plain(title), fontsize=13, fontweight="bold", va="top")
-    fig.text(0.015, 1 - 0.54 / height, _plain("\n".join(subtitle_lines)), color=MUTED, va="top", linespacing=1.3)
-    fig.text(0.015, 0.08 / height, _plain("\n".join(source_lines)), fontsize=7.5, color=MUTED, va="bottom",
-             linespacing=1.3)  # fmt: skip
-    header = (0.54 + 0.225 * len(subtitle_lines) + 0.2) / height
-    footer = (0.16 * len(source_lines) + 0.14) / height
-    fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - header - footer)))
-
-
-MAX_BARS = 40  # past this a bar chart is unreadable; the notebook's table lists every figure
-
-
-def _bar_chart(ledger: Ledger, bars: Sequence[Bar], title: str, what: str) -> Figure:
-    """Horizontal bars grouped under place headings, with the house title, subtitle and source."""
-    if len(bars) > MAX_BARS:
-        what += f" (the first {MAX_BARS} of {len(bars):,}; the table lists them all)"
-        bars = bars[:MAX_BARS]
-    places = len({bar.scope for bar in bars})
-    # Taller with more bars, so each keeps its room; the height depends on the data only.
-    height = max(FIGSIZE[1], 1.9 + 0.27 * len(bars) + 0.35 * places)
-    with _house_style():
-        fig = Figure(figsize=(FIGSIZE[0], height), dpi=SCREEN_DPI)
-        FigureCanvasAgg(fig)  # a renderer to measure text with, independent of any backend
-        ax = fig.add_subplot()
-        labels = _draw_bars(ax, bars) if bars else []
-        if not bars:
-            ax.set_axis_off()
             ax.text(0.5, 0.5, "No figures for this place in the ledger.", ha="center", va="center", color=MUTED)
+            freeze(fig)
+            return Chart(fig, name, title, subtitle, source, ())
+        axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 0.6 for n in rows]})[:, 0]
+        longest = max(bar.total for bar in bars_drawn)
+        labels = []
+        for ax, (heading, bars) in zip(axes, panels, strict=True):
+            labels.append((ax, _draw_bars(ax, bars, longest if share_scale else max(b.total for b in bars))))
+            ax.set_title(plain(heading), loc="left", fontweight="bold", fontsize=LABEL_SIZE + 1, pad=4)
+        freeze(fig)
+        for ax, drawn in labels:
+            _make_room_for(ax, drawn)
+        if share_scale:  # one scale for every panel: the widest any of them needs
+            right = max(ax.get_xlim()[1] for ax in axes)
+            for ax in axes:
+                ax.set_xlim(0, right)
+        for ax in axes:  # ticks chosen for the final range, none at its very edge
+            right = ax.get_xlim()[1]
+            ax.set_xticks([tick for tick in _few_ticks().tick_values(0, right) if 0 <= tick <= right * 0.93])
+    return Chart(fig, name, title, subtitle, source, tuple(sorted(set(claim_ids))))
 
-        statuses = {segment.status for bar in bars for segment in bar.segments}
-        keys = [STATUS_KEYS[status] for status in STATUS_KEYS if status in statuses]
-        if any(bar.lower_bound for bar in bars):
-            keys.append("▸ marks a lower bound")
-        subtitle = what + (". " + "; ".join(keys).capitalize() if keys else "") + "."
-        claim_ids = sorted({segment.claim_id for bar in bars for segment in bar.segments})
-        source = _source_line(ledger, claim_ids)
 
-        _frame(fig, title, subtitle, source)
-        # Lay out once, then freeze: every later draw (inline, PNG, SVG) uses the same geometry.
-        fig.draw_without_rendering()
-        fig.set_layout_engine("none")
-        _make_room_for(ax, labels)
-    return fig
-
-
-def _draw_bars(ax: Axes, bars: Sequence[Bar]) -> list[Text]:
-    """Draw the bars; return the value labels, which :func:`_make_room_for` fits in later."""
-    positions, headings, y = [], [], 0.0
+def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
+    """Each bar with its label above and its value after; returns the value labels."""
+    values = []
     for index, bar in enumerate(bars):
-        if index == 0 or bar.scope != bars[index - 1].scope:
-            if index:
-                y += 0.6  # a gap between places
-            headings.append((y, bar.scope))
-            y += 0.75  # room for the heading
-        positions.append(y)
-        y += 1.0
-
-    longest = max(bar.total for bar in bars)
-    labels = []
-    for position, bar in zip(positions, bars, strict=True):
+        top = index * 1.0
+        ax.text(0, top, plain(bar.label), va="center", ha="left", fontsize=LABEL_SIZE, color=INK,
+                transform=ax.get_yaxis_transform(), in_layout=False)  # fmt: skip
+        centre = top + 0.47
         left = 0
         for segment in bar.segments:
-            _draw_segment(ax, position, left, segment)
+            _draw_segment(ax, centre, left, segment)
             left += segment.value
-        end = left + longest * 0.012
-        # Labels may run past the axes; kept out of the layout so it cannot shift from draw to draw.
+        end = left
         if bar.lower_bound:
-            ax.plot(end + longest * 0.008, position, marker=">", markersize=6, color=INK, clip_on=False)[0].set_in_layout(
-                False
-            )
+            ax.plot(end + longest * 0.015, centre, marker=">", markersize=6, color=INK, clip_on=False)[0].set_in_layout(False)
             end += longest * 0.03
-        labels.append(
-            ax.text(end, position, bar.value_text, va="center", ha="left", fontsize=9, color=INK, in_layout=False)
-        )
-
-    ax.set_yticks(positions, [bar.label for bar in bars])
-    for heading_y, place in headings:
-        ax.text(0, heading_y - 0.05, _plain(place), transform=ax.get_yaxis_transform(), ha="right", va="center",
-                fontweight="bold", fontsize=10, color=INK)  # fmt: skip
-    ax.set_ylim(y - 0.4, -0.3)  # first bar at the top
+        values.append(ax.annotate(plain(bar.value_text), (end, centre), xytext=(4, 0), textcoords="offset points",
+                                  va="center", ha="left", fontsize=LABEL_SIZE, color=INK, annotation_clip=False,
+                                  in_layout=False))  # fmt: skip
+    ax.set_ylim(len(bars) - 0.25, -0.35)  # first bar at the top
+    ax.set_yticks([])
     ax.set_xlim(0, longest * 1.05)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-    ax.tick_params(axis="y", pad=6)
-    return labels
+    ax.xaxis.set_major_locator(_few_ticks())
+    return values
 
 
-def _make_room_for(ax: Axes, labels: Sequence[Text]) -> None:
+def _few_ticks():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=4, integer=True, min_n_ticks=2)
+
+
+def _make_room_for(ax: Axes, labels: Sequence) -> None:
     """Widen the x range just enough that every value label ends inside the axes.
 
-    A label starting at data x0 with width w pixels fits an axes W pixels wide when the range
-    reaches x0 * W / (W - w - margin); label widths in pixels do not depend on the range.
+    A label starting at data x0 (plus an offset of o pixels) with width w fits an axes W pixels
+    wide when the range reaches x0 * W / (W - w - o - margin); widths do not depend on the range.
     """
     if not labels:
         return
     renderer = ax.figure.canvas.get_renderer()
     axes_width = ax.get_window_extent(renderer).width
-    margin = 4  # pixels
+    margin = 10  # pixels: the offset of the label and a little air
     needed = max(
-        label.get_position()[0] * axes_width / max(axes_width - label.get_window_extent(renderer).width - margin, 1)
+        label.xy[0] * axes_width / max(axes_width - label.get_window_extent(renderer).width - margin, 1)
         for label in labels
     )
     ax.set_xlim(0, max(ax.get_xlim()[1], needed))
@@ -496,7 +390,7 @@ def _make_room_for(ax: Axes, labels: Sequence[Text]) -> None:
 
 def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
     colour = PALETTE[segment.group]
-    style: dict[str, object] = {"height": 0.62, "left": left, "linewidth": 1.2}
+    style: dict[str, object] = {"height": 0.42, "left": left, "linewidth": 1.2}
     if segment.status == "retracted":
         style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (3, 2))}
     elif segment.status == "superseded":
@@ -508,21 +402,164 @@ def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
     ax.barh(y, segment.value, **style)
 
 
-def _source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
-    """Name the sources and claims behind a chart; past a few, count them (the notebook's table
-    beside the chart lists every claim)."""
-    claim_ids = sorted(claim_ids)
-    if not claim_ids:
-        return f"No claims drawn from the {ledger.directory.name} ledger."
-    sources = ledger.sources_for(claim_ids)
-    if len(sources) <= 3:
-        cited = "; ".join(
-            f"{row.outlet}"
-            + (f", {row.published_on:%-d %b %Y}" if not pd.isna(row.published_on) else "")
-            + f" ({row.source_id})"
-            for row in sources.itertuples(index=False)
-        )
+# --- timelines -----------------------------------------------------------------------------------
+
+TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
+
+
+def _timeline_chart(ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, best: int | None) -> Chart:
+    """Reported figures over time: one colour per claimant group, a line through each group's
+    figures that stood when reported, hollow rings for withdrawn ones. Two panels with a break
+    mark when the figures span more than three weeks: the first weeks, then the rest."""
+    groups = [g for g in analysis.GROUP_LABELS if g in set(points.get("claimant_group", []))]
+    keys = [f"{COLOUR_NAMES[g]}: {analysis.COUNTERS[g]}" for g in groups]
+    statuses = set(points["status"]) if len(points) else set()
+    if "retracted" in statuses:
+        keys.append("hollow rings were withdrawn")
+    if "disputed" in statuses:
+        keys.append("half-filled markers are disputed")
+    if len(points) and points["lower_bound"].any():
+        keys.append("+ marks a lower bound")
+    if best is not None:
+        keys.append("the dashed line is the latest best estimate")
+    subtitle = what + (". " + _sentence(keys) if keys else "") + "."
+    claim_ids = analysis.claim_ids(points.get("claim_ids", []))
+    source = _source_line(ledger, claim_ids)
+    height = header_height(title, subtitle, source) + 3.0
+    with house_style():
+        fig = Figure(figsize=(WIDTH, height), dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)
+        frame(fig, title, subtitle, source)
+        if points.empty:
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
+            freeze(fig)
+        else:
+            labels = _draw_timeline_panels(fig, points, best)
+            freeze(fig)
+            _place_labels(fig, labels)
+    return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
+
+
+def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None) -> list:
+    """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
+    start = points["reported_on"].min() - pd.Timedelta(days=1)
+    split = start + pd.Timedelta(days=TIMELINE_SPLIT)
+    late = points[points["reported_on"] > split]
+    if late.empty:
+        axes = [fig.add_subplot()]
+        spans = [(start, points["reported_on"].max() + pd.Timedelta(days=1))]
     else:
-        cited = f"{len(sources)} publications listed in the ledger's sources.csv"
-    claims = f"claims {', '.join(claim_ids)}" if len(claim_ids) <= 10 else f"{len(claim_ids)} claims"
-    return f"Source: {cited}. Figures: {claims} of the {ledger.directory.name} ledger."
+        left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.15, 1.0], "wspace": 0.08})
+        axes = [left, right]
+        end = late["reported_on"].max()
+        spans = [(start, split), (split, end + (end - split) * 0.08)]
+        right.spines["left"].set_visible(False)
+        right.tick_params(axis="y", length=0, labelleft=False)
+    top = max(points["value"].max(), best or 0)
+    labels = []
+    for ax, (begin, finish) in zip(axes, spans, strict=True):
+        labels += _draw_timeline(ax, points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)], points)
+        ax.set_xlim(begin, finish)
+        ax.set_ylim(0, top * 1.18)
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        ax.grid(axis="x", visible=False)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        ax.yaxis.set_major_locator(_few_ticks())
+        days = max((finish - begin).days, 1)
+        if days <= 45:  # whole days only: no repeated labels on short spans
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, round(days / 4))))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
+        else:
+            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7) if days > 300 else range(1, 13, 3)))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        if best is not None:
+            ax.axhline(best, color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
+    if len(axes) == 2:
+        _break_marks(*axes)
+    return labels
+
+
+def _break_marks(left: Axes, right: Axes) -> None:
+    """Two short slanted strokes where the time axis is cut, as print charts mark a break."""
+    size = 0.018
+    for ax, x in ((left, 1.0), (right, 0.0)):
+        for dx in (-size * 0.6, size * 0.6):
+            ax.plot([x + dx - size / 2, x + dx + size / 2], [-size * 1.6, size * 1.6], transform=ax.transAxes,
+                    color=MUTED, linewidth=1.0, clip_on=False)  # fmt: skip
+    left.spines["right"].set_visible(False)
+
+
+def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
+    """Markers and lines for the points in this panel; returns candidate value labels: one per
+    change of a group's value (a repeated 238 is labelled once), and always each group's last."""
+    labels = []
+    for group, figures in points.groupby("claimant_group", sort=False):
+        colour = PALETTE[group]
+        standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
+        if len(standing) > 1:
+            ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.4, zorder=2)
+        previous = None
+        ordered = figures.sort_values(["reported_on", "value"])
+        for index, point in enumerate(ordered.itertuples(index=False)):
+            in_panel = point.claim_ids in set(shown["claim_ids"])
+            style: dict[str, object] = {"marker": "o", "markersize": 6.5, "color": colour, "zorder": 3, "linestyle": "none"}
+            if point.status == "retracted":
+                style |= {"markerfacecolor": "white", "markeredgewidth": 1.5}
+            elif point.status == "disputed":
+                style |= {"fillstyle": "left", "markerfacecoloralt": "white"}
+            else:
+                style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
+            text = f"{int(point.value):,}{'+' if point.lower_bound else ''}"
+            last = index == len(ordered) - 1
+            if in_panel:
+                ax.plot([point.reported_on], [point.value], **style)
+                if int(point.value) != previous or last:
+                    labels.append(ax.annotate(text, (point.reported_on, point.value), xytext=(0, 7),
+                                              textcoords="offset points", ha="center", va="bottom",
+                                              fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",
+                                              annotation_clip=False, in_layout=False))  # fmt: skip
+            previous = int(point.value)
+    return labels
+
+
+# Where a value label may go, in points from its marker, in order of preference.
+LABEL_OFFSETS = ((0, 7, "center", "bottom"), (0, -8, "center", "top"), (8, 0, "left", "center"),
+                 (-8, 0, "right", "center"), (0, 20, "center", "bottom"), (0, -21, "center", "top"))  # fmt: skip
+
+
+def _marker_boxes(fig: Figure) -> list:
+    """The drawn markers, as boxes in pixels: labels must not cover them either."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_marker() in (None, "None", "") or not len(line.get_xdata()):
+                continue
+            radius = line.get_markersize() * fig.dpi / 72 / 2 + 1
+            for x, y in ax.transData.transform(line.get_xydata()):
+                boxes.append(Bbox.from_extents(x - radius, y - radius, x + radius, y + radius))
+    return boxes
+
+
+def _place_labels(fig: Figure, labels: list) -> None:
+    """Move each value label to the first spot where it overlaps no placed label and stays in
+    the figure; a label with no free spot is hidden (the table beside the chart lists it)."""
+    renderer = fig.canvas.get_renderer()
+    bounds = fig.bbox
+    candidates = set(map(id, labels))
+    placed = _marker_boxes(fig) + [t.get_window_extent(renderer) for t in drawn_texts(fig) if id(t) not in candidates]
+    for label in labels:
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            label.set_position((dx, dy))  # offset points (textcoords)
+            label.set_ha(ha)
+            label.set_va(va)
+            box = label.get_window_extent(renderer)
+            inside = box.x0 >= bounds.x0 and box.x1 <= bounds.x1 and box.y1 <= bounds.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            label.set_visible(False)

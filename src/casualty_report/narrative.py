@@ -13,17 +13,23 @@ from casualty_report import analysis
 from casualty_report.ledger import Ledger
 
 
-def heading(ledger: Ledger, scope: str | None = None) -> Markdown:
-    """The dataset's title and lede, and what this run covers."""
-    covers = [f"Place: **{_text(scope)}**." if scope else "Every place in the ledger."]
+def heading(ledger: Ledger) -> Markdown:
+    """The dataset's title and lede, and what this run covers: place and date."""
+    return Markdown(f"**{_text(ledger.info.title)}** {_text(ledger.info.lede)}\n\n{coverage(ledger)}")
+
+
+def coverage(ledger: Ledger) -> str:
+    """Where and as of when, in one sentence of Markdown."""
+    place = f"Place: **{_text(ledger.scope)}**." if ledger.scope else "Every place in the ledger."
     if ledger.as_of is not None:
-        covers.append(f"As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out.")
-    return Markdown(f"## {_text(ledger.info.title)}\n\n{_text(ledger.info.lede)}\n\n{' '.join(covers)}")
+        return f"{place} As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out."
+    until = ledger.reported_until
+    return place + (f" Figures reported up to **{until:%-d %B %Y}**." if until is not None else " No figures yet.")
 
 
-def claims_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
+def claims_summary(ledger: Ledger) -> Markdown:
     """How many claims, from how many sources, and how many no longer stand as published."""
-    claims = analysis.select_scope(ledger.claims, scope)
+    claims = ledger.claims
     counts = claims["status"].value_counts()
     standing = ", ".join(f"{counts.get(status, 0)} {status}" for status in ("retracted", "disputed", "superseded"))
     return Markdown(
@@ -33,9 +39,9 @@ def claims_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
     )
 
 
-def toll_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
+def toll_summary(ledger: Ledger) -> Markdown:
     """Officials' latest toll against the Health Ministry's, per place both reported."""
-    comparison = analysis.compare_official_health(ledger.claims, "deaths", scope)
+    comparison = analysis.compare_official_health(ledger.claims, "deaths")
     if comparison.empty:
         return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
     sentences = [
@@ -50,15 +56,15 @@ def toll_summary(ledger: Ledger, scope: str | None = None) -> Markdown:
 
 
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
-    """Where a national count started, where it ended, and the reconciled estimate now."""
-    national = ledger.info.national_scope
+    """Where the place's count started, where it ended, and the reconciled estimate now."""
+    national = ledger.place
     points = analysis.toll_timeline(ledger.claims, measure, national)
     standing = points[points["status"] != "retracted"]
     if standing.empty:
-        return Markdown(f"**What the numbers show.** No standing national total of people {_word(measure)} yet.")
+        return Markdown(f"**What the numbers show.** No standing total of people {_word(measure)} yet.")
     first, last = standing.iloc[0], standing.iloc[-1]
     text = (
-        f"**What the numbers show.** The first standing national total of people {_word(measure)} was "
+        f"**What the numbers show.** The first standing total of people {_word(measure)} in {_text(national)} was "
         f"{_total(first['value'], first['lower_bound'])} ({first['reported_on']:%-d %b %Y}, {_text(first['claim_ids'])}); "
         f"the latest is {_total(last['value'], last['lower_bound'])} ({last['reported_on']:%-d %b %Y}, "
         f"{_text(last['claim_ids'])})"

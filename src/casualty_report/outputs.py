@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from casualty_report.charts import save_figure
+from casualty_report.charts import Chart, save_figure
 
 
 def write_table(table: pd.DataFrame, output_dir: str | os.PathLike[str], name: str) -> Path:
@@ -21,7 +21,25 @@ def write_table(table: pd.DataFrame, output_dir: str | os.PathLike[str], name: s
 
 
 def write_figure(
-    fig: Figure, output_dir: str | os.PathLike[str], name: str, formats: Sequence[str] = ("png", "svg")
+    fig: Figure | Chart, output_dir: str | os.PathLike[str], name: str | None = None,
+    formats: Sequence[str] = ("png", "svg"),
 ) -> list[Path]:
-    """Write ``figures/<name>.<format>`` for each format."""
+    """Write ``figures/<name>.<format>`` for each format (a chart's name by default)."""
     return save_figure(fig, Path(output_dir) / "figures", name, formats)
+
+
+def write_outputs(
+    output_dir: str | os.PathLike[str] | None,
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    charts: Iterable[Chart] = (),
+    formats: Sequence[str] = ("png", "svg"),
+) -> list[Path]:
+    """A notebook's last step: its tables as CSV and its charts as files, or nothing at all
+    when the run was given no ``output_dir`` (an interactive session)."""
+    if output_dir is None:
+        return []
+    written = [write_table(table, output_dir, name) for name, table in (tables or {}).items()]
+    for chart in charts:
+        written += write_figure(chart, output_dir, formats=formats)
+    return written

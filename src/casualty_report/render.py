@@ -504,26 +504,14 @@ def _cell_number(nb, running: Mapping[str, int]) -> str:
 
 
 def _publish_executed(notebook, executed: Path) -> str:
-    """Scrub the executed notebook of run-specific metadata, write it, and return it as one
-    self-contained HTML page without code cells."""
+    """Scrub the executed notebook of run-specific metadata, write it, and return its page."""
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from casualty_report.pages import export_page
 
     scrub(notebook)
     nbformat.write(notebook, executed)
-    exporter = HTMLExporter(
-        template_name="offline",
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        # Outputs are built from a hand-edited ledger: strip any markup that got past escaping.
-        sanitize_html=True,
-    )
-    exporter.log.setLevel("ERROR")  # nbconvert's alt-text warnings are noise in a render log
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}})
-    return body
+    return export_page(notebook, executed.stem)
 
 
 # --- publishing, the lock, the index ----------------------------------------------------------

@@ -1,0 +1,201 @@
+"""The house style every chart shares, and what a drawn chart carries with it.
+
+FT / Economist / OWID conventions: a left-aligned title that states the finding, a subtitle that
+says what is counted, where and as of when and decodes the marks, a source line naming the
+outlets, comma thousands, direct labels instead of legends, the Okabe-Ito colour-blind-safe
+palette by claimant group. Charts are 6 inches wide with large type, so they stay readable
+when a phone shows them about 360 px wide.
+
+Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so nothing depends on
+the global backend; files are saved byte-for-byte reproducibly by :func:`save_figure`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.style
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+PALETTE = {
+    "official": "#0072B2",  # blue
+    "health_ministry": "#D55E00",  # vermillion
+    "independent": "#009E73",  # bluish green
+    "international": "#CC79A7",  # reddish purple
+}
+INK = "#1a1a1a"
+MUTED = "#5f5f5f"
+GRID = "#dcdcdc"
+
+WIDTH = 6.0  # inches: 600 px on a page, 1,200 px in the PNG file
+FIGSIZE = (WIDTH, 4.4)
+SCREEN_DPI = 100
+FILE_DPI = 200
+TITLE_SIZE, TEXT_SIZE, LABEL_SIZE, SOURCE_SIZE = 14, 11, 10.5, 9
+WRAP_TITLE, WRAP_TEXT, WRAP_SOURCE = 52, 74, 84  # characters per line at those sizes and this width
+
+HOUSE_STYLE = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
+    "font.size": TEXT_SIZE,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.spines.left": False,
+    "axes.grid": True,
+    "axes.grid.axis": "x",
+    "axes.axisbelow": True,
+    "grid.color": GRID,
+    "grid.linewidth": 0.8,
+    "xtick.color": MUTED,
+    "xtick.labelsize": LABEL_SIZE,
+    "ytick.color": MUTED,
+    "ytick.labelsize": LABEL_SIZE,
+    "ytick.major.size": 0,
+    "svg.hashsalt": "casualty-report",  # stable element ids in SVG output
+    "svg.fonttype": "path",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart and the words that go with it wherever it is shown.
+
+    In a notebook it displays as a PNG carrying its alt text (the page template writes it into
+    ``<img alt>``); its plain-text form is that alt text, so nbval compares words, not an
+    object's address. :func:`save_figure` writes its files.
+    """
+
+    figure: Figure
+    name: str  # the file stem: figures/<name>.png
+    title: str  # the finding, stated
+    subtitle: str  # what is counted, where, as of when, and how to read the marks
+    source: str  # the outlets behind the figures
+    claim_ids: tuple[str, ...] = ()
+
+    @property
+    def alt_text(self) -> str:
+        return f"Chart: {self.title}. {self.subtitle}"
+
+    def png(self, dpi: int = FILE_DPI) -> bytes:
+        buffer = io.BytesIO()
+        with house_style():
+            self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        width = round(self.figure.get_figwidth() * SCREEN_DPI)
+        data = {"image/png": base64.b64encode(self.png()).decode("ascii"), "text/plain": self.alt_text}
+        return data, {"image/png": {"alt": self.alt_text, "width": width}}
+
+    def __repr__(self) -> str:
+        return self.alt_text
+
+
+def house_style():
+    """Matplotlib's defaults plus the house style, whatever style the caller has active."""
+    return matplotlib.style.context(["default", HOUSE_STYLE])
+
+
+def plain(text: str) -> str:
+    """Ledger text drawn as written: '$' would otherwise start matplotlib's mathtext."""
+    return text.replace("$", r"\$")
+
+
+def save_figure(
+    fig: Figure | Chart, directory: Path, stem: str | None = None, formats: Sequence[str] = ("png", "svg")
+) -> list[Path]:
+    """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs (a chart's
+    stem defaults to its name)."""
+    if isinstance(fig, Chart):
+        fig, stem = fig.figure, stem or fig.name
+    if stem is None:
+        raise ValueError("a bare Figure needs a file stem")
+    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}  # fmt: skip
+    unknown = set(formats) - set(metadata)
+    if unknown:
+        raise ValueError(f"unknown figure format(s) {', '.join(sorted(unknown))}: use png, svg or pdf")
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with house_style():
+        for fmt in formats:
+            path = directory / f"{stem}.{fmt}"
+            fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=metadata[fmt])
+            paths.append(path)
+    return paths
+
+
+def header_lines(title: str, subtitle: str, source: str) -> tuple[list[str], list[str], list[str]]:
+    return textwrap.wrap(title, WRAP_TITLE), textwrap.wrap(subtitle, WRAP_TEXT), textwrap.wrap(source, WRAP_SOURCE)
+
+
+def header_height(title: str, subtitle: str, source: str) -> float:
+    """Inches the title, subtitle and source line take: charts grow by this much."""
+    titles, subtitles, sources = header_lines(title, subtitle, source)
+    return 0.25 + 0.27 * len(titles) + 0.2 * len(subtitles) + 0.17 * len(sources) + 0.5
+
+
+def frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
+    """Title, subtitle and source line, placed in inches from the edges whatever the figure's
+    height, and a constrained layout for the plot that leaves room for them."""
+    height = fig.get_figheight()
+    titles, subtitles, sources = header_lines(title, subtitle, source)
+    top = 0.18
+    fig.text(0.02, 1 - top / height, plain("\n".join(titles)), fontsize=TITLE_SIZE, fontweight="bold", va="top",
+             linespacing=1.15)  # fmt: skip
+    top += 0.27 * len(titles) + 0.08
+    fig.text(0.02, 1 - top / height, plain("\n".join(subtitles)), color=MUTED, va="top", linespacing=1.3,
+             fontsize=TEXT_SIZE - 0.5)  # fmt: skip
+    top += 0.2 * len(subtitles) + 0.12
+    fig.text(0.02, 0.08 / height, plain("\n".join(sources)), fontsize=SOURCE_SIZE, color=MUTED, va="bottom",
+             linespacing=1.3)  # fmt: skip
+    footer = (0.17 * len(sources) + 0.16) / height
+    top += 0.12  # air between the words and the plot, where a top tick label may reach
+    fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - top / height - footer)))
+
+
+def freeze(fig: Figure) -> None:
+    """Lay out once, then freeze: every later draw (inline, PNG, SVG) uses the same geometry."""
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    """Every text a reader sees: the figure's words, each axes' titles, texts and annotations,
+    and the tick labels inside the axes' range (matplotlib keeps invisible ones beyond it)."""
+    texts = [*fig.texts]
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]  # noqa: SLF001 (no public getter)
+        low, high = sorted(ax.get_xlim())
+        texts += [t for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+        low, high = sorted(ax.get_ylim())
+        texts += [t for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap, and texts that leave the figure (paired with
+    "edge"): what a reader would see as a collision or a clipped label."""
+    renderer = fig.canvas.get_renderer()
+    bounds = fig.bbox
+    drawn: list[tuple[str, object]] = []
+    for text in drawn_texts(fig):
+        drawn.append((text.get_text(), text.get_window_extent(renderer)))
+    found = []
+    for index, (words, box) in enumerate(drawn):
+        if box.x0 < bounds.x0 - 0.5 or box.x1 > bounds.x1 + 0.5 or box.y0 < bounds.y0 - 0.5 or box.y1 > bounds.y1 + 0.5:
+            found.append((words, "edge"))
+        for other_words, other in drawn[index + 1 :]:
+            if box.overlaps(other) and box.intersection(box, other).width > 0.5 and box.intersection(box, other).height > 0.5:
+                found.append((words, other_words))
+    return found

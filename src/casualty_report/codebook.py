@@ -1,0 +1,377 @@
+"""The codebook of the published tables, and the Data Package that describes a run's tables.
+
+Every run writes CSV tables into ``<run>/tables/`` (see :mod:`casualty_report.outputs`). This
+module documents every column those tables use, once: a column name means the same in every
+table, so one entry serves them all. Where a name truly means something else in one table (the
+``low`` of an estimate is the lowest bound across claimant groups, not one figure's bound), a
+per-table override changes its title and description, never its type or constraints.
+
+:func:`write_datapackage` turns a run's tables into a Frictionless Data Package (v1)
+``datapackage.json``; a column without an entry here is an error, so no column is published
+undocumented. :func:`column_title` gives the words a reader sees as the column's header.
+
+The controlled vocabularies come from :mod:`casualty_report.ledger`, never copied here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from casualty_report.ledger import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+
+#: The licence of the ledger and of every table derived from it (data/<dataset>/README.md,
+#: "Licence"; the top-level README, "Licensing"). The code's MIT licence does not cover data.
+DATA_LICENCE: Mapping[str, str] = MappingProxyType(
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 International",
+    }
+)
+
+#: How ``outputs.write_table`` writes an empty cell (pandas' NA, an open bound): nothing.
+MISSING_VALUES = ("",)
+#: How pandas writes booleans.
+TRUE_VALUES = ("True",)
+FALSE_VALUES = ("False",)
+
+TYPES = ("string", "integer", "number", "boolean", "date")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the published tables, as a Frictionless Table Schema field."""
+
+    name: str
+    type: str
+    title: str
+    description: str
+    enum: tuple[str, ...] | None = None  # a controlled vocabulary
+    pattern: str | None = None  # e.g. vocabulary words joined by " + "
+    minimum: int | float | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"column {self.name!r}: type {self.type!r} is not one of {', '.join(TYPES)}")
+        if not self.title.strip() or not self.description.strip():
+            raise ValueError(f"column {self.name!r}: a title and a description are required")
+
+    def field(self) -> dict[str, Any]:
+        """The Table Schema field descriptor."""
+        descriptor: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+        }
+        if self.type == "date":
+            descriptor["format"] = "default"  # ISO 8601, YYYY-MM-DD
+        if self.type == "boolean":
+            descriptor["trueValues"] = list(TRUE_VALUES)
+            descriptor["falseValues"] = list(FALSE_VALUES)
+        constraints: dict[str, Any] = {}
+        if self.enum is not None:
+            constraints["enum"] = list(self.enum)
+        if self.pattern is not None:
+            constraints["pattern"] = self.pattern
+        if self.minimum is not None:
+            constraints["minimum"] = self.minimum
+        if constraints:
+            descriptor["constraints"] = constraints
+        return descriptor
+
+
+def _words(vocabulary: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(vocabulary)
+
+
+def _joined_words(vocabulary: Mapping[str, str]) -> str:
+    """A pattern matching one or more vocabulary words separated by ' + ' (Table Schema
+    patterns are anchored at both ends)."""
+    word = "(?:" + "|".join(re.escape(w) for w in vocabulary) + ")"
+    return f"{word}(?: \\+ {word})*"
+
+
+def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
+    """The columns of one side of the officials-against-Health-Ministry comparison: ``whose``
+    heads a title ("Officials'"), ``in_words`` stands in a sentence ("the officials'")."""
+    return [
+        Column(f"{prefix}_value", "integer", f"{whose} total",
+               f"{in_words[0].upper()}{in_words[1:]} latest total for the place: a figure for everyone, or "
+               "figures for civilians, security forces and attackers reported together, added up.", minimum=0),
+        Column(f"{prefix}_lower_bound", "boolean", f"{whose} total open-ended",
+               f"True when a figure in {in_words} total is open-ended ('at least', 'over', a vague word), so "
+               "the true total may be higher."),
+        Column(f"{prefix}_populations", "string", f"{whose} populations",
+               f"The populations {in_words} total covers: 'all', or the populations added, separated by ' + '.",
+               pattern=_joined_words(POPULATIONS)),
+        Column(f"{prefix}_status", "string", f"{whose} status",
+               f"The status of {in_words} total: the worst status among the figures it adds (retracted, then "
+               "disputed, then superseded).", enum=_words(STATUSES)),
+        Column(f"{prefix}_reported_on", "date", f"{whose} total reported on",
+               f"When {in_words} total was reported."),
+        Column(f"{prefix}_claim_ids", "string", f"{whose} claims",
+               f"The ids of the claims behind {in_words} total, several separated by ' + ' where their figures "
+               "were added."),
+    ]  # fmt: skip
+
+
+_COLUMNS: list[Column] = [
+    # --- claims: casualties, injuries, arrests; corrections ----------------------------------
+    Column("claim_id", "string", "Claim",
+           "The ledger's id of the claim (a row of claims.csv), stable and never reused."),
+    Column("reported_on", "date", "Reported on",
+           "When the claimant reported the figure, as far as the source shows; otherwise the source's date."),
+    Column("measure", "string", "Measure",
+           "What the figure counts, a word of the ledger's measure vocabulary.", enum=_words(MEASURES)),
+    Column("population", "string", "Population",
+           "Whom the figure covers, a word of the ledger's population vocabulary.", enum=_words(POPULATIONS)),
+    Column("scope", "string", "Place",
+           "The place counted, as the source gives it: the country for a national figure, else a city or "
+           "region."),
+    Column("claimant", "string", "Claimant", "Who gave the figure, as the source names them."),
+    Column("claimant_group", "string", "Claimant group",
+           "The kind of claimant, a word of the ledger's claimant-group vocabulary.",
+           enum=_words(CLAIMANT_GROUPS)),
+    Column("qualifier", "string", "Qualifier",
+           "How the figure was worded ('at least', 'about', 'dozens'…), a word of the ledger's qualifier "
+           "vocabulary; it sets the lower and upper bounds.", enum=_words(QUALIFIERS)),
+    Column("value", "integer", "Figure",
+           "The figure as published, in digits; for a vague word ('several', 'dozens', 'hundreds') its "
+           "conservative coding.", minimum=0),
+    Column("low", "integer", "Lower bound",
+           "The smallest number the figure's wording allows ('about 5,800' is at least 5,750).", minimum=0),
+    Column("high", "integer", "Upper bound",
+           "The largest number the figure's wording allows; empty when it is open-ended ('at least', "
+           "'over', a vague word).", minimum=0),
+    Column("status", "string", "Status",
+           "Whether the figure stands, as known on the report's date: a word of the ledger's status "
+           "vocabulary.", enum=_words(STATUSES)),
+    Column("source_id", "string", "Source",
+           "The id of the publication the figure comes from: a row of the sources table."),
+    Column("locator", "string", "Where in the source",
+           "Where the figure stands in the source: 'para N' counts the source's non-empty lines, 'research "
+           "row Rnn' names the row of our research table it was found through."),
+    Column("note", "string", "Note",
+           "Our own words on what the figure means and what later reporting showed; never a quotation."),
+    # --- sources ------------------------------------------------------------------------------
+    Column("outlet", "string", "Outlet", "The publication the piece appeared in."),
+    Column("title", "string", "Title", "The title of the piece; empty when only its address was recorded."),
+    Column("author", "string", "Author", "The byline of the piece; empty when not recorded."),
+    Column("published_on", "date", "Published on", "When the piece was published; empty when unknown."),
+    Column("url", "string", "Address",
+           "An http:// or https:// address of the piece or of a stored copy; empty when unknown."),
+    Column("accessed_on", "date", "Accessed on", "When the copy we used was taken; empty when unknown."),
+    # --- death-toll-comparison ----------------------------------------------------------------
+    *_side("official", "Officials'", "the officials'"),
+    *_side("health_ministry", "Health Ministry's", "the Health Ministry's"),
+    Column("difference", "integer", "Difference", "The Health Ministry's total minus the officials'."),
+    Column("ratio", "number", "Ratio",
+           "The Health Ministry's total divided by the officials', rounded to two decimals.", minimum=0),
+    # --- estimates ----------------------------------------------------------------------------
+    Column("date", "date", "As of",
+           "The day at whose end the estimate stands, counting only figures reported by then."),
+    Column("best", "integer", "Best estimate",
+           "The figure reported last, kept within its own bounds, the lowest on a tie (ACLED's conservative "
+           "choice); empty when no figure counts.", minimum=0),
+    Column("claim_ids", "string", "Claims",
+           "The ids of the claims the row was computed from, separated by spaces, or by ' + ' where their "
+           "figures were added together."),
+    Column("excluded_ids", "string", "Withdrawn claims left out",
+           "The ids of withdrawn (retracted) claims reported by then and left out of the estimate, "
+           "separated by spaces."),
+    # --- death-toll-timeline ------------------------------------------------------------------
+    Column("lower_bound", "boolean", "Open-ended",
+           "True when a figure added into the total is open-ended ('at least', 'over', a vague word), so "
+           "the true total may be higher."),
+    Column("populations", "string", "Populations",
+           "The populations the total covers: 'all', or the populations added, separated by ' + '.",
+           pattern=_joined_words(POPULATIONS)),
+    Column("parts", "integer", "Figures added",
+           "How many of the report's figures the total adds up (1 for a figure for everyone).", minimum=1),
+    # --- corrections --------------------------------------------------------------------------
+    Column("said", "string", "What was said",
+           "The claim in words: the figure, what it counts, whom and where, and who said it."),
+    Column("what_other_reporting_shows", "string", "What other reporting shows",
+           "Whether the figure was withdrawn, and the later claims that show it counted another place, "
+           "measure, population or counter, each with its claim id; empty when none does."),
+    Column("latest_estimate", "string", "Latest estimate",
+           "The latest best estimate for the same measure, population and place, with its date and the "
+           "claims behind it; 'no later figure' when there is none."),
+]  # fmt: skip
+
+#: Every documented column, by name.
+CODEBOOK: Mapping[str, Column] = MappingProxyType({column.name: column for column in _COLUMNS})
+if len(CODEBOOK) != len(_COLUMNS):
+    raise RuntimeError("a column is documented twice in the codebook")
+
+#: Where a name means something else in one table: (table, column) -> new title and description.
+#: Only the words change; type and constraints stay the column's.
+OVERRIDES: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType({
+    ("estimates", "low"): {
+        "title": "Low estimate",
+        "description": "The lowest lower bound of the figures counted (each claimant group's latest); "
+                       "empty when no figure counts.",
+    },
+    ("estimates", "high"): {
+        "title": "High estimate",
+        "description": "The highest upper bound of the figures counted; empty when any of them is "
+                       "open-ended or none counts.",
+    },
+    ("death-toll-timeline", "value"): {
+        "title": "Total",
+        "description": "The report's total: its figure for everyone, or its figures for civilians, "
+                       "security forces and attackers added up.",
+    },
+    ("death-toll-timeline", "low"): {
+        "title": "Lower bound",
+        "description": "The sum of the lower bounds of the figures added into the total.",
+    },
+    ("death-toll-timeline", "high"): {
+        "title": "Upper bound",
+        "description": "The sum of the upper bounds of the figures added; empty when any of them is "
+                       "open-ended.",
+    },
+    ("death-toll-timeline", "status"): {
+        "title": "Status",
+        "description": "The worst status among the figures added into the total (retracted, then "
+                       "disputed, then superseded), as known on the report's date.",
+    },
+})  # fmt: skip
+for (_table, _name), _change in OVERRIDES.items():
+    if _name not in CODEBOOK or not set(_change) <= {"title", "description"}:
+        raise RuntimeError(f"override for {_table}.{_name}: an undocumented column or a change beyond the words")
+
+
+def column(name: str, table: str | None = None) -> Column:
+    """The codebook entry of a column, with the table's override if it has one.
+
+    ``table`` is the table's name, the CSV file's stem (``death-toll-timeline``). An undocumented
+    column raises :class:`KeyError`.
+    """
+    try:
+        entry = CODEBOOK[name]
+    except KeyError:
+        raise KeyError(f"column {name!r} is not in the codebook (casualty_report/codebook.py)") from None
+    change = OVERRIDES.get((table, name)) if table is not None else None
+    return replace(entry, **change) if change else entry
+
+
+def column_title(name: str, table: str | None = None) -> str:
+    """The words a reader sees as the column's header: ``claim_id`` -> "Claim"."""
+    return column(name, table).title
+
+
+def table_schema(columns: Iterable[str], table: str | None = None) -> dict[str, Any]:
+    """A Table Schema for some columns, in their order (a :class:`KeyError` for an undocumented one)."""
+    return {
+        "fields": [column(name, table).field() for name in columns],
+        "missingValues": list(MISSING_VALUES),
+    }
+
+
+def slug(text: str) -> str:
+    """A Data Package name: lower case, ASCII letters and digits, runs of anything else as '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names of a CSV file's header row (UTF-8; a byte-order mark is tolerated)."""
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        header = next(csv.reader(file), None)
+    if not header or not any(cell.strip() for cell in header):
+        raise ValueError(f"{path}: no header row naming the columns")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"{path}: column(s) named twice in the header: {', '.join(duplicates)}")
+    return header
+
+
+def write_datapackage(
+    run_dir: Path,
+    *,
+    name: str,
+    title: str,
+    description: str,
+    licence: Mapping[str, str] = DATA_LICENCE,
+) -> Path:
+    """Describe a run's ``tables/*.csv`` in ``run_dir/datapackage.json`` (Frictionless Data
+    Package v1) and return its path.
+
+    One tabular resource per table, sorted by name, each with a schema whose fields follow the
+    CSV's column order. ``name`` is made a lower-case slug. ``licence`` is one Data Package licence
+    (``name``, ``path``, ``title``); the default is the data's, CC BY 4.0. The file is the same,
+    byte for byte, for the same tables and arguments.
+
+    Raises :class:`ValueError` naming the table file and the column when a column is not in the
+    codebook, and when the run has no tables or a table has no header.
+    """
+    run_dir = Path(run_dir)
+    package_name = slug(name)
+    if not package_name:
+        raise ValueError(f"package name {name!r}: no letters or digits to make a name of")
+    if not licence.get("name") and not licence.get("path"):
+        raise ValueError("licence: a 'name' (e.g. CC-BY-4.0) or a 'path' (its URL) is required")
+    tables = sorted((run_dir / "tables").glob("*.csv"))
+    if not tables:
+        raise ValueError(f"{run_dir / 'tables'}: no tables (*.csv) to describe")
+
+    resources: list[dict[str, Any]] = []
+    for path in tables:
+        table = path.stem
+        header = read_header(path)
+        undocumented = [column_name for column_name in header if column_name not in CODEBOOK]
+        if undocumented:
+            listed = ", ".join(repr(column_name) for column_name in undocumented)
+            raise ValueError(
+                f"{path}: column {listed} {'is' if len(undocumented) == 1 else 'are'} not in the "
+                "codebook; document it in casualty_report/codebook.py before publishing"
+            )
+        resources.append(
+            {
+                "name": slug(table),
+                "profile": "tabular-data-resource",
+                "path": f"tables/{path.name}",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema(header, table),
+            }
+        )
+    resources.sort(key=lambda resource: resource["name"])
+    names = [resource["name"] for resource in resources]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{run_dir / 'tables'}: two tables share a resource name: {', '.join(names)}")
+
+    package = {
+        "profile": "tabular-data-package",
+        "name": package_name,
+        "title": title,
+        "description": description,
+        "licenses": [dict(licence)],
+        "resources": resources,
+    }
+    target = run_dir / "datapackage.json"
+    target.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    return target
+
+
+__all__: Sequence[str] = [
+    "CODEBOOK",
+    "Column",
+    "DATA_LICENCE",
+    "OVERRIDES",
+    "column",
+    "column_title",
+    "table_schema",
+    "write_datapackage",
+]

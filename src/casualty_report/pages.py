@@ -1,0 +1,107 @@
+"""One executed notebook as one published page: plumbing removed, outputs sanitised, HTML out.
+
+What a reader sees is the notebook's story: its Markdown, its generated findings, its tables and
+charts. What an analyst needs (parameters, imports, "Output" cells) stays in the notebook and is
+removed from the page by the cell tags Jupyter Book uses, read by nbconvert's own
+``TagRemovePreprocessor``:
+
+- ``remove-cell``: the whole cell (set-up code, "Preparation", "Output");
+- ``remove-input``: the code, keeping what it shows (every code cell's input is hidden anyway);
+- ``remove-output``: the output, keeping nothing on the page.
+
+The page's own markup (headings, paragraphs, tables) reaches the browser as HTML. Text from the
+ledger was escaped where the package inserted it (``narrative``, ``tables``); as a second line of
+defence every HTML and Markdown output is cleaned by nh3 against an allowlist that keeps the
+report's markup and drops scripts, event handlers, styles and non-http links. (nbconvert's
+``sanitize_html`` escaped the report's own markup: every page showed tags as text.)
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nh3
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "parameters", "injected-parameters"})
+REMOVE_INPUT_TAGS = frozenset({"remove-input"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
+
+#: The markup a page may carry: what Markdown and the report's tables produce, nothing active.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt",
+    "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang"},
+    "a": {"href"},
+    "abbr": {"title"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+}
+URL_SCHEMES = frozenset({"http", "https"})
+
+
+def clean_html(markup: str) -> str:
+    """Keep the report's markup, drop anything that could run or load: scripts, styles, event
+    handlers, images, and links that are not http(s)."""
+    return nh3.clean(
+        markup,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown as nbconvert renders it, then cleaned."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return clean_html(markdown2html_mistune(text))
+
+
+def for_readers(notebook):
+    """A copy of an executed notebook as a page shows it: tagged plumbing removed, every HTML
+    or Markdown output turned into cleaned HTML. The notebook itself is left untouched."""
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    page = copy.deepcopy(notebook)
+    remover = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_input_tags=set(REMOVE_INPUT_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+    page, _ = remover.preprocess(page, {})
+    for cell in page.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                data["text/html"] = clean_html(_joined(data["text/html"]))
+            elif "text/markdown" in data:
+                data["text/html"] = markdown_to_html(_joined(data.pop("text/markdown")))
+    return page
+
+
+def export_page(notebook, name: str) -> str:
+    """One self-contained, offline HTML page of an executed notebook, without code."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(for_readers(notebook), resources={"metadata": {"name": name}})
+    return body
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)

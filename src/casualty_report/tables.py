@@ -1,0 +1,236 @@
+"""Tables for people: the frames ``analysis`` computes, shown with words instead of codes.
+
+Headers in words, thousands separators, qualifiers as words ("at least 164"), readable dates,
+statuses as words, full notes, no bare index, and each claim id linked to the page it was read
+in. Built with pandas' Styler (escaping every cell as HTML, a fixed id so the output is
+byte-stable) and shown through :class:`ReadableTable`, whose plain-text form is the same table
+as text, so nbval compares words, not an object's address.
+
+The CSV downloads keep the machine-friendly columns (see ``codebook``); these are for reading.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from casualty_report import analysis
+from casualty_report.ledger import Ledger
+
+STATUS_WORDS = {"active": "stands", "retracted": "withdrawn", "disputed": "disputed", "superseded": "superseded"}
+POPULATION_WORDS = {
+    "all": "everyone",
+    "civilians": "'civilians'",
+    "security_forces": "security forces",
+    "attackers": "'attackers'",
+    "minors": "children",
+}
+
+
+@dataclass(frozen=True)
+class ReadableTable:
+    """A table for reading: HTML in a notebook or page, aligned text elsewhere."""
+
+    frame: pd.DataFrame
+    name: str  # a stable id for the HTML (several tables share a page)
+    numeric: tuple[str, ...] = ()  # columns of figures: right-aligned
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column -> cell text -> URL
+    caption: str | None = None
+
+    def to_html(self) -> str:
+        styler = self.frame.style.hide(axis="index").format(escape="html", na_rep="")
+        for column, urls in self.links.items():
+            styler = styler.format(lambda text, urls=urls: _link(text, urls.get(html.unescape(text))),
+                                   subset=[column], escape="html")  # fmt: skip
+        classes = pd.DataFrame("", index=self.frame.index, columns=self.frame.columns)
+        for column in self.numeric:
+            classes[column] = "number"
+        styler = styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
+        if self.caption:
+            styler = styler.set_caption(html.escape(self.caption))
+        markup = styler.to_html(doctype_html=False, exclude_styles=True)
+        for position, column in enumerate(self.frame.columns):
+            if column in self.numeric:  # header cells of figures line up with their figures
+                markup = markup.replace(f'class="col_heading level0 col{position}"',
+                                        f'class="col_heading level0 col{position} number"')  # fmt: skip
+        return f'<div class="table-box">\n{markup}</div>\n'
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        if self.frame.empty:
+            return "(no rows)"
+        return self.frame.to_string(index=False, na_rep="", max_colwidth=60)
+
+
+# --- words for values --------------------------------------------------------------------------
+
+
+def figure_words(value: int, qualifier: str) -> str:
+    """'164', 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
+    return analysis.display_value(value, qualifier)
+
+
+def date_words(date) -> str:
+    return "" if pd.isna(date) else f"{pd.Timestamp(date):%-d %b %Y}"
+
+
+def count_words(value) -> str:
+    return "" if pd.isna(value) else f"{int(value):,}"
+
+
+def range_words(low, high) -> str:
+    """'164 or more', '5,750 to 5,849', '238'."""
+    if pd.isna(low):
+        return ""
+    if pd.isna(high):
+        return f"{int(low):,} or more"
+    return f"{int(low):,}" if int(low) == int(high) else f"{int(low):,} to {int(high):,}"
+
+
+def status_words(status: str, since=None) -> str:
+    words = STATUS_WORDS.get(status, status)
+    return f"{words} ({date_words(since)})" if status == "retracted" and not pd.isna(since) else words
+
+
+def counted_words(measure: str, population: str) -> str:
+    """'dead: everyone', 'detained: everyone', 'injured: security forces'."""
+    return f"{analysis.MEASURE_WORDS[measure]}: {POPULATION_WORDS.get(population, population)}"
+
+
+def source_links(ledger: Ledger) -> dict[str, str]:
+    """Claim id -> the URL of the page the figure was read in (http(s) only; none for sources
+    without one)."""
+    urls = ledger.sources.set_index("source_id")["url"]
+    links = {}
+    for claim_id, source_id in zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True):
+        url = str(urls.get(source_id, "") or "")
+        if url.startswith(("https://", "http://")):
+            links[claim_id] = url
+    return links
+
+
+def _link(text: str, url: str | None) -> str:
+    # ``text`` arrives escaped by the Styler; the URL is escaped here.
+    return f'<a href="{html.escape(url, quote=True)}">{text}</a>' if url else text
+
+
+# --- the report's tables -----------------------------------------------------------------------
+
+
+def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
+    """A claims table (``analysis.claims_table`` and its kin): one row per reported figure."""
+    by_id = ledger.claims.set_index("claim_id")
+    frame = pd.DataFrame({
+        "Claim": table["claim_id"],
+        "Reported": table["reported_on"].map(date_words),
+        "Place": table["scope"],
+        "Counted": [counted_words(m, p) for m, p in zip(table["measure"], table["population"], strict=True)],
+        "Figure": [figure_words(int(v), q) for v, q in zip(table["value"], table["qualifier"], strict=True)],
+        "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
+        "Claimed by": table["claimant"],
+        "Status": [status_words(s, by_id.at[c, "status_effective"]) for s, c in zip(table["status"], table["claim_id"], strict=True)],
+        "Note": table["note"],
+    })  # fmt: skip
+    return ReadableTable(frame.reset_index(drop=True), name, ("Figure", "Range"), {"Claim": source_links(ledger)})
+
+
+def notes(claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing: bool = False) -> ReadableTable:
+    """What to keep in mind about some claims: status and the curator's note, in full."""
+    by_id = ledger.claims.set_index("claim_id")
+    ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
+    if only_not_standing:
+        ids = [claim_id for claim_id in ids if by_id.at[claim_id, "status"] != "active"]
+    frame = pd.DataFrame({
+        "Claim": ids,
+        "Figure": [figure_words(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]) + " "
+                   + analysis.MEASURE_WORDS[by_id.at[i, "measure"]] for i in ids],
+        "Status": [status_words(by_id.at[i, "status"], by_id.at[i, "status_effective"]) for i in ids],
+        "Note": [by_id.at[i, "note"] for i in ids],
+    })  # fmt: skip
+    return ReadableTable(frame, name, (), {"Claim": source_links(ledger)})
+
+
+def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
+    """``analysis.compare_official_health``: one row per place, each side's latest toll and date."""
+    def side(prefix: str) -> list[str]:
+        return [
+            f"{'at least ' if lower else ''}{int(value):,}" + ("" if status == "active" else f" ({STATUS_WORDS[status]})")
+            for value, lower, status in zip(table[f"{prefix}_value"], table[f"{prefix}_lower_bound"],
+                                            table[f"{prefix}_status"], strict=True)
+        ]  # fmt: skip
+
+    frame = pd.DataFrame({
+        "Place": table["scope"],
+        "Officials' latest toll": side("official"),
+        "Officials, reported": table["official_reported_on"].map(date_words),
+        "Health Ministry's latest toll": side("health_ministry"),
+        "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
+        "Difference": [f"{int(d):+,}" for d in table["difference"]],
+        "Ratio": [f"{r:.2f}" if not pd.isna(r) else "" for r in table["ratio"]],
+        "Claims": table["official_claim_ids"] + "; " + table["health_ministry_claim_ids"],
+    })  # fmt: skip
+    numeric = ("Officials' latest toll", "Health Ministry's latest toll", "Difference", "Ratio")
+    return ReadableTable(frame, name, numeric)
+
+
+def timeline(table: pd.DataFrame, name: str) -> ReadableTable:
+    """``analysis.toll_timeline``: every reported total, in date order."""
+    frame = pd.DataFrame({
+        "Reported": table["reported_on"].map(date_words),
+        "Counted by": table["claimant_group"].map(analysis.GROUP_LABELS),
+        "Total": [f"{'at least ' if lower else ''}{int(v):,}" for v, lower in zip(table["value"], table["lower_bound"], strict=True)],
+        "Made of": [" + ".join(POPULATION_WORDS[p] for p in ps.split(" + ")) for ps in table["populations"]],
+        "Status": table["status"].map(STATUS_WORDS),
+        "Claims": table["claim_ids"],
+    })  # fmt: skip
+    return ReadableTable(frame, name, ("Total",))
+
+
+def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
+    """``analysis.reconcile``: low, best and high at the end of each day a figure came in."""
+    frame = pd.DataFrame({
+        "As of the end of": table["date"].map(date_words),
+        "Who": table["population"].map(POPULATION_WORDS),
+        "Low": table["low"].map(count_words),
+        "Best": table["best"].map(count_words),
+        "High": [("open-ended" if pd.isna(h) and not pd.isna(lo) else count_words(h))
+                 for lo, h in zip(table["low"], table["high"], strict=True)],
+        "From claims": table["claim_ids"],
+        "Left out (withdrawn)": table["excluded_ids"],
+    })  # fmt: skip
+    return ReadableTable(frame, name, ("Low", "Best", "High"))
+
+
+def corrections(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
+    """``analysis.corrections``: what the focus source said and what later reporting shows."""
+    frame = pd.DataFrame({
+        "Claim": table["claim_id"],
+        "What it said": table["said"],
+        "Status": table["status"].map(STATUS_WORDS),
+        "What other reporting shows": table["what_other_reporting_shows"],
+        "Latest estimate": table["latest_estimate"],
+    })  # fmt: skip
+    return ReadableTable(frame, name, (), {"Claim": source_links(ledger)})
+
+
+def sources(table: pd.DataFrame, name: str) -> ReadableTable:
+    """The sources behind the claims: outlet, title, date, link."""
+    frame = pd.DataFrame({
+        "Source": table["source_id"],
+        "Outlet": table["outlet"],
+        "Title": table["title"].fillna(""),
+        "Published": table["published_on"].map(date_words),
+        "Link": [url if str(url).startswith(("https://", "http://")) else "" for url in table["url"].fillna("")],
+    })  # fmt: skip
+    urls = {url: url for url in frame["Link"] if url}
+    return ReadableTable(frame, name, (), {"Link": urls})
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -1,0 +1,267 @@
+"""What a reader's browser shows of a page, and what is wrong with it: helpers for test_browser.
+
+:class:`Tab` loads pages with every request that would leave the site blocked and recorded; :func:`problems` reads the loaded page and returns, per check, the problems found, each
+worded for the developer who has to fix it. test_browser runs them on the published pages and on
+small pages built to fail each check, so a check that stops catching its fault fails too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+#: HTML that reached the reader as text: a tag escaped instead of rendered.
+TAG_AS_TEXT = re.compile(r"</?(h[1-6]|p|div|table|thead|tbody|tr|th|td|style|span|img|a|script)\b", re.IGNORECASE)
+#: nbconvert's alt text for an image whose output carried none.
+PLACEHOLDER_ALT = "No description has been provided for this image"
+#: Below this many characters of visible text a page has lost its content.
+MIN_TEXT = 100
+#: axe-core impacts that fail a page; "moderate" and "minor" are reported, not failed.
+FAILING_IMPACTS = ("critical", "serious")
+#: Widths below this are phones: the page must ask for a device-width layout.
+PHONE_WIDTH = 800
+#: How many offending elements, matches or selectors a message quotes.
+QUOTE = 3
+
+# One evaluate collects every fact the checks need, so a page is read once per viewport.
+READ_PAGE = """
+() => {
+  const vw = window.innerWidth;
+  const describe = (e) => {
+    const r = e.getBoundingClientRect();
+    const cls = typeof e.className === "string" && e.className.trim()
+      ? "." + e.className.trim().split(/\\s+/).slice(0, 2).join(".") : "";
+    return `<${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${cls}> ${Math.round(r.width)}px wide, right edge at ${Math.round(r.right)}px`;
+  };
+  // Elements sticking out past the viewport whose parent does not: the ones to fix.
+  // Content inside its own scrolling box (overflow-x: auto) does not move the page.
+  const clipped = (e) => {
+    for (let a = e.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const scrollWidth = document.documentElement.scrollWidth;
+  const wide = scrollWidth <= vw + 1 ? [] : Array.from(document.body.querySelectorAll("*")).filter((e) => {
+    const parent = e.parentElement;
+    return e.getBoundingClientRect().right > vw + 1 && parent.getBoundingClientRect().right <= vw + 1 && !clipped(e);
+  }).map(describe);
+  const here = location.href.split("#")[0];
+  const missingFragments = Array.from(document.querySelectorAll("a[href]")).filter((a) => {
+    if (!a.hash || a.href.split("#")[0] !== here) return false;
+    const id = decodeURIComponent(a.hash.slice(1));
+    return !document.getElementById(id) && document.getElementsByName(id).length === 0;
+  }).map((a) => a.getAttribute("href"));
+  const viewport = document.querySelector('meta[name="viewport"]');
+  return {
+    text: document.body ? document.body.innerText : "",
+    h1: Array.from(document.querySelectorAll("h1")).map((h) => h.textContent),
+    tables: Array.from(document.querySelectorAll("table")).map((t) => ({
+      th: t.querySelectorAll("th").length,
+      firstRow: t.rows.length ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
+      text: t.innerText.replace(/\\s+/g, " ").trim().slice(0, 60),
+    })),
+    images: Array.from(document.images).map((i) => ({
+      src: (i.currentSrc || i.src).slice(0, 60), alt: i.getAttribute("alt"),
+      complete: i.complete, width: i.naturalWidth, height: i.naturalHeight,
+    })),
+    width: vw, scrollWidth, wide,
+    links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
+    missingFragments,
+    viewport: viewport ? viewport.getAttribute("content") : null,
+  };
+}
+"""
+
+# Under print media: navigation and anything marked no-print that would still be printed.
+PRINTED_CHROME = """
+() => Array.from(document.querySelectorAll("nav, .no-print")).filter((e) =>
+  e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
+).map((e) => `<${e.tagName.toLowerCase()}${e.className ? " class=" + JSON.stringify(String(e.className)) : ""}> `
+  + JSON.stringify(e.innerText.replace(/\\s+/g, " ").trim().slice(0, 40)))
+"""
+
+
+class Tab:
+    """One browser tab, offline, reused for every page a module reads (a new tab costs a renderer
+    process, several times what loading a page costs).
+
+    :meth:`open` loads a page; every request that is neither a ``data:`` URL nor a ``file:`` URL
+    inside the given site folder is aborted and its URL recorded in the list it returns, web
+    sockets included: a page that reaches outside its site shows something else, or nothing,
+    once it is copied elsewhere.
+    """
+
+    def __init__(self, browser):
+        self.context = browser.new_context(device_scale_factor=1, service_workers="block")
+        self.context.route("**/*", self._guard)
+        self.context.route_web_socket("**/*", self._socket)
+        self.page = self.context.new_page()
+        self.site = Path("/nonexistent")
+        self.left: list[str] = []
+
+    def open(self, path: Path, site: Path, width: int = 1280, height: int = 800, media: str = "screen"):
+        """Load ``path`` (a page inside ``site``); return ``(page, requests that left)``."""
+        self.page.goto("about:blank")  # ends the last page, its requests with it
+        self.site, self.left = site.resolve(), []
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.emulate_media(media=media)
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        return self.page, self.left
+
+    def close(self) -> None:
+        self.context.close()
+
+    def _stays(self, url: str) -> bool:
+        if url.startswith("data:"):
+            return True
+        if url.startswith("file:"):
+            target = Path(url2pathname(urlparse(url).path)).resolve()
+            return target == self.site or self.site in target.parents
+        return False
+
+    def _guard(self, route) -> None:
+        if self._stays(route.request.url):
+            route.continue_()
+        else:
+            self.left.append(route.request.url)
+            route.abort()
+
+    def _socket(self, ws) -> None:  # connected to no server: recorded, and goes nowhere
+        self.left.append(ws.url)
+        ws.close()
+
+
+def problems(page, left: list[str], audit: dict | None = None) -> dict[str, list[str]]:
+    """Every check's problems on a loaded page (an empty list: the check passed).
+
+    ``audit`` is an axe-core result for the page (``Axe().run(page).response``); ``None``: no audit.
+    """
+    facts = page.evaluate(READ_PAGE)
+    found = {
+        "text": check_text(facts),
+        "h1": check_h1(facts),
+        "tables": check_tables(facts),
+        "images": check_images(facts),
+        "scroll": check_scroll(facts),
+        "links": check_links(facts),
+        "network": [f"request left the page: {url}" for url in left],
+    }
+    if audit is not None:
+        found["axe"] = check_axe(audit)
+    return found
+
+
+def check_text(facts) -> list[str]:
+    """Visible text has content and carries no markup or stylesheet."""
+    text = facts["text"]
+    found = []
+    if len(text.strip()) < MIN_TEXT:
+        found.append(f"only {len(text.strip())} characters of visible text: {text.strip()[:80]!r}")
+    tags = list(TAG_AS_TEXT.finditer(text))
+    if tags:
+        quoted = ", ".join(repr(text[max(0, m.start() - 15) : m.end() + 25].replace("\n", " ")) for m in tags[:QUOTE])
+        found.append(f"markup shown as text, {len(tags)} tags, e.g. {quoted}")
+    if ".dataframe" in text:
+        at = text.index(".dataframe")
+        found.append(f"the tables' .dataframe CSS shown as text: {text[at : at + 60]!r}")
+    return found
+
+
+def check_h1(facts) -> list[str]:
+    """Exactly one ``h1``, with words in it: the page's title."""
+    titles = [title.replace("¶", "").strip() for title in facts["h1"]]
+    if len(titles) != 1:
+        return [f"{len(titles)} h1 elements, want exactly 1: {titles[:QUOTE]}"]
+    if not titles[0]:
+        return [f"the h1 is empty: {facts['h1'][0]!r}"]
+    return []
+
+
+def check_tables(facts) -> list[str]:
+    """Every table opens with a header row: a first row of ``th`` cells, some of them named.
+
+    A table with ``th`` only down its side (the row labels) has lost its column headers."""
+    found = []
+    for number, table in enumerate(facts["tables"], start=1):
+        first = table["firstRow"]
+        where = f"table {number} ({table['text']!r}…)"
+        if not table["th"]:
+            found.append(f"{where} has no header cells (th)")
+        elif not first or any(tag != "th" for tag, _ in first) or not any(text for _, text in first):
+            cells = " | ".join(f"{tag}:{text[:12]}" for tag, text in first[:5])
+            found.append(f"{where} has no header row; its first row is [{cells}]")
+    return found
+
+
+def check_images(facts) -> list[str]:
+    """Every image is decoded and has alt text of its own."""
+    found = []
+    for number, image in enumerate(facts["images"], start=1):
+        where = f"image {number} ({image['src']}…)"
+        alt = (image["alt"] or "").strip()
+        if not alt:
+            found.append(f"{where} has no alt text")
+        elif alt == PLACEHOLDER_ALT:
+            found.append(f"{where} has nbconvert's placeholder alt text {PLACEHOLDER_ALT!r}")
+        if not (image["complete"] and image["width"] > 0 and image["height"] > 0):
+            found.append(f"{where} did not load (complete={image['complete']}, {image['width']}x{image['height']})")
+    return found
+
+
+def check_scroll(facts) -> list[str]:
+    """Nothing scrolls sideways; on a phone width the page asks for a device-width layout."""
+    found = []
+    if facts["scrollWidth"] > facts["width"] + 1:
+        found.append(f"the page scrolls sideways: {facts['scrollWidth']}px wide in a {facts['width']}px viewport; "
+                     f"widest: {'; '.join(facts['wide'][:QUOTE]) or '?'}")  # fmt: skip
+    if facts["width"] < PHONE_WIDTH and "width=device-width" not in (facts["viewport"] or "").replace(" ", ""):
+        found.append(f"no <meta name=viewport content='width=device-width'> (got {facts['viewport']!r}): "
+                     "a phone lays the page out 980px wide and shrinks it")  # fmt: skip
+    return found
+
+
+def check_links(facts) -> list[str]:
+    """Links within the site reach a file that exists; links within the page reach an anchor."""
+    found = [f"link to a missing anchor: {href}" for href in facts["missingFragments"][:QUOTE]]
+    for href in facts["links"]:
+        url = urlparse(href)
+        if url.scheme == "file" and not Path(url2pathname(unquote(url.path))).exists():
+            found.append(f"link to a missing file: {href}")
+    return found
+
+
+def check_axe(response: dict) -> list[str]:
+    """axe-core violations of serious or critical impact, each with where to look."""
+    found = []
+    for violation in response["violations"]:
+        if violation["impact"] in FAILING_IMPACTS:
+            nodes = violation["nodes"]
+            targets = ", ".join(" ".join(map(str, node["target"])) for node in nodes[:QUOTE])
+            more = f" and {len(nodes) - QUOTE} more" if len(nodes) > QUOTE else ""
+            found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']}; "
+                         f"{len(nodes)} elements: {targets}{more} [{violation['helpUrl']}]")  # fmt: skip
+    return found
+
+
+def axe_summary(response: dict) -> list[str]:
+    """Every violation, failing or not, as ``id (impact) xN``."""
+    return [f"{v['id']} ({v['impact']}) x{len(v['nodes'])}" for v in response["violations"]]
+
+
+def printed_chrome(page) -> list[str]:
+    """Navigation or ``no-print`` elements still visible under print media."""
+    return page.evaluate(PRINTED_CHROME)
+
+
+def pdf_pages(data: bytes) -> int:
+    """Page objects in a PDF (``/Type /Page``, not the ``/Type /Pages`` tree nodes)."""
+    return len(re.findall(rb"/Type\s*/Page\b", data))
+
+
+def report(name: str, found: dict[str, list[str]]) -> str:
+    """One assertion message: every failed check of a page, one problem a line."""
+    lines = [f"{check}: {problem}" for check, listed in found.items() for problem in listed]
+    return f"{name}: {len(lines)} problems\n  " + "\n  ".join(lines)
