@@ -13,7 +13,9 @@ import frictionless
 import pytest
 
 from casualty_report import codebook
-from casualty_report.codebook import CODEBOOK, DATA_LICENCE, OVERRIDES, column, column_title, write_datapackage
+from casualty_report.codebook import (
+    CODEBOOK, DATA_LICENCE, OVERRIDES, column, column_title, write_datapackage,
+)  # fmt: skip
 from casualty_report.ledger import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
 
@@ -50,12 +52,13 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
         csv.writer(file, lineterminator="\n").writerows(rows)
 
 
-def errors(report: frictionless.Report) -> list[tuple[str, int | None, str | None, str, str]]:
+def errors(report: frictionless.Report) -> list[tuple[str | None, int | None, str | None, str, str]]:
     """Every error of a validation: table, row, column, kind, what was wrong."""
     found = [(None, None, None, error.type, error.message) for error in report.errors]  # the descriptor's
     for task in report.tasks:
         found += [
-            (task.name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type, error.note)
+            (task.name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type,
+             error.note)
             for error in task.errors
         ]
     return found
@@ -81,7 +84,9 @@ def package(run: Path) -> Path:
 def test_every_column_of_every_table_is_documented(published):
     tables = headers(published)
     assert len(tables) >= 8, f"expected the run's tables, found {sorted(tables)}"
-    undocumented = {f"{table}.{name}" for table, columns in tables.items() for name in columns if name not in CODEBOOK}
+    undocumented = {
+        f"{table}.{name}" for table, columns in tables.items() for name in columns if name not in CODEBOOK
+    }
     assert not undocumented, f"columns missing from the codebook: {sorted(undocumented)}"
 
 
@@ -125,7 +130,8 @@ def test_frictionless_validates_the_datapackage(run, package):
     for task in report.tasks:
         expected_rows = len(read_rows(run / "tables" / f"{task.name}.csv")) - 1
         assert task.stats["rows"] == expected_rows, task.name
-    assert frictionless.Package(str(package)).get_resource("casualties").schema.get_field("value").type == "integer"
+    schema = frictionless.Package(str(package)).get_resource("casualties").schema
+    assert schema.get_field("value").type == "integer"
 
 
 @pytest.mark.parametrize(
@@ -213,7 +219,13 @@ def test_the_licence_is_the_datas_cc_by_4(package):
     assert "CC BY 4.0" in licence_section and DATA_LICENCE["path"] in licence_section
     assert "MIT" in (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")  # the code's, not the data's
     written = json.loads(package.read_text(encoding="utf-8"))
-    assert written["licenses"] == [{"name": "CC-BY-4.0", "path": DATA_LICENCE["path"], "title": DATA_LICENCE["title"]}]
+    assert written["licenses"] == [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0 International",
+        }
+    ]
 
 
 def test_the_package_name_is_a_lower_case_slug(run):
@@ -238,7 +250,8 @@ def test_each_description_is_one_sentence():
     described += [(f"{table}.{name}", change["description"]) for (table, name), change in OVERRIDES.items()]
     for name, description in described:
         assert description.endswith(".") and description[0].isupper(), name
-        assert not re.search(r"[.;:]\s+[A-Z]", description.replace("ACLED", "acled")), f"{name}: more than a sentence?"
+        two = re.search(r"[.;:]\s+[A-Z]", description.replace("ACLED", "acled"))
+        assert not two, f"{name}: more than one sentence?"
 
 
 def test_the_codebook_imports_the_vocabularies_rather_than_copying_them():

@@ -106,21 +106,22 @@ def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
     return [
         Column(f"{prefix}_value", "integer", f"{whose} total",
                f"{in_words[0].upper()}{in_words[1:]} latest total for the place: a figure for everyone, or "
-               "figures for civilians, security forces and attackers reported together, added up.", minimum=0),
+               "figures for civilians, security forces and attackers reported together, added up.",
+               minimum=0),
         Column(f"{prefix}_lower_bound", "boolean", f"{whose} total open-ended",
                f"True when a figure in {in_words} total is open-ended ('at least', 'over', a vague word), so "
                "the true total may be higher."),
         Column(f"{prefix}_populations", "string", f"{whose} populations",
-               f"The populations {in_words} total covers: 'all', or the populations added, separated by ' + '.",
-               pattern=_joined_words(POPULATIONS)),
+               f"The populations {in_words} total covers: 'all', or the populations added, separated by "
+               "' + '.", pattern=_joined_words(POPULATIONS)),
         Column(f"{prefix}_status", "string", f"{whose} status",
                f"The status of {in_words} total: the worst status among the figures it adds (retracted, then "
                "disputed, then superseded).", enum=_words(STATUSES)),
         Column(f"{prefix}_reported_on", "date", f"{whose} total reported on",
                f"When {in_words} total was reported."),
         Column(f"{prefix}_claim_ids", "string", f"{whose} claims",
-               f"The ids of the claims behind {in_words} total, several separated by ' + ' where their figures "
-               "were added."),
+               f"The ids of the claims behind {in_words} total, several separated by ' + ' where their "
+               "figures were added."),
     ]  # fmt: skip
 
 
@@ -248,7 +249,7 @@ OVERRIDES: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType({
 })  # fmt: skip
 for (_table, _name), _change in OVERRIDES.items():
     if _name not in CODEBOOK or not set(_change) <= {"title", "description"}:
-        raise RuntimeError(f"override for {_table}.{_name}: an undocumented column or a change beyond the words")
+        raise RuntimeError(f"override of {_table}.{_name}: an undocumented column, or more than its words")
 
 
 def column(name: str, table: str | None = None) -> Column:
@@ -361,7 +362,8 @@ def write_datapackage(
         "resources": resources,
     }
     target = run_dir / "datapackage.json"
-    target.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+    target.write_text(text, encoding="utf-8", newline="\n")
     return target
 
 
