@@ -42,7 +42,7 @@ def test_rounding_unit(value, unit):
 @pytest.mark.parametrize(
     ("value", "qualifier", "text"),
     [(164, "at_least", "at least 164"), (5800, "more_than", "over 5,800"), (1300, "exact", "1,300"),
-     (12, "dozens", "dozens (coded 12)"), (240, "nearly", "nearly 240")],
+     (12, "dozens", "dozens (counted as 12)"), (240, "nearly", "nearly 240")],
 )  # fmt: skip
 def test_display_value(value, qualifier, text):
     assert analysis.display_value(value, qualifier) == text

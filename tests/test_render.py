@@ -55,7 +55,7 @@ def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
         + [f"notebooks/{name}.ipynb" for name in NOTEBOOK_NAMES]
         + [f"figures/{name}.{fmt}" for name in FIGURES for fmt in ("png", "svg")]
         + [f"tables/{name}.csv" for name in TABLES]
-        + ["index.html", "manifest.json"]
+        + ["index.html", "manifest.json", "datapackage.json"]
     )
 
 
@@ -120,7 +120,12 @@ def test_pages_open_offline_and_hide_code(published, name):
     assert all(src.startswith("data:image/png;base64,") for src in page.images)
     text = page.text.getvalue()
     assert "load_ledger(" not in text and "import " not in text  # code cells are left out
-    assert "The code and data behind these findings follow." in text
+    # Plumbing cells are tagged remove-cell: they stay in the notebook, not on the page.
+    for plumbing in ("Preparation", "output_dir", "A bad ledger stops the run", "## Output", "\nOutput\n"):
+        assert plumbing not in text, plumbing
+    assert "The code and data behind these findings are in the notebook" in text
+    notebook = nbformat.read(published / "notebooks" / f"{name}.ipynb", as_version=4)
+    assert any(cell.source == "## Preparation" for cell in notebook.cells)  # still there for analysts
 
 
 def test_pages_show_the_figures_and_tables(published):
@@ -128,7 +133,7 @@ def test_pages_show_the_figures_and_tables(published):
     assert len(deaths.images) == 1
     text = deaths.text.getvalue()
     assert "Officials against the Health Ministry: how many died?" in text
-    assert "In Kazakhstan, officials' latest toll was 238 (R37a)" in text
+    assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
     injuries = parse(published / "03-chart-injuries-and-arrests.html")
     assert len(injuries.images) == 2
     assert "Office of the President" in injuries.text.getvalue()
@@ -138,10 +143,31 @@ def test_pages_show_the_figures_and_tables(published):
     assert "Of the 9 figures in the article, 1 stands as published" in first
 
 
-def test_index_links_every_page(published):
+def test_the_front_page_is_the_report(published):
     index = (published / "index.html").read_text(encoding="utf-8")
+    page = parse(published / "index.html")
+    text = page.text.getvalue()
+    assert "<h1>Kazakhstan, January 2022: whose casualty figures?</h1>" in index
+    assert "Figures reported up to <strong>17 March 2023</strong>" in index  # the date it covers
     for name in NOTEBOOK_NAMES:
-        assert f'<a href="{name}.html">{name}</a>' in index
+        assert f'<a href="{name}.html">' in index
+    # the findings the notebooks computed, each chart with its caption, every figure file
+    assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
+    assert page.images == [f"figures/{name}.png" for name in FIGURES]
+    assert "The Health Ministry's withdrawn toll of at least 164 was 74 fewer than officials' latest, 238" in text
+    for name in FIGURES:
+        assert f'<a href="figures/{name}.svg">SVG</a>' in index
+    for name in TABLES:
+        assert f'<a href="tables/{name}.csv">{name}.csv</a>' in index
+    assert '<a href="datapackage.json">datapackage.json</a>' in index
+    # sources as citations, the caveats, how to read, and when and from what it was rendered
+    assert "19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking Control of Kazakhstan?&rdquo;, 2022-01-09." in index
+    assert "How to read the charts and tables." in text
+    assert "A withdrawn figure is not necessarily a false one" in text
+    manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    assert f"Rendered on {TODAY}" in text
+    if manifest["git_commit"]:
+        assert manifest["git_commit"][:12] in text
 
 
 def test_manifest_records_what_the_run_used(published):
@@ -194,6 +220,21 @@ def test_a_parameter_set_gets_its_own_folder(published):
     assert almaty.name == f"scope-almaty-{TODAY}"
     assert set(pd.read_csv(almaty / "tables" / "casualties.csv")["scope"]) == {"Almaty"}
     assert pd.read_csv(almaty / "tables" / "death-toll-comparison.csv")["scope"].tolist() == ["Almaty"]
+    # Every page is about its place: each table with a scope column holds Almaty rows only ...
+    for table in sorted((almaty / "tables").glob("*.csv")):
+        frame = pd.read_csv(table)
+        if "scope" in frame:
+            assert set(frame["scope"]) == {"Almaty"}, table.name
+    ledger = load_ledger()
+    almaty_ids = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "claim_id"])
+    assert set(pd.read_csv(almaty / "tables" / "corrections.csv")["claim_id"]) <= almaty_ids
+    cited = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "source_id"])
+    assert set(pd.read_csv(almaty / "tables" / "sources.csv")["source_id"]) <= cited | {"S12"}
+    # ... and every chart differs from the national one (none is a national chart under a place heading).
+    for figure in sorted((published / "figures").glob("*.png")):
+        assert (almaty / "figures" / figure.name).read_bytes() != figure.read_bytes(), figure.name
+    front = (almaty / "index.html").read_text(encoding="utf-8")
+    assert "Place: <strong>Almaty</strong>" in front
 
 
 def test_as_of_renders_the_articles_world(published):
@@ -251,8 +292,9 @@ def test_index_and_latest_after_success_and_failure(published, tmp_path):
     assert history[-1]["status"] == "failed" and history[-1]["set"] == "default"
     assert "ZeroDivisionError" in history[-1]["error"]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="latest/default/index.html">default</a>' in index
-    assert '<a href="failed/default/">failure notebook</a>' in index
+    assert '<a href="latest/default/index.html">default</a>: every place' in index
+    assert "The Health Ministry&#39;s withdrawn toll of at least 164" in index  # the set's headline
+    assert '<a href="failed/default/">the failed notebook</a>' in index
     first_row = index.split("<tr><td>")[1]
     assert first_row.startswith("default</td>") and "<td>failed</td>" in first_row  # newest first
 

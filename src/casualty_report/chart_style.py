@@ -17,6 +17,7 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import matplotlib.style
@@ -42,6 +43,10 @@ FILE_DPI = 200
 TITLE_SIZE, TEXT_SIZE, LABEL_SIZE, SOURCE_SIZE = 14, 11, 10.5, 9
 WRAP_TITLE, WRAP_TEXT, WRAP_SOURCE = 52, 74, 84  # characters per line at those sizes and this width
 
+#: No dates or versions in the files: the same chart gives the same bytes.
+FILE_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}  # fmt: skip
+
 HOUSE_STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
     "font.size": TEXT_SIZE,
@@ -66,6 +71,10 @@ HOUSE_STYLE = {
 }
 
 
+#: Output metadata key under which a displayed chart leaves its words for the front page.
+CHART_METADATA = "casualty_report/chart"
+
+
 @dataclass(frozen=True)
 class Chart:
     """A drawn chart and the words that go with it wherever it is shown.
@@ -86,16 +95,19 @@ class Chart:
     def alt_text(self) -> str:
         return f"Chart: {self.title}. {self.subtitle}"
 
-    def png(self, dpi: int = FILE_DPI) -> bytes:
+    @cached_property
+    def png(self) -> bytes:
+        """The PNG file's bytes, drawn once: shown inline and written to disk alike."""
         buffer = io.BytesIO()
         with house_style():
-            self.figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+            self.figure.savefig(buffer, format="png", dpi=FILE_DPI, metadata=FILE_METADATA["png"])
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
-        data = {"image/png": base64.b64encode(self.png()).decode("ascii"), "text/plain": self.alt_text}
-        return data, {"image/png": {"alt": self.alt_text, "width": width}}
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt_text}
+        words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source}
+        return data, {"image/png": {"alt": self.alt_text, "width": width}, CHART_METADATA: words}
 
     def __repr__(self) -> str:
         return self.alt_text
@@ -116,13 +128,12 @@ def save_figure(
 ) -> list[Path]:
     """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs (a chart's
     stem defaults to its name)."""
-    if isinstance(fig, Chart):
-        fig, stem = fig.figure, stem or fig.name
+    chart = fig if isinstance(fig, Chart) else None
+    if chart is not None:
+        fig, stem = chart.figure, stem or chart.name
     if stem is None:
         raise ValueError("a bare Figure needs a file stem")
-    metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
-                "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}  # fmt: skip
-    unknown = set(formats) - set(metadata)
+    unknown = set(formats) - set(FILE_METADATA)
     if unknown:
         raise ValueError(f"unknown figure format(s) {', '.join(sorted(unknown))}: use png, svg or pdf")
     directory.mkdir(parents=True, exist_ok=True)
@@ -130,7 +141,10 @@ def save_figure(
     with house_style():
         for fmt in formats:
             path = directory / f"{stem}.{fmt}"
-            fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=metadata[fmt])
+            if chart is not None and fmt == "png":
+                path.write_bytes(chart.png)  # the bytes the notebook showed
+            else:
+                fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=FILE_METADATA[fmt])
             paths.append(path)
     return paths
 
@@ -176,6 +190,8 @@ def drawn_texts(fig: Figure) -> list[Text]:
     texts = [*fig.texts]
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]  # noqa: SLF001 (no public getter)
+        if not ax.axison:
+            continue
         low, high = sorted(ax.get_xlim())
         texts += [t for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
         low, high = sorted(ax.get_ylim())

@@ -493,7 +493,7 @@ def _break_marks(left: Axes, right: Axes) -> None:
 
 def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
     """Markers and lines for the points in this panel; returns candidate value labels: one per
-    change of a group's value (a repeated 238 is labelled once), and always each group's last."""
+    change of a group's value (a repeated 238 is labelled once)."""
     labels = []
     for group, figures in points.groupby("claimant_group", sort=False):
         colour = PALETTE[group]
@@ -502,7 +502,7 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
             ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.4, zorder=2)
         previous = None
         ordered = figures.sort_values(["reported_on", "value"])
-        for index, point in enumerate(ordered.itertuples(index=False)):
+        for point in ordered.itertuples(index=False):
             in_panel = point.claim_ids in set(shown["claim_ids"])
             style: dict[str, object] = {"marker": "o", "markersize": 6.5, "color": colour, "zorder": 3, "linestyle": "none"}
             if point.status == "retracted":
@@ -512,10 +512,9 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
             else:
                 style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
             text = f"{int(point.value):,}{'+' if point.lower_bound else ''}"
-            last = index == len(ordered) - 1
             if in_panel:
                 ax.plot([point.reported_on], [point.value], **style)
-                if int(point.value) != previous or last:
+                if int(point.value) != previous:
                     labels.append(ax.annotate(text, (point.reported_on, point.value), xytext=(0, 7),
                                               textcoords="offset points", ha="center", va="bottom",
                                               fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",

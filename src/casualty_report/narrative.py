@@ -46,10 +46,10 @@ def toll_summary(ledger: Ledger) -> Markdown:
         return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
     sentences = [
         f"In {_text(row.scope)}, officials' latest toll was {_total(row.official_value, row.official_lower_bound)}"
-        f" ({_text(row.official_claim_ids)}{_flag(row.official_status)}) and the Health Ministry's "
-        f"{_total(row.health_ministry_value, row.health_ministry_lower_bound)}"
-        f" ({_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)}): "
-        f"{_ratio(row.ratio)} officials'."
+        f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
+        f" the Health Ministry's was {_total(row.health_ministry_value, row.health_ministry_lower_bound)}"
+        f" ({row.health_ministry_reported_on:%-d %b %Y}, {_text(row.health_ministry_claim_ids)}"
+        f"{_flag(row.health_ministry_status)}), {_gap(row.difference, row.ratio)}."
         for row in comparison.itertuples(index=False)
     ]
     return Markdown("**What the numbers show.** " + " ".join(sentences))
@@ -115,13 +115,16 @@ def _total(value, lower_bound) -> str:
 
 
 def _flag(status: str) -> str:
-    return "" if status == "active" else f", {status}"
+    return {"active": "", "retracted": ", withdrawn"}.get(status, f", {status}")
 
 
-def _ratio(ratio) -> str:
-    if pd.isna(ratio):
-        return "no ratio to"
-    return f"{ratio:.2f} times" if abs(ratio - 1) >= 0.005 else "the same as"
+def _gap(difference, ratio) -> str:
+    """How the Health Ministry's toll compares with the officials': '3.9 times theirs', '74 fewer'."""
+    if not pd.isna(ratio) and ratio >= 2:
+        return f"{ratio:.1f} times theirs"
+    if difference == 0:
+        return "the same"
+    return f"{abs(int(difference)):,} {'more' if difference > 0 else 'fewer'}"
 
 
 def _word(measure: str) -> str:

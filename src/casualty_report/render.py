@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
-import html
 import json
 import os
 import re
@@ -326,7 +325,7 @@ def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: 
                 results[plan.set.name] = _publish(
                     plan, notebooks, outcomes[plan.set.name], stagings[plan.set.name], out, stamp, log
                 )
-            except OSError as error:  # a full disk, an output folder that turned read-only
+            except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
                 message = f"could not publish: {error.strerror or error}; the published report is unchanged"
                 log(f"{plan.set.name}: FAILED: {message}")
                 results[plan.set.name] = RunResult(plan.set.name, out, "failed", error=message)
@@ -357,7 +356,8 @@ def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: 
         return RunResult(name, kept, "failed", error=message)
 
     results = [outcomes[notebook.name] for notebook in notebooks]
-    _write_run_index(staging, name, parameters, results)
+    commit = _git_commit()
+    headline = _write_front_page(staging, name, parameters, results, stamp, commit)
     manifest = {
         "set": name,
         "parameters": parameters,
@@ -366,7 +366,8 @@ def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: 
         "input_files": plan.hashes,
         "versions": _versions(),
         "python": sys.version.split()[0],
-        "git_commit": _git_commit(),
+        "git_commit": commit,
+        "headline": headline,
         "notebooks": [{**vars(result), "outcome": "ok"} for result in results],
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
@@ -377,6 +378,19 @@ def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: 
     _append_history(out, name, stamp, "published", parameters, target.name, "")
     log(f"{name}: published {target}")
     return RunResult(name, target, "published", results)
+
+
+def _write_front_page(staging: Path, name: str, parameters, results: list[NotebookResult], stamp: str, commit) -> str:
+    """The run's codebook and front page; returns its headline finding."""
+    from casualty_report.codebook import write_datapackage
+    from casualty_report.site import write_run_page
+
+    if (staging / "tables").is_dir():
+        write_datapackage(staging, name=f"casualty-report-{name}", title=f"Casualty report tables: {name}",
+                          description="The tables of one rendered run of the casualty report, one row per "
+                          "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
+    pages = [(staging / "notebooks" / result.notebook, result.html) for result in results]
+    return write_run_page(staging, set_name=name, parameters=parameters, pages=pages, rendered_on=stamp, commit=commit)
 
 
 # --- the worker: imports and a kernel paid once, then one notebook per task -------------------
@@ -631,69 +645,10 @@ def read_history(out: Path) -> list[dict[str, Any]]:
 
 
 def write_index(out: Path) -> None:
-    """``<out>/index.html``: every run, newest first, with links; written atomically."""
-    entries = list(reversed(read_history(out)))
-    latest = {
-        link.name: os.readlink(link) for link in sorted((out / "latest").glob("*")) if link.is_symlink()
-    } if (out / "latest").is_dir() else {}  # fmt: skip
-    rows = []
-    for entry in entries:
-        folder = entry.get("folder") or ""
-        exists = bool(folder) and (out / folder).is_dir()
-        if entry["status"] == "published" and exists:
-            link = f'<a href="{html.escape(folder)}/index.html">{html.escape(folder)}</a>'
-        elif entry["status"] == "failed":
-            link = f'<a href="failed/{html.escape(entry["set"])}/">failure notebook</a> {html.escape(entry["error"][:200])}'
-        else:
-            link = "(replaced by a later run)"
-        rows.append(
-            f"<tr><td>{html.escape(entry['set'])}</td><td>{html.escape(entry['rendered_on'])}</td>"
-            f"<td>{html.escape(entry['status'])}</td><td><code>{html.escape(json.dumps(entry['parameters'], sort_keys=True))}</code></td>"
-            f"<td>{link}</td></tr>"
-        )
-    newest = "".join(
-        f'<li><a href="latest/{html.escape(name)}/index.html">{html.escape(name)}</a> ({html.escape(Path(target).name)})</li>'
-        for name, target in latest.items()
-    )
-    page = (
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Casualty report: runs</title>\n"
-        f"{STYLE}</head>\n"
-        f"<body>\n<h1>Casualty report</h1>\n<h2>Latest of each set</h2>\n<ul>{newest}</ul>\n<h2>Every run</h2>\n"
-        "<table>\n<tr><th>set</th><th>date</th><th>status</th><th>parameters</th><th>report</th></tr>\n"
-        + "\n".join(rows)
-        + "\n</table>\n</body>\n</html>\n"
-    )
-    temporary = out / ".index.html.new"
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, out / "index.html")
+    """``<out>/index.html``: each set's latest report with its headline, then every run."""
+    from casualty_report.site import write_site_index
 
-
-STYLE = "<style>body{font-family:sans-serif;margin:2em;max-width:60em}td,th{padding:.2em .8em;text-align:left}</style>"
-
-
-def _write_run_index(staging: Path, name: str, parameters: Mapping[str, Any], results: list[NotebookResult]) -> None:
-    """The run's front page: its parameters, its pages, its figures and tables."""
-
-    def links(paths: Iterable[Path]) -> str:
-        return "".join(
-            f'<li><a href="{html.escape(str(path.relative_to(staging)))}">{html.escape(path.name)}</a></li>'
-            for path in paths
-        )
-
-    pages = "".join(
-        f'<li><a href="{html.escape(result.html)}">{html.escape(result.notebook.removesuffix(".ipynb"))}</a></li>'
-        for result in results
-    )
-    shown = html.escape(json.dumps(dict(parameters), sort_keys=True)) if parameters else "defaults"
-    (staging / "index.html").write_text(
-        f"<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Casualty report: {html.escape(name)}</title>"
-        f"\n{STYLE}</head>\n<body>\n<h1>Casualty report: {html.escape(name)}</h1>\n<p>Parameters: {shown}</p>\n"
-        f"<h2>Pages</h2>\n<ol>{pages}</ol>\n"
-        f"<h2>Figures</h2>\n<ul>{links(sorted(staging.glob('figures/*')))}</ul>\n"
-        f"<h2>Tables</h2>\n<ul>{links(sorted(staging.glob('tables/*.csv')))}</ul>\n"
-        '<p><a href="manifest.json">manifest.json</a>: inputs, versions, timings.</p>\n</body>\n</html>\n',
-        encoding="utf-8",
-    )
+    write_site_index(out, read_history(out))
 
 
 class _progress_bar:

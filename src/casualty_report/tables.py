@@ -12,7 +12,6 @@ The CSV downloads keep the machine-friendly columns (see ``codebook``); these ar
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,11 +51,12 @@ class ReadableTable:
         styler = styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
         if self.caption:
             styler = styler.set_caption(html.escape(self.caption))
-        markup = styler.to_html(doctype_html=False, exclude_styles=True)
+        markup = styler.to_html(doctype_html=False)
         for position, column in enumerate(self.frame.columns):
             if column in self.numeric:  # header cells of figures line up with their figures
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
+        markup = markup.replace('<th id="', '<th scope="col" id="')  # header cells name their columns
         return f'<div class="table-box">\n{markup}</div>\n'
 
     def _repr_html_(self) -> str:
@@ -231,6 +231,3 @@ def sources(table: pd.DataFrame, name: str) -> ReadableTable:
     urls = {url: url for url in frame["Link"] if url}
     return ReadableTable(frame, name, (), {"Link": urls})
 
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

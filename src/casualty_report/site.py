@@ -1,0 +1,192 @@
+"""The report's front pages, written from what a run produced.
+
+``<run>/index.html`` is the report: title and lede, place and date, the findings, every chart
+with its caption, how to read the marks, the detailed pages, downloads with their codebook, the
+sources as citations, the caveats, and when and from which commit it was rendered. Everything on
+it comes from the run's executed notebooks (findings are the outputs of cells tagged
+``finding``, charts the outputs carrying chart metadata, caveats the ledes' "main caveat"),
+its ``tables/sources.csv`` and its manifest: the front page says what the pages say.
+
+``<out>/index.html`` lists each set with its headline finding and latest run, then every run.
+Both pages are Jinja templates with autoescaping; HTML that comes from notebook outputs was
+already cleaned by :mod:`casualty_report.pages`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from casualty_report.chart_style import CHART_METADATA
+from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
+
+HOW_TO_READ = (
+    "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
+    "hollow and dotted, replaced by a later figure of theirs; hatched or half-filled, disputed (it stands, "
+    "but what it counts or who gave it is contested). ▸ or + marks a lower bound: \"at least\", \"over\", "
+    "or a vague word such as \"dozens\", drawn at the smallest number it can mean (12). Figures are never "
+    "added across counting systems."
+)
+
+
+@dataclass
+class Page:
+    """One notebook's page, as the front page presents it."""
+
+    href: str
+    title: str
+    question: str = ""
+    caveat: str = ""
+    findings: list[Markup] = field(default_factory=list)
+    charts: list[dict[str, str]] = field(default_factory=list)
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
+    """What the front page needs from one executed notebook."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
+    lede = markdown[0].source if markdown else ""
+    title = next((line[2:].strip() for line in lede.splitlines() if line.startswith("# ")), notebook_path.stem)
+    page = Page(html_name, title, _paragraph(lede, "The question."), _paragraph(lede, "The main caveat."))
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data, metadata = output.get("data", {}), output.get("metadata", {})
+            if "finding" in cell.metadata.get("tags", []) and "text/markdown" in data:
+                text = re.sub(r"^\*\*What the numbers show\.\*\*\s*", "", data["text/markdown"])
+                page.findings.append(Markup(markdown_to_html(text)))
+            if CHART_METADATA in metadata and "image/png" in data:
+                words = dict(metadata[CHART_METADATA])
+                png = run_dir / "figures" / f"{words['name']}.png"
+                words["src"] = f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
+                words["alt"] = metadata.get("image/png", {}).get("alt", words["title"])
+                page.charts.append(words)
+    return page
+
+
+def _paragraph(markdown: str, label: str) -> str:
+    """The text of the lede paragraph that starts with a bold label, without the label."""
+    for paragraph in markdown.split("\n\n"):
+        if paragraph.startswith(f"**{label}**"):
+            return paragraph.removeprefix(f"**{label}**").strip()
+    return ""
+
+
+def read_sources(run_dir: Path) -> list[dict[str, str]]:
+    """The run's sources table as citations: outlet, title, author, date, link (http(s) only)."""
+    path = run_dir / "tables" / "sources.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    for row in rows:
+        if not row.get("url", "").startswith(("https://", "http://")):
+            row["url"] = ""
+    return rows
+
+
+def write_run_page(
+    run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
+    rendered_on: str, commit: str | None,
+) -> str:
+    """Write ``run_dir/index.html``; return the run's headline finding (for the site index)."""
+    from casualty_report.ledger import load_ledger
+    from casualty_report.narrative import coverage
+    from casualty_report.paths import DEFAULT_DATASET
+
+    ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
+    ledger = ledger.known_before(parameters.get("as_of")).in_scope(parameters.get("scope"))
+    read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
+    headline = next((chart["title"] for page in read for chart in page.charts), "")
+    context = {
+        "set_name": set_name,
+        "title": ledger.info.title,
+        "lede": ledger.info.lede,
+        "coverage": Markup(markdown_to_html(coverage(ledger))),
+        "pages": read,
+        "how_to_read": HOW_TO_READ,
+        "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
+        "figures": _figure_files(run_dir),
+        "notebooks": sorted(p.name for p in (run_dir / "notebooks").glob("*.ipynb")),
+        "has_datapackage": (run_dir / "datapackage.json").exists(),
+        "sources": read_sources(run_dir),
+        "rendered_on": rendered_on,
+        "commit": commit or "",
+        "parameters": json.dumps(dict(parameters), sort_keys=True) if parameters else "",
+    }
+    (run_dir / "index.html").write_text(_environment().get_template("site/run.html.j2").render(context), encoding="utf-8")
+    return headline
+
+
+def _figure_files(run_dir: Path) -> list[dict[str, Any]]:
+    stems: dict[str, list[str]] = {}
+    for path in sorted((run_dir / "figures").glob("*")):
+        stems.setdefault(path.stem, []).append(path.name)
+    return [{"stem": stem, "files": files} for stem, files in stems.items()]
+
+
+def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
+    """``<out>/index.html``: each set's latest run with its headline, then every run; atomic."""
+    latest_dir = out / "latest"
+    sets = []
+    if latest_dir.is_dir():
+        for link in sorted(latest_dir.iterdir()):
+            if not link.is_symlink() or not (link / "manifest.json").exists():
+                continue
+            manifest = json.loads((link / "manifest.json").read_text(encoding="utf-8"))
+            sets.append({
+                "name": link.name,
+                "folder": Path(os.readlink(link)).name,
+                "rendered_on": manifest.get("rendered_on", ""),
+                "headline": manifest.get("headline", ""),
+                "describes": describe_parameters(manifest.get("parameters", {})),
+            })  # fmt: skip
+    runs = []
+    for entry in reversed(list(history)):
+        folder = entry.get("folder") or ""
+        runs.append({
+            "set": entry.get("set", ""),
+            "rendered_on": entry.get("rendered_on", ""),
+            "status": entry.get("status", ""),
+            "describes": describe_parameters(entry.get("parameters", {})),
+            "folder": folder if entry.get("status") == "published" and folder and (out / folder).is_dir() else "",
+            "failed": entry.get("status") == "failed",
+            "error": (entry.get("error") or "")[:200],
+        })  # fmt: skip
+    page = _environment().get_template("site/index.html.j2").render(sets=sets, runs=runs)
+    temporary = out / ".index.html.new"
+    temporary.write_text(page, encoding="utf-8")
+    os.replace(temporary, out / "index.html")
+
+
+def describe_parameters(parameters: Mapping[str, Any]) -> str:
+    """'Almaty, as known at the start of 2022-01-10' from a set's parameters."""
+    words = [str(parameters.get("scope") or "every place")]
+    if parameters.get("as_of"):
+        words.append(f"as known at the start of {parameters['as_of']}")
+    others = {key: value for key, value in parameters.items() if key not in ("scope", "as_of") and value is not None}
+    if others:
+        words.append(", ".join(f"{key} {value}" for key, value in sorted(others.items())))
+    return "; ".join(words)
+
