@@ -73,6 +73,7 @@ def run(published: Path, tmp_path: Path) -> Path:
     """A copy of the shared rendered run, safe to write into and break."""
     target = tmp_path / "run"
     shutil.copytree(published, target, symlinks=True)
+    (target / "datapackage.json").unlink()  # the render wrote one; each test writes its own
     return target
 
 
@@ -261,3 +262,11 @@ def test_the_codebook_imports_the_vocabularies_rather_than_copying_them():
         for word in vocabulary:
             if "_" in word:  # words like 'at_least' could only be here as a copy
                 assert f'"{word}"' not in source and f"'{word}'" not in source, word
+
+
+def test_every_published_run_carries_a_valid_datapackage(published):
+    """The render itself writes the codebook beside the tables it describes."""
+    report = frictionless.validate(str(published / "datapackage.json"))
+    assert report.valid, problems(report)
+    names = {resource["name"] for resource in json.loads((published / "datapackage.json").read_text())["resources"]}
+    assert names == {path.stem for path in (published / "tables").glob("*.csv")}

@@ -154,7 +154,7 @@ def test_the_front_page_is_the_report(published):
     # the findings the notebooks computed, each chart with its caption, every figure file
     assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
     assert page.images == [f"figures/{name}.png" for name in FIGURES]
-    assert "The Health Ministry's withdrawn toll of at least 164 was 74 fewer than officials' latest, 238" in text
+    assert "the Health Ministry's withdrawn toll of at least 164 was 74 fewer than officials' latest, 238" in text
     for name in FIGURES:
         assert f'<a href="figures/{name}.svg">SVG</a>' in index
     for name in TABLES:
@@ -293,7 +293,7 @@ def test_index_and_latest_after_success_and_failure(published, tmp_path):
     assert "ZeroDivisionError" in history[-1]["error"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="latest/default/index.html">default</a>: every place' in index
-    assert "The Health Ministry&#39;s withdrawn toll of at least 164" in index  # the set's headline
+    assert "the Health Ministry&#39;s withdrawn toll of at least 164" in index  # the set's headline
     assert '<a href="failed/default/">the failed notebook</a>' in index
     first_row = index.split("<tr><td>")[1]
     assert first_row.startswith("default</td>") and "<td>failed</td>" in first_row  # newest first

@@ -41,7 +41,7 @@ BAR_KEYS = {
     "disputed": "hatched bars are disputed",
 }
 VAGUE_QUALIFIERS = frozenset({"several", "dozens", "hundreds"})
-MAX_BARS = 40  # past this a bar chart is unreadable; the notebook's table lists every figure
+MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
 
 @dataclass(frozen=True)

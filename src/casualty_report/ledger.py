@@ -474,7 +474,8 @@ def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     typed["status_since"] = pd.to_datetime(typed["status_since"].replace("", None), format="%Y-%m-%d")
     # When the status took effect: as given; for a superseded claim, when its replacement was
     # reported; otherwise from the start.
-    replaced_on = typed["superseded_by"].map(typed.set_index("claim_id")["reported_on"])
+    # (a dict, and to_datetime: pandas cannot map an empty column through a Series of dates)
+    replaced_on = pd.to_datetime(typed["superseded_by"].map(dict(zip(typed["claim_id"], typed["reported_on"], strict=True))))
     typed["status_effective"] = (
         typed["status_since"].fillna(replaced_on.where(typed["status"] == "superseded")).fillna(typed["reported_on"])
     )

@@ -30,6 +30,10 @@ POPULATION_WORDS = {
 }
 
 
+#: Past this a page shows the first rows and says so; the CSV download holds every row.
+MAX_ROWS = 200
+
+
 @dataclass(frozen=True)
 class ReadableTable:
     """A table for reading: HTML in a notebook or page, aligned text elsewhere."""
@@ -40,19 +44,31 @@ class ReadableTable:
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column -> cell text -> URL
     caption: str | None = None
 
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The rows a page shows: all of them, up to :data:`MAX_ROWS`."""
+        return self.frame.head(MAX_ROWS)
+
+    @property
+    def note(self) -> str | None:
+        """The caption: the table's own, and a word when rows were left off the page."""
+        cut = f"The first {MAX_ROWS:,} of {len(self.frame):,} rows; the CSV download has them all." if len(self.frame) > MAX_ROWS else ""
+        return " ".join(part for part in (self.caption, cut) if part) or None
+
     def to_html(self) -> str:
-        styler = self.frame.style.hide(axis="index").format(escape="html", na_rep="")
+        shown = self.shown
+        styler = shown.style.hide(axis="index").format(escape="html", na_rep="")
         for column, urls in self.links.items():
             styler = styler.format(lambda text, urls=urls: _link(text, urls.get(html.unescape(text))),
                                    subset=[column], escape="html")  # fmt: skip
-        classes = pd.DataFrame("", index=self.frame.index, columns=self.frame.columns)
+        classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
         for column in self.numeric:
             classes[column] = "number"
         styler = styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
-        if self.caption:
-            styler = styler.set_caption(html.escape(self.caption))
+        if self.note:
+            styler = styler.set_caption(html.escape(self.note))
         markup = styler.to_html(doctype_html=False)
-        for position, column in enumerate(self.frame.columns):
+        for position, column in enumerate(shown.columns):
             if column in self.numeric:  # header cells of figures line up with their figures
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
@@ -65,7 +81,8 @@ class ReadableTable:
     def __repr__(self) -> str:
         if self.frame.empty:
             return "(no rows)"
-        return self.frame.to_string(index=False, na_rep="", max_colwidth=60)
+        text = self.shown.to_string(index=False, na_rep="", max_colwidth=60)
+        return f"{text}\n{self.note}" if self.note else text
 
 
 # --- words for values --------------------------------------------------------------------------
