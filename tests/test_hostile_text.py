@@ -30,12 +30,19 @@ class Tags(HTMLParser):
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: list[str] = []
+        self.open: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
 
     def handle_data(self, data):
-        self.text.append(data)
+        if not {"style", "script"} & set(self.open):  # what a reader sees, not the page's CSS
+            self.text.append(data)
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +82,32 @@ def test_no_page_carries_live_markup_from_the_ledger(hostile_run):
                 assert not (attrs.get(name) or "").strip().lower().startswith("javascript:"), (page.name, attrs)
 
 
+def test_the_pages_keep_their_own_markup(hostile_run):
+    """A defence that escapes everything breaks the page: headings and table headers must
+    survive as markup, and no markup may show as text."""
+    for page in pages(hostile_run):
+        parser = Tags()
+        parser.feed(page.read_text(encoding="utf-8"))
+        tags = [tag for tag, _ in parser.tags]
+        assert tags.count("h1") == 1, page.name
+        assert tags.count("table") <= tags.count("thead") and tags.count("th") >= tags.count("table"), page.name
+        visible = "".join(parser.text)
+        for markup in ("<h1", "<h2", "<p>", "<th", "<td", "<table", ".dataframe", "<style"):
+            assert markup not in visible, (page.name, markup)
+    assert any(tag == "th" for page in pages(hostile_run) for tag, _ in _parsed(page).tags)  # tables were shown
+
+
+def _parsed(page: Path) -> Tags:
+    parser = Tags()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
 def test_the_payloads_are_shown_as_text(hostile_run):
-    text = {page.name: "".join((parser := Tags(), parser.feed(page.read_text(encoding="utf-8")), parser.text)[2])
-            for page in pages(hostile_run)}  # fmt: skip
-    assert TITLE in text["02-compare-death-tolls.html"]  # the heading, from dataset.yml
-    assert "<img src=x onerror=alert(2)>" in text["01-build-claim-tables.html"]  # the lede
+    text = {page.name: "".join(_parsed(page).text) for page in pages(hostile_run)}
+    assert TITLE in text["02-compare-death-tolls.html"]  # the page's heading line, from dataset.yml
+    assert TITLE in text["index.html"]  # the front page's title
+    assert "<img src=x onerror=alert(2)>" in text["index.html"]  # the lede
     assert PAYLOADS["claimant"] in text["05-check-the-first-report.html"]  # a table cell
     assert PAYLOADS["note"] in text["01-build-claim-tables.html"]
 

@@ -14,8 +14,9 @@ from casualty_report.ledger import Ledger
 
 
 def heading(ledger: Ledger) -> Markdown:
-    """The dataset's title and lede, and what this run covers: place and date."""
-    return Markdown(f"**{_text(ledger.info.title)}** {_text(ledger.info.lede)}\n\n{coverage(ledger)}")
+    """Which report this page belongs to, and what it covers: place and date. (The lede is on
+    the front page; every page repeating it would bury the page's own story.)"""
+    return Markdown(f"*{_text(ledger.info.title)}* {coverage(ledger)}")
 
 
 def coverage(ledger: Ledger) -> str:
