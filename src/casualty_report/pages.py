@@ -39,6 +39,7 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang"},
     "a": {"href"},
     "abbr": {"title"},
+    "div": {"tabindex", "role", "aria-label"},  # a scrolling table box is reachable by keyboard
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
 }

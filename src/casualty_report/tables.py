@@ -73,7 +73,9 @@ class ReadableTable:
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
         markup = markup.replace('<th id="', '<th scope="col" id="')  # header cells name their columns
-        return f'<div class="table-box">\n{markup}</div>\n'
+        label = html.escape(self.note or f"Table: {', '.join(map(str, shown.columns[:3]))}…", quote=True)
+        # A box that scrolls sideways on a phone: focusable, so keyboards can scroll it too.
+        return f'<div class="table-box" role="region" tabindex="0" aria-label="{label}">\n{markup}</div>\n'
 
     def _repr_html_(self) -> str:
         return self.to_html()
