@@ -1,19 +1,24 @@
 """What a reader's browser shows of a page, and what is wrong with it: helpers for test_browser.
 
-:class:`Tab` loads pages with every request that would leave the site blocked and recorded; :func:`problems` reads the loaded page and returns, per check, the problems found, each
-worded for the developer who has to fix it. test_browser runs them on the published pages and on
-small pages built to fail each check, so a check that stops catching its fault fails too.
+:class:`Tab` loads pages with every request that would leave the site blocked and recorded;
+:func:`problems` reads a loaded page and returns, per check, the problems found, each worded for
+the developer who has to fix it. test_browser runs them on the published pages and on small pages
+built to fail each check, so a check that stops catching its fault fails too.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from typing import NamedTuple
+from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 #: HTML that reached the reader as text: a tag escaped instead of rendered.
-TAG_AS_TEXT = re.compile(r"</?(h[1-6]|p|div|table|thead|tbody|tr|th|td|style|span|img|a|script)\b", re.IGNORECASE)
+TAG_AS_TEXT = re.compile(
+    r"</?(h[1-6]|p|div|table|thead|tbody|tr|th|td|style|span|img|a|script)\b", re.IGNORECASE
+)
 #: nbconvert's alt text for an image whose output carried none.
 PLACEHOLDER_ALT = "No description has been provided for this image"
 #: Below this many characters of visible text a page has lost its content.
@@ -22,6 +27,8 @@ MIN_TEXT = 100
 FAILING_IMPACTS = ("critical", "serious")
 #: Widths below this are phones: the page must ask for a device-width layout.
 PHONE_WIDTH = 800
+#: What the axe audit returns: violations only (axe_playwright_python's default).
+AXE_OPTIONS = {"resultTypes": ["violations"]}
 #: How many offending elements, matches or selectors a message quotes.
 QUOTE = 3
 
@@ -31,25 +38,26 @@ READ_PAGE = """
   const vw = window.innerWidth;
   const describe = (e) => {
     const r = e.getBoundingClientRect();
-    const cls = typeof e.className === "string" && e.className.trim()
+    const name = typeof e.className === "string" && e.className.trim()
       ? "." + e.className.trim().split(/\\s+/).slice(0, 2).join(".") : "";
-    return `<${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${cls}> ${Math.round(r.width)}px wide, right edge at ${Math.round(r.right)}px`;
+    return `<${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${name}> `
+      + `${Math.round(r.width)}px wide, right edge at ${Math.round(r.right)}px`;
   };
-  // Elements sticking out past the viewport whose parent does not: the ones to fix.
-  // Content inside its own scrolling box (overflow-x: auto) does not move the page.
-  const clipped = (e) => {
-    for (let a = e.parentElement; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+  // What sticks out past the viewport while its parent does not: the elements to fix. Content
+  // inside a box of its own that scrolls or clips (overflow-x other than visible) moves no page.
+  const boxed = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
       if (getComputedStyle(a).overflowX !== "visible") return true;
     }
     return false;
   };
   const scrollWidth = document.documentElement.scrollWidth;
-  const wide = scrollWidth <= vw + 1 ? [] : Array.from(document.body.querySelectorAll("*")).filter((e) => {
-    const parent = e.parentElement;
-    return e.getBoundingClientRect().right > vw + 1 && parent.getBoundingClientRect().right <= vw + 1 && !clipped(e);
-  }).map(describe);
+  const wide = scrollWidth <= vw + 1 ? [] : Array.from(document.body.querySelectorAll("*")).filter((e) =>
+    e.getBoundingClientRect().right > vw + 1 && e.parentElement.getBoundingClientRect().right <= vw + 1
+      && !boxed(e)
+  ).map(describe);
   const here = location.href.split("#")[0];
-  const missingFragments = Array.from(document.querySelectorAll("a[href]")).filter((a) => {
+  const missingAnchors = Array.from(document.querySelectorAll("a[href]")).filter((a) => {
     if (!a.hash || a.href.split("#")[0] !== here) return false;
     const id = decodeURIComponent(a.hash.slice(1));
     return !document.getElementById(id) && document.getElementsByName(id).length === 0;
@@ -60,7 +68,8 @@ READ_PAGE = """
     h1: Array.from(document.querySelectorAll("h1")).map((h) => h.textContent),
     tables: Array.from(document.querySelectorAll("table")).map((t) => ({
       th: t.querySelectorAll("th").length,
-      firstRow: t.rows.length ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
+      firstRow: t.rows.length
+        ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
       text: t.innerText.replace(/\\s+/g, " ").trim().slice(0, 60),
     })),
     images: Array.from(document.images).map((i) => ({
@@ -69,13 +78,24 @@ READ_PAGE = """
     })),
     width: vw, scrollWidth, wide,
     links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
-    missingFragments,
+    missingAnchors,
     viewport: viewport ? viewport.getAttribute("content") : null,
   };
 }
 """
 
-# Under print media: navigation and anything marked no-print that would still be printed.
+# After "load": images a reader would reach by scrolling (loading="lazy") are loaded too, and every
+# image decoded or failed, so that what the checks and the screenshots see is the whole page.
+SETTLE = """
+async () => {
+  const images = Array.from(document.images);
+  for (const image of images) if (image.loading === "lazy") image.loading = "eager";
+  await Promise.all(images.map((image) => image.decode().catch(() => null)));
+  await document.fonts.ready;
+}
+"""
+
+# Under print media: navigation, and anything marked no-print, that would still be printed.
 PRINTED_CHROME = """
 () => Array.from(document.querySelectorAll("nav, .no-print")).filter((e) =>
   e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
@@ -85,8 +105,8 @@ PRINTED_CHROME = """
 
 
 class Tab:
-    """One browser tab, offline, reused for every page a module reads (a new tab costs a renderer
-    process, several times what loading a page costs).
+    """One browser tab, offline, reused for every page a module reads (a new tab starts a renderer
+    process, which costs several times what loading a page does).
 
     :meth:`open` loads a page; every request that is neither a ``data:`` URL nor a ``file:`` URL
     inside the given site folder is aborted and its URL recorded in the list it returns, web
@@ -101,14 +121,19 @@ class Tab:
         self.page = self.context.new_page()
         self.site = Path("/nonexistent")
         self.left: list[str] = []
+        self.media = "screen"
 
     def open(self, path: Path, site: Path, width: int = 1280, height: int = 800, media: str = "screen"):
-        """Load ``path`` (a page inside ``site``); return ``(page, requests that left)``."""
-        self.page.goto("about:blank")  # ends the last page, its requests with it
+        """Load ``path`` (a page inside ``site``); return ``(page, URLs of requests that left)``."""
+        self.page.goto("about:blank")  # ends the last page, and its requests with it
         self.site, self.left = site.resolve(), []
-        self.page.set_viewport_size({"width": width, "height": height})
-        self.page.emulate_media(media=media)
+        if self.page.viewport_size != {"width": width, "height": height}:
+            self.page.set_viewport_size({"width": width, "height": height})
+        if media != self.media:
+            self.page.emulate_media(media=media)
+            self.media = media
         self.page.goto(path.resolve().as_uri(), wait_until="load")
+        self.page.evaluate(SETTLE)
         return self.page, self.left
 
     def close(self) -> None:
@@ -134,20 +159,61 @@ class Tab:
         ws.close()
 
 
+class Reading(NamedTuple):
+    problems: dict[str, list[str]]  # check -> problems found; an empty list: passed
+    audit: dict  # axe-core's result
+    facts: dict  # what READ_PAGE saw
+
+
+# axe.run does its work before it returns its promise; started from a timer it runs after the
+# evaluate returns, so the audits of two tabs (two renderer processes) run side by side.
+START_AUDIT = """
+options => {
+  window.__audit = new Promise((resolve, reject) =>
+    setTimeout(() => axe.run(document, options).then(resolve, reject), 0));
+}
+"""
+
+
+def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict[int, int], axe, shots):
+    """Read ``path`` in each tab of ``tabs`` (width -> :class:`Tab`): ``{width: Reading}``.
+
+    ``viewports`` maps each width to its height; ``axe`` is an ``axe_playwright_python`` ``Axe``
+    (its axe-core script); a full-page screenshot goes to ``shots[width]``. The audits, the
+    slowest part, run side by side, and a tab's screenshot is taken while the other still audits.
+    """
+    for width, tab in tabs.items():
+        page, _ = tab.open(path, site, width=width, height=viewports[width])
+        page.evaluate(axe.axe_script)
+        page.evaluate(START_AUDIT, AXE_OPTIONS)
+    readings = {}
+    for width, tab in tabs.items():
+        audit = tab.page.evaluate("() => window.__audit")
+        facts = tab.page.evaluate(READ_PAGE)
+        readings[width] = Reading(judge(facts, tab.left, audit), audit, facts)
+        shots[width].parent.mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(shots[width]), full_page=True)
+    return readings
+
+
 def problems(page, left: list[str], audit: dict | None = None) -> dict[str, list[str]]:
     """Every check's problems on a loaded page (an empty list: the check passed).
 
-    ``audit`` is an axe-core result for the page (``Axe().run(page).response``); ``None``: no audit.
+    ``audit`` is an axe-core result for the page (``Axe().run(page).response``); ``None``: none.
     """
-    facts = page.evaluate(READ_PAGE)
+    return judge(page.evaluate(READ_PAGE), left, audit)
+
+
+def judge(facts: dict, left: list[str], audit: dict | None) -> dict[str, list[str]]:
     found = {
         "text": check_text(facts),
         "h1": check_h1(facts),
         "tables": check_tables(facts),
         "images": check_images(facts),
         "scroll": check_scroll(facts),
+        "viewport": check_viewport(facts),
         "links": check_links(facts),
-        "network": [f"request left the page: {url}" for url in left],
+        "network": [f"a request left the page: {url}" for url in left],
     }
     if audit is not None:
         found["axe"] = check_axe(audit)
@@ -155,15 +221,16 @@ def problems(page, left: list[str], audit: dict | None = None) -> dict[str, list
 
 
 def check_text(facts) -> list[str]:
-    """Visible text has content and carries no markup or stylesheet."""
+    """The visible text has content and carries no markup or stylesheet."""
     text = facts["text"]
     found = []
     if len(text.strip()) < MIN_TEXT:
         found.append(f"only {len(text.strip())} characters of visible text: {text.strip()[:80]!r}")
     tags = list(TAG_AS_TEXT.finditer(text))
     if tags:
-        quoted = ", ".join(repr(text[max(0, m.start() - 15) : m.end() + 25].replace("\n", " ")) for m in tags[:QUOTE])
-        found.append(f"markup shown as text, {len(tags)} tags, e.g. {quoted}")
+        counts = ", ".join(f"{tag} x{n}" for tag, n in Counter(m[0].lower() for m in tags).most_common(5))
+        first = text[tags[0].start() : tags[0].end() + 50].replace("\n", " ")
+        found.append(f"markup shown as text: {len(tags)} tags ({counts}, ...), the first {first!r}")
     if ".dataframe" in text:
         at = text.index(".dataframe")
         found.append(f"the tables' .dataframe CSS shown as text: {text[at : at + 60]!r}")
@@ -171,7 +238,7 @@ def check_text(facts) -> list[str]:
 
 
 def check_h1(facts) -> list[str]:
-    """Exactly one ``h1``, with words in it: the page's title."""
+    """Exactly one ``h1``, with words in it (nbconvert's ``¶`` anchor is not a word): the title."""
     titles = [title.replace("¶", "").strip() for title in facts["h1"]]
     if len(titles) != 1:
         return [f"{len(titles)} h1 elements, want exactly 1: {titles[:QUOTE]}"]
@@ -181,13 +248,14 @@ def check_h1(facts) -> list[str]:
 
 
 def check_tables(facts) -> list[str]:
-    """Every table opens with a header row: a first row of ``th`` cells, some of them named.
+    """Every table opens with a header row: a first row all of ``th`` cells, some of them named.
 
-    A table with ``th`` only down its side (the row labels) has lost its column headers."""
+    A table with ``th`` only down its side (the row labels) has lost its column headers.
+    """
     found = []
     for number, table in enumerate(facts["tables"], start=1):
         first = table["firstRow"]
-        where = f"table {number} ({table['text']!r}…)"
+        where = f"table {number} ({table['text']!r}...)"
         if not table["th"]:
             found.append(f"{where} has no header cells (th)")
         elif not first or any(tag != "th" for tag, _ in first) or not any(text for _, text in first):
@@ -200,36 +268,50 @@ def check_images(facts) -> list[str]:
     """Every image is decoded and has alt text of its own."""
     found = []
     for number, image in enumerate(facts["images"], start=1):
-        where = f"image {number} ({image['src']}…)"
+        where = f"image {number} ({image['src']}...)"
         alt = (image["alt"] or "").strip()
         if not alt:
             found.append(f"{where} has no alt text")
         elif alt == PLACEHOLDER_ALT:
             found.append(f"{where} has nbconvert's placeholder alt text {PLACEHOLDER_ALT!r}")
         if not (image["complete"] and image["width"] > 0 and image["height"] > 0):
-            found.append(f"{where} did not load (complete={image['complete']}, {image['width']}x{image['height']})")
+            size = f"{image['width']}x{image['height']}"
+            found.append(f"{where} did not load (complete={image['complete']}, {size})")
     return found
 
 
 def check_scroll(facts) -> list[str]:
-    """Nothing scrolls sideways; on a phone width the page asks for a device-width layout."""
-    found = []
-    if facts["scrollWidth"] > facts["width"] + 1:
-        found.append(f"the page scrolls sideways: {facts['scrollWidth']}px wide in a {facts['width']}px viewport; "
-                     f"widest: {'; '.join(facts['wide'][:QUOTE]) or '?'}")  # fmt: skip
-    if facts["width"] < PHONE_WIDTH and "width=device-width" not in (facts["viewport"] or "").replace(" ", ""):
-        found.append(f"no <meta name=viewport content='width=device-width'> (got {facts['viewport']!r}): "
-                     "a phone lays the page out 980px wide and shrinks it")  # fmt: skip
-    return found
+    """Nothing makes the page scroll sideways."""
+    if facts["scrollWidth"] <= facts["width"] + 1:
+        return []
+    widest = "; ".join(facts["wide"][:QUOTE]) or "?"
+    return [f"the page scrolls sideways: {facts['scrollWidth']}px wide in a {facts['width']}px viewport; "
+            f"sticking out: {widest}"]  # fmt: skip
+
+
+def check_viewport(facts) -> list[str]:
+    """At a phone's width the page asks for a device-width layout; without it a phone lays the
+    page out 980px wide and shrinks it, and the narrow-width checks say nothing about phones."""
+    content = (facts["viewport"] or "").replace(" ", "")
+    if facts["width"] >= PHONE_WIDTH or "width=device-width" in content:
+        return []
+    return [f"no <meta name=viewport content='width=device-width'> (got {facts['viewport']!r}): "
+            "a phone lays the page out 980px wide and shrinks it"]  # fmt: skip
 
 
 def check_links(facts) -> list[str]:
     """Links within the site reach a file that exists; links within the page reach an anchor."""
-    found = [f"link to a missing anchor: {href}" for href in facts["missingFragments"][:QUOTE]]
-    for href in facts["links"]:
-        url = urlparse(href)
-        if url.scheme == "file" and not Path(url2pathname(unquote(url.path))).exists():
-            found.append(f"link to a missing file: {href}")
+    found = []
+    anchors = facts["missingAnchors"]
+    if anchors:
+        found.append(f"{len(anchors)} links to anchors not on the page, e.g. {', '.join(anchors[:QUOTE])}")
+    files = sorted(
+        href
+        for href in set(facts["links"])
+        if urlparse(href).scheme == "file" and not Path(url2pathname(urlparse(href).path)).exists()
+    )
+    if files:
+        found.append(f"{len(files)} links to files that do not exist, e.g. {', '.join(files[:QUOTE])}")
     return found
 
 
@@ -239,16 +321,17 @@ def check_axe(response: dict) -> list[str]:
     for violation in response["violations"]:
         if violation["impact"] in FAILING_IMPACTS:
             nodes = violation["nodes"]
-            targets = ", ".join(" ".join(map(str, node["target"])) for node in nodes[:QUOTE])
-            more = f" and {len(nodes) - QUOTE} more" if len(nodes) > QUOTE else ""
-            found.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']}; "
-                         f"{len(nodes)} elements: {targets}{more} [{violation['helpUrl']}]")  # fmt: skip
+            targets = "".join(f"\n      at {' '.join(map(str, node['target']))}" for node in nodes[:QUOTE])
+            more = f"\n      and {len(nodes) - QUOTE} more" if len(nodes) > QUOTE else ""
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']}, {len(nodes)} element(s) "
+                         f"({violation['helpUrl'].split('?')[0]}){targets}{more}")  # fmt: skip
     return found
 
 
-def axe_summary(response: dict) -> list[str]:
-    """Every violation, failing or not, as ``id (impact) xN``."""
-    return [f"{v['id']} ({v['impact']}) x{len(v['nodes'])}" for v in response["violations"]]
+def axe_summary(response: dict, impacts=("critical", "serious", "moderate", "minor", None)) -> list[str]:
+    """The violations of the given impacts, as ``id (impact) xN`` (N: elements in violation)."""
+    violations = [v for v in response["violations"] if v["impact"] in impacts]
+    return [f"{v['id']} ({v['impact']}) x{len(v['nodes'])}" for v in violations]
 
 
 def printed_chrome(page) -> list[str]:
@@ -264,4 +347,4 @@ def pdf_pages(data: bytes) -> int:
 def report(name: str, found: dict[str, list[str]]) -> str:
     """One assertion message: every failed check of a page, one problem a line."""
     lines = [f"{check}: {problem}" for check, listed in found.items() for problem in listed]
-    return f"{name}: {len(lines)} problems\n  " + "\n  ".join(lines)
+    return f"{name}: {len(lines)} problem{'s' * (len(lines) != 1)}\n  " + "\n  ".join(lines)
