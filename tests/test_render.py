@@ -123,7 +123,7 @@ def test_pages_open_offline_and_hide_code(published, name):
     # Plumbing cells are tagged remove-cell: they stay in the notebook, not on the page.
     for plumbing in ("Preparation", "output_dir", "A bad ledger stops the run", "## Output", "\nOutput\n"):
         assert plumbing not in text, plumbing
-    assert "The code and data behind these findings are in the notebook" in text
+    assert "The code behind these findings is in the report" in text
     notebook = nbformat.read(published / "notebooks" / f"{name}.ipynb", as_version=4)
     assert any(cell.source == "## Preparation" for cell in notebook.cells)  # still there for analysts
 

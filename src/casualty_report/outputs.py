@@ -34,12 +34,13 @@ def write_outputs(
     tables: Mapping[str, pd.DataFrame] | None = None,
     charts: Iterable[Chart] = (),
     formats: Sequence[str] = ("png", "svg"),
-) -> list[Path]:
+) -> None:
     """A notebook's last step: its tables as CSV and its charts as files, or nothing at all
-    when the run was given no ``output_dir`` (an interactive session)."""
+    when the run was given no ``output_dir`` (an interactive session). Returns nothing, so the
+    cell shows nothing."""
     if output_dir is None:
-        return []
-    written = [write_table(table, output_dir, name) for name, table in (tables or {}).items()]
+        return
+    for name, table in (tables or {}).items():
+        write_table(table, output_dir, name)
     for chart in charts:
-        written += write_figure(chart, output_dir, formats=formats)
-    return written
+        write_figure(chart, output_dir, formats=formats)

@@ -65,6 +65,11 @@ class ReadableTable:
         for column in self.numeric:
             classes[column] = "number"
         styler = styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
+        # For JupyterLab, which right-aligns every cell; published pages use report.css instead.
+        styler = styler.set_table_styles([
+            {"selector": "th, td", "props": "text-align: left; vertical-align: top;"},
+            {"selector": ".number", "props": "text-align: right; white-space: nowrap;"},
+        ])  # fmt: skip
         if self.note:
             styler = styler.set_caption(html.escape(self.note))
         markup = styler.to_html(doctype_html=False)
