@@ -3,15 +3,17 @@ skipped, every run is published atomically and indexed.
 
 Layout of ``<out>`` (default ``reports/``)::
 
-    index.html                 every run, newest first: set, parameters, date, status, links
+    index.html                 each set's headline and latest run, then every run (site.py)
     history.jsonl              one line per run, successful or not (the index is built from it)
     latest/<set>               symlink to the newest successful run of each set
     <set>-<YYYY-MM-DD>/        one run: the render date in UTC, so a daily schedule keeps a
-        index.html             history and a second run the same day replaces the first
-        NN-verb-object.html    each executed notebook without code, opening offline
+                               history and a second run the same day replaces the first
+        index.html             the report's front page (site.py)
+        NN-verb-object.html    each executed notebook as a page, opening offline (pages.py)
         notebooks/             the executed notebooks
         figures/ tables/       what the notebooks wrote
-        manifest.json          parameters, input hashes, versions, git commit, timings
+        datapackage.json       the tables' codebook (codebook.py)
+        manifest.json          parameters, input hashes, versions, git commit, timings, headline
     failed/<set>/              the failing notebook of the last failed run of a set
     logs/kernels.log           what the kernels printed on stderr (kept out of the terminal)
 
