@@ -16,8 +16,11 @@ report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (sk
 test: $(INSTALLED)  ## the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)
 
-lab: $(INSTALLED)  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+# JupyterLab refuses to start as root unless told to; CI and these machines run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+lab: $(INSTALLED)  ## open JupyterLab on the notebooks (saving there rewrites nbval's baselines: see README)
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 validate: $(INSTALLED)  ## check the ledger
 	$(BIN)/casualty-report validate $(ARGS)

@@ -60,7 +60,7 @@ def test_validate_a_missing_folder(tmp_path):
         (["-p", "output_dir=/tmp/x"], "parameter 'output_dir' is set by render itself: use --out instead"),
         (["-p", "scope=5"], "parameter 'scope': got 5; expected a place name as the ledger writes it, or null"),
         (["-p", "scope=Atlantis"], "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: Almaty, Almaty region"),
-        (["-p", "as_of=2022-13-01"], "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, or null"),
+        (["-p", "as_of=2022-13-01"], "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, not in the future, or null"),
         (["-p", "as_of=10/01/2022"], "parameter 'as_of': got '10/01/2022'"),
         (["-p", "figure_formats=png"], "parameter 'figure_formats': got 'png'; expected a non-empty list of png, svg, pdf"),
         (["-p", 'figure_formats=["gif"]'], "parameter 'figure_formats': got ['gif']"),
@@ -68,6 +68,9 @@ def test_validate_a_missing_folder(tmp_path):
         (["-p", "dataset=../../etc"], "parameter 'dataset': got '../../etc'; expected a dataset folder name"),
         (["--name", "../../elsewhere"], "set name '../../elsewhere': use lower-case letters, digits and '-'"),
         (["--params", "tests/no-such-set.yml"], "no-such-set.yml: not a readable YAML parameter set"),
+        (["-p", "as_of=2031-01-01"], "parameter 'as_of': got '2031-01-01'; expected a date written YYYY-MM-DD, not in the future"),
+        (["--jobs", "-3"], "argument --jobs: expected a whole number of 1 or more, got '-3'"),
+        (["--jobs", "0"], "argument --jobs: expected a whole number of 1 or more, got '0'"),
     ],
 )
 def test_render_refuses_bad_parameters_before_any_kernel_starts(tmp_path, args, message):

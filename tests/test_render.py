@@ -22,6 +22,7 @@ import pytest
 from casualty_report import charts, load_ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
+from casualty_report.parameters import defaults
 from casualty_report.render import ParameterSet, RenderError, render, render_sets
 
 NOTEBOOK_NAMES = [
@@ -172,7 +173,7 @@ def test_the_front_page_is_the_report(published):
 
 def test_manifest_records_what_the_run_used(published):
     manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["parameters"] == {}
+    assert manifest["parameters"] == defaults()  # every parameter, explicitly
     assert len(manifest["inputs_hash"]) == 64
     assert [n["notebook"] for n in manifest["notebooks"]] == [f"{name}.ipynb" for name in NOTEBOOK_NAMES]
     assert all(n["seconds"] > 0 for n in manifest["notebooks"])

@@ -90,6 +90,16 @@ def _baseline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text[:40]!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casualty-report",
@@ -125,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
     )
     render.add_argument("--out", type=Path, help="where runs are published (default: the repository's reports/)")
-    render.add_argument("--jobs", type=int, help="notebooks run at once (default: the number of CPUs)")
+    render.add_argument("--jobs", type=_at_least_one, help="notebooks run at once, 1 or more (default: the number of CPUs)")
     render.add_argument("--force", action="store_true", help="render even when no input has changed")
     render.add_argument("--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)")
     render.add_argument("--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)")

@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from casualty_report.parameters import ParameterError, ledger_problems, shown
 from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 
 CLAIMS_FILE = "claims.csv"
@@ -99,7 +100,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
-        got = "" if self.value is None else f"got {self.value!r}; "
+        got = "" if self.value is None else f"got {shown(self.value)}; "
         return f"{where}: {got}expected {self.expected}"
 
 
@@ -154,9 +155,9 @@ class Ledger:
         unknown place is an error that lists the ledger's places."""
         if scope is None:
             return self
-        known = sorted(self.claims["scope"].unique())
-        if scope not in known:
-            raise ValueError(f"unknown scope {scope!r}: the ledger's places are {', '.join(known)}")
+        found = ledger_problems({"scope": scope}, set(self.claims["scope"]))
+        if found:  # the words render uses for the same mistake
+            raise ParameterError(found[0])
         claims = self.claims[self.claims["scope"] == scope].reset_index(drop=True)
         cited = set(claims["source_id"]) | set(claims["status_source_id"]) - {""}
         sources = self.sources[self.sources["source_id"].isin(cited)].reset_index(drop=True)
@@ -294,9 +295,11 @@ def _read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
     """``dataset.yml``: a mapping with a text value for each of INFO_KEYS."""
     import yaml
 
+    from casualty_report.parameters import load_yaml
+
     file = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         problems.append(Problem(file, expected="the file to exist, with keys " + ", ".join(INFO_KEYS)))
         return None
@@ -305,7 +308,8 @@ def _read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
         return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        problems.append(Problem(file, mark.line + 1 if mark else 0, expected=f"valid YAML ({error})"))
+        reason = " ".join(str(error).split())[:200]
+        problems.append(Problem(file, mark.line + 1 if mark else 0, expected=f"valid YAML ({reason})"))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(file, expected="a YAML mapping with keys " + ", ".join(INFO_KEYS)))

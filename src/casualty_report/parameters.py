@@ -1,13 +1,22 @@
-"""The notebooks' parameters, typed and checked before any kernel starts.
+"""The notebooks' parameters: names, types, defaults, and one check that every route runs.
 
 Papermill only warns about an unknown parameter and passes any value through; here a wrong name,
-type or value is an error naming the parameter, what it got and what it expects. The notebooks'
-``parameters`` cells must declare exactly these names (a test keeps the two in step).
+type or value is an error naming the parameter, what it got and what it expects. ``render``
+checks a set before any kernel starts, and every notebook runs the same check on itself
+(:func:`check_notebook`) in its first code cell, so plain papermill and JupyterLab refuse a bad
+value with the same words. The notebooks' ``parameters`` cells must declare exactly these names
+and defaults (a test keeps the two in step); ``render`` injects every one of them explicitly, so
+a default edited in a notebook cannot change a scheduled set.
+
+Messages quote a bad value in at most about 80 characters plus its length, and YAML input is
+size-limited with few aliases, so a hostile file cannot flood a log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,43 +25,81 @@ from typing import Any
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+class ParameterError(ValueError):
+    """A parameter is unknown, ill-typed or out of range; the message says which and why."""
+
+
 @dataclass(frozen=True)
 class Parameter:
     expected: str  # in words, for messages
     accepts: Callable[[Any], bool]
+    default: Any = None
     nullable: bool = False
     reserved: bool = False  # set by render itself, never by the user
 
 
-def _is_date(value: Any) -> bool:
-    import datetime as dt
+def shown(value: Any, limit: int = 80) -> str:
+    """A value quoted for a message in at most about ``limit`` characters, with its length when
+    cut: a 100,000-character cell or a deeply nested structure costs one short line. (reprlib
+    never builds the whole repr, so even a huge nested value is cheap to quote.)"""
+    quoter = reprlib.Repr()
+    quoter.maxlevel, quoter.maxlist, quoter.maxdict, quoter.maxstring, quoter.maxother = 3, 4, 4, limit, limit
+    text = quoter.repr(value)
+    cut = len(text) > limit
+    if cut:
+        text = text[: limit - 1] + "…"
+    if isinstance(value, str) and (cut or len(value) > limit - 2):
+        text += f" ({len(value):,} characters)"
+    elif isinstance(value, list | dict | tuple) and (cut or len(value) > 4):
+        text += f" ({len(value):,} items)"
+    return text
 
+
+def _is_date(value: Any) -> bool:
+    """A real, past or present day written YYYY-MM-DD: a report cannot know the future."""
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    return day <= dt.datetime.now(dt.UTC).date()
 
 
 PARAMETERS: Mapping[str, Parameter] = {
     "dataset": Parameter(
         "a dataset folder name (letters, digits, '-', '_', '.')",
-        lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", v) is not None,
+        lambda v: isinstance(v, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", v) is not None,
+        default="kazakhstan-2022-01",
     ),
     "data_dir": Parameter(
         "an existing folder, or null", lambda v: isinstance(v, str) and Path(v).is_dir(), nullable=True
     ),
-    "scope": Parameter("a place name as the ledger writes it, or null", lambda v: isinstance(v, str) and bool(v.strip()),
-                       nullable=True),  # fmt: skip
-    "as_of": Parameter("a date written YYYY-MM-DD, or null", _is_date, nullable=True),
+    "scope": Parameter("a place name as the ledger writes it, or null",
+                       lambda v: isinstance(v, str) and bool(v.strip()) and len(v) <= 200, nullable=True),  # fmt: skip
+    "as_of": Parameter("a date written YYYY-MM-DD, not in the future, or null", _is_date, nullable=True),
     "output_dir": Parameter("nothing: render sets it (use --out)", lambda v: False, nullable=True, reserved=True),
     "figure_formats": Parameter(
         f"a non-empty list of {', '.join(FIGURE_FORMATS)} (e.g. [\"png\"])",
         lambda v: isinstance(v, list) and bool(v) and all(f in FIGURE_FORMATS for f in v),
+        default=["png", "svg"],
     ),
 }
+
+
+def defaults() -> dict[str, Any]:
+    """Every user-settable parameter with its default: what render injects under a set's values."""
+    return {name: spec.default for name, spec in PARAMETERS.items() if not spec.reserved}
+
+
+def check_notebook(namespace: Mapping[str, Any]) -> None:
+    """The check a notebook runs on its own parameters (``check_notebook(globals())``), so a
+    plain papermill run or a JupyterLab session refuses what render refuses, in the same words.
+    ``output_dir`` is the run's own business here and is not checked."""
+    values = {name: namespace[name] for name in PARAMETERS if name in namespace and name != "output_dir"}
+    found = problems(values)
+    if found:
+        raise ParameterError("; ".join(found))
 
 
 def problems(parameters: Mapping[str, Any]) -> list[str]:
@@ -62,11 +109,11 @@ def problems(parameters: Mapping[str, Any]) -> list[str]:
         spec = PARAMETERS.get(name)
         if spec is None:
             accepted = sorted(key for key, known in PARAMETERS.items() if not known.reserved)
-            found.append(f"unknown parameter {name!r}; the notebooks take: {', '.join(accepted)}")
+            found.append(f"unknown parameter {shown(name)}; the notebooks take: {', '.join(accepted)}")
         elif spec.reserved:
             found.append(f"parameter {name!r} is set by render itself: use --out instead")
         elif not (value is None and spec.nullable) and not spec.accepts(value):
-            found.append(f"parameter {name!r}: got {value!r}; expected {spec.expected}")
+            found.append(f"parameter {name!r}: got {shown(value)}; expected {spec.expected}")
     return found
 
 
@@ -74,5 +121,32 @@ def ledger_problems(parameters: Mapping[str, Any], scopes: set[str]) -> list[str
     """Problems only the ledger can tell: a scope that names no place in it."""
     scope = parameters.get("scope")
     if scope is not None and scope not in scopes:
-        return [f"parameter 'scope': got {scope!r}; expected one of the ledger's places: {', '.join(sorted(scopes))}"]
+        return [f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {', '.join(sorted(scopes))}"]
     return []
+
+
+#: YAML input (parameter files, dataset.yml) is small; past these it is refused unread.
+MAX_YAML_BYTES = 64 * 1024
+MAX_YAML_ALIASES = 20
+
+
+def load_yaml(text: str) -> Any:
+    """Parse a small YAML document safely: refuse one over :data:`MAX_YAML_BYTES` or with more
+    than :data:`MAX_YAML_ALIASES` aliases (nested aliases expand exponentially: a 300-byte file
+    can stand for gigabytes). Raises ``yaml.YAMLError`` with a short message."""
+    import yaml
+
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise yaml.YAMLError(f"larger than {MAX_YAML_BYTES // 1024} KB")
+
+    class BoundedLoader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_YAML_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name): refused")
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 (a SafeLoader subclass)

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
+from casualty_report.parameters import defaults, problems
 from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT, REPORTS_DIR, dataset_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -131,21 +132,29 @@ def load_parameter_sets(
     files: Sequence[Path | str] = (), overrides: Mapping[str, Any] | None = None, name: str | None = None
 ) -> list[ParameterSet]:
     """Parameter sets from YAML files (one mapping each, named after the file), with
-    ``overrides`` applied on top; without files, one set of the overrides alone."""
+    ``overrides`` applied on top; without files, one set of the overrides alone.
+
+    A file with overrides on top is another set, named for both (``national-scope-almaty``), so
+    ``-p`` can never publish something else as a shipped set's ``latest``.
+    """
+    import yaml
+
+    from casualty_report.parameters import load_yaml
+
     overrides = dict(overrides or {})
     if not files:
         return [ParameterSet(_checked_name(name or run_name(overrides)), overrides)]
-    import yaml
-
     sets = []
     for file in map(Path, files):
         try:
-            values = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise ParameterError(f"{file}: not a readable YAML parameter set ({error})") from None
+            values = load_yaml(file.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            reason = " ".join(str(error).split())[:200]
+            raise ParameterError(f"{file}: not a readable YAML parameter set ({reason})") from None
         if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
             raise ParameterError(f"{file}: expected a mapping of parameter names to values")
-        sets.append(ParameterSet(_checked_name(file.stem), {**values, **overrides}))
+        named = file.stem if not overrides else f"{file.stem}-{run_name(overrides)}"[:80].rstrip("-")
+        sets.append(ParameterSet(_checked_name(named), {**values, **overrides}))
     if len({s.name for s in sets}) != len(sets):
         raise ParameterError("two parameter set files share a name: " + ", ".join(s.name for s in sets))
     return sets
@@ -159,8 +168,6 @@ def _checked_name(name: str) -> str:
 
 def check_parameters(parameters: Mapping[str, Any]) -> None:
     """Refuse unknown, reserved or ill-typed parameters, before any kernel starts."""
-    from casualty_report.parameters import problems
-
     found = problems(parameters)
     if found:
         raise ParameterError("; ".join(found))
@@ -225,7 +232,8 @@ def render_sets(
             check_parameters(parameter_set.parameters)
         except ParameterError as error:
             raise ParameterError(f"set {parameter_set.name}: {error}") from None
-        parameters = _absolute_data_dir(parameter_set.parameters)
+        # Every parameter explicit: a default edited in a notebook cannot change a set.
+        parameters = _absolute_data_dir({**defaults(), **parameter_set.parameters})
         hashes = file_hashes(input_files(notebooks, parameters))
         plans.append(_Plan(parameter_set, parameters, hashes, fingerprint(hashes, parameters)))
 
