@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from casualty_report import analysis
+from casualty_report import analysis, narrative
 from casualty_report.chart_style import (
     FIGSIZE, GRID, INK, LABEL_SIZE, MUTED, PALETTE, SCREEN_DPI, WIDTH, Chart, drawn_texts, frame, freeze, header_height,
     house_style, plain, save_figure,
@@ -40,7 +40,6 @@ BAR_KEYS = {
     "superseded": "hollow dotted bars were replaced by a later figure",
     "disputed": "hatched bars are disputed",
 }
-VAGUE_QUALIFIERS = frozenset({"several", "dozens", "hundreds"})
 MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
 
@@ -83,11 +82,11 @@ def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Chart:
             bars.append(Bar(
                 f"{analysis.GROUP_LABELS[group]}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
                 segments,
-                _total_words(ids, by_id, getattr(row, f"{group}_status")),
+                _total_words(ledger, ids, by_id, getattr(row, f"{group}_status")),
                 bool(getattr(row, f"{group}_lower_bound")),
             ))  # fmt: skip
         panels.append((row.scope, bars))
-    title = _gap_title(comparison, by_id, len(panels) > 1)
+    title = _gap_title(ledger, comparison, by_id, len(panels) > 1)
     stacked = any(len(bar.segments) > 1 for _, bars in panels for bar in bars)
     what = (f"People killed in {_where(ledger, scope)}: each side's latest count, {_when(ledger)}"
             + ("; a toll given in parts is stacked, part by part" if stacked else ""))  # fmt: skip
@@ -111,12 +110,12 @@ def arrests_chart(ledger: Ledger, scope: str | None = None) -> Chart:
 def death_toll_timeline_chart(ledger: Ledger) -> Chart:
     """Every report of the place's death toll over time, by claimant group, with the estimate."""
     place = ledger.place
-    points = analysis.toll_timeline(ledger.claims, "deaths", place)
+    points = analysis.toll_timeline(ledger.place_claims, "deaths")
     final = analysis.final_estimates(ledger.claims)
     final = final[(final["measure"] == "deaths") & (final["population"] == "all") & (final["scope"] == place)]
     best = None if final.empty or pd.isna(final["best"].iloc[0]) else int(final["best"].iloc[0])
     return _timeline_chart(
-        ledger, "death-toll-timeline", points, _rise_title(points, "dead", place, best),
+        ledger, "death-toll-timeline", points, _rise_title(ledger, points, "dead", place, best),
         f"Reported totals of the dead in {place}, {_when(ledger)}", best,
     )  # fmt: skip
 
@@ -124,9 +123,9 @@ def death_toll_timeline_chart(ledger: Ledger) -> Chart:
 def detentions_timeline_chart(ledger: Ledger) -> Chart:
     """Every report of the place's count of people detained, over time, by claimant group."""
     place = ledger.place
-    points = analysis.toll_timeline(ledger.claims, "detained", place)
+    points = analysis.toll_timeline(ledger.place_claims, "detained")
     return _timeline_chart(
-        ledger, "detentions-timeline", points, _rise_title(points, "detained", place, None),
+        ledger, "detentions-timeline", points, _rise_title(ledger, points, "detained", place, None),
         f"Reported totals of people detained in {place}, {_when(ledger)}", None,
     )  # fmt: skip
 
@@ -145,17 +144,12 @@ def _where(ledger: Ledger, scope: str | None) -> str:
     return scope or ledger.scope or "every place in the ledger"
 
 
-def _total_words(ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
+def _total_words(ledger: Ledger, ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
     parts = [(analysis.display_value(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]),
               analysis.POPULATION_LABELS[by_id.at[i, "population"]]) for i in ids]  # fmt: skip
-    vague = by_id.at[ids[0], "qualifier"] in VAGUE_QUALIFIERS
-    if len(parts) == 1 and vague:  # 'dozens of 'attackers' (counted as 12)'
-        value, population = int(by_id.at[ids[0], "value"]), by_id.at[ids[0], "population"]
-        who = "" if population == "all" else f" of {analysis.POPULATION_LABELS[population]}"
-        words = f"{by_id.at[ids[0], 'qualifier']}{who} (counted as {value:,})"
-    elif len(parts) == 1:
-        words = parts[0][0] if by_id.at[ids[0], "population"] == "all" else " ".join(parts[0])
+    if len(parts) == 1:
+        words = narrative.total_words(ledger, ids[0], 0, False)
     else:
         total = sum(int(by_id.at[i, "value"]) for i in ids)
         words = f"{total:,} = " + " + ".join(" ".join(part) for part in parts)
@@ -176,28 +170,24 @@ def _status_suffix(status: str) -> str:
     return {"retracted": " (withdrawn)", "disputed": " (disputed)", "superseded": " (superseded)"}.get(status, "")
 
 
-def _gap_title(comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
-    """The finding of the toll comparison, for the first place both sides counted."""
+def _gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
+    """The finding of the toll comparison, for the first place both sides counted, compared only
+    as far as the figures allow (see :func:`narrative.gap_words`)."""
     if comparison.empty:
         return "No place has death tolls from both officials and the Health Ministry"
     row = comparison.iloc[0]
-    health = f"{'at least ' if row['health_ministry_lower_bound'] else ''}{int(row['health_ministry_value']):,}"
+    health = narrative.total_words(ledger, row["health_ministry_claim_ids"], row["health_ministry_value"],
+                                   row["health_ministry_lower_bound"])  # fmt: skip
     parts = analysis.claim_ids([row["official_claim_ids"]])
-    official = f"{int(row['official_value']):,}"
+    official = narrative.total_words(ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"])
     if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
         official = " + ".join(f"{int(by_id.at[i, 'value']):,}" for i in parts) + f" = {official}"
-    adjective = {"retracted": "withdrawn ", "disputed": "disputed ", "superseded": "superseded "}.get(
-        row["health_ministry_status"], "")  # fmt: skip
-    ratio, difference = row["ratio"], int(row["difference"])
-    if not pd.isna(ratio) and ratio >= 2:
-        relation = f"{ratio:.1f} times"
-    elif difference > 0:
-        relation = f"{difference:,} more than"
-    elif difference < 0:
-        relation = f"{-difference:,} fewer than"
-    else:
-        relation = "the same as"
+    status = row["health_ministry_status"]
+    adjective = "" if status == "active" else narrative.status_word(status) + " "
     where = f"In {row['scope']}, the" if name_place else "The"
+    relation = narrative.gap_words(ledger, next(comparison.head(1).itertuples(index=False)))
+    if relation is None:  # not comparable: say what each side said
+        return f"{where} Health Ministry's {adjective}toll: {health}; officials' latest: {official}"
     return f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
 
 
@@ -212,8 +202,9 @@ def _latest_figures_title(table: pd.DataFrame, what: str) -> str:
         everyone = rows[rows["population"] == "all"]
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {analysis.POPULATION_LABELS[latest['population']]}"
+        flag = " (disputed)" if latest["status"] == "disputed" else ""
         parts.append(f"{analysis.display_value(int(latest['value']), latest['qualifier'])}{who} "
-                     f"{analysis.MEASURE_WORDS[measure]} ({_day(latest['reported_on'])})")  # fmt: skip
+                     f"{analysis.MEASURE_WORDS[measure]} ({_day(latest['reported_on'])}){flag}")  # fmt: skip
     return "Latest figures: " + "; ".join(parts)
 
 
@@ -223,9 +214,9 @@ def _by_prominence(measures: pd.Series) -> list[str]:
     return sorted(counts.index, key=lambda measure: (-counts[measure], list(MEASURES).index(measure)))
 
 
-def _rise_title(points: pd.DataFrame, word: str, place: str, best: int | None) -> str:
+def _rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, best: int | None) -> str:
     """How the most frequent counter's total moved, and whether a withdrawn figure was nearer
-    the final estimate than that counter's first."""
+    the latest best estimate than that counter's first."""
     standing = points[points["status"] != "retracted"]
     if standing.empty:
         return f"No standing total of people {word} in {place} yet"
@@ -234,7 +225,7 @@ def _rise_title(points: pd.DataFrame, word: str, place: str, best: int | None) -
     first, last = own.iloc[0], own.iloc[-1]
 
     def shown(point) -> str:
-        return f"{'at least ' if point['lower_bound'] else ''}{int(point['value']):,}"
+        return narrative.total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
 
     if len(own) == 1 or first["value"] == last["value"]:
         title = f"{WHOSE[group]} count of people {word}: {shown(last)}"
@@ -245,7 +236,7 @@ def _rise_title(points: pd.DataFrame, word: str, place: str, best: int | None) -
     if best is not None and len(withdrawn):
         nearest = min(withdrawn["value"], key=lambda value: abs(value - best))
         if abs(nearest - best) < abs(first["value"] - best):
-            title += f"; the withdrawn {int(nearest):,} was nearer the final {best:,} than their first count"
+            title += f"; the withdrawn {int(nearest):,} was nearer the latest best estimate, {best:,}, than their first count"
     return title
 
 

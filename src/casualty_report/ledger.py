@@ -159,9 +159,13 @@ class Ledger:
         if found:  # the words render uses for the same mistake
             raise ParameterError(found[0])
         claims = self.claims[self.claims["scope"] == scope].reset_index(drop=True)
-        cited = set(claims["source_id"]) | set(claims["status_source_id"]) - {""}
-        sources = self.sources[self.sources["source_id"].isin(cited)].reset_index(drop=True)
-        return replace(self, claims=claims, sources=sources, scope=scope)
+        return replace(self, claims=claims, sources=_cited(self.sources, claims), scope=scope)
+
+    @property
+    def place_claims(self) -> pd.DataFrame:
+        """The claims about the report's place (the nation when no scope was chosen): what its
+        timelines follow. Empty, not an error, before the place's first figure."""
+        return self.claims[self.claims["scope"] == self.place]
 
     def known_before(self, date: str | pd.Timestamp | None) -> Ledger:
         """The ledger as it stood at the start of ``date``: claims reported before that day,
@@ -171,12 +175,20 @@ class Ledger:
         day = pd.Timestamp(date)
         claims = self.claims[self.claims["reported_on"] < day].copy()
         claims["status"] = claims["status"].where(claims["status_effective"] < day, "active")
-        return replace(self, claims=claims.reset_index(drop=True), as_of=day)
+        claims = claims.reset_index(drop=True)
+        return replace(self, claims=claims, sources=_cited(self.sources, claims), as_of=day)
 
     def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:
         """The sources behind some claims, in source_id order."""
         cited = self.claims.loc[self.claims["claim_id"].isin(list(claim_ids)), "source_id"]
         return self.sources[self.sources["source_id"].isin(cited)].sort_values("source_id")
+
+
+def _cited(sources: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """The sources some claims cite: where each was read, and where a standing withdrawal was."""
+    withdrawn = claims.loc[claims["status"] == "retracted", "status_source_id"]
+    cited = (set(claims["source_id"]) | set(withdrawn)) - {""}
+    return sources[sources["source_id"].isin(cited)].reset_index(drop=True)
 
 
 def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str] | None = None) -> Ledger:

@@ -32,11 +32,11 @@ def claims_summary(ledger: Ledger) -> Markdown:
     """How many claims, from how many sources, and how many no longer stand as published."""
     claims = ledger.claims
     counts = claims["status"].value_counts()
-    standing = ", ".join(f"{counts.get(status, 0)} {status}" for status in ("retracted", "disputed", "superseded"))
+    standing = ", ".join(f"{counts.get(status, 0)} {status_word(status)}" for status in ("retracted", "disputed", "superseded"))
+    sources = claims["source_id"].nunique()
     return Markdown(
-        f"**What the numbers show.** {len(claims)} reported figures from "
-        f"{claims['source_id'].nunique()} sources: {counts.get('active', 0)} stand as published; "
-        f"{standing}."
+        f"**What the numbers show.** {_count(len(claims), 'reported figure', 'reported figures')} from "
+        f"{_count(sources, 'source', 'sources')}: {counts.get('active', 0)} stand as published; {standing}."
     )
 
 
@@ -45,30 +45,36 @@ def toll_summary(ledger: Ledger) -> Markdown:
     comparison = analysis.compare_official_health(ledger.claims, "deaths")
     if comparison.empty:
         return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
-    sentences = [
-        f"In {_text(row.scope)}, officials' latest toll was {_total(row.official_value, row.official_lower_bound)}"
-        f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
-        f" the Health Ministry's was {_total(row.health_ministry_value, row.health_ministry_lower_bound)}"
-        f" ({row.health_ministry_reported_on:%-d %b %Y}, {_text(row.health_ministry_claim_ids)}"
-        f"{_flag(row.health_ministry_status)}), {_gap(row.difference, row.ratio)}."
-        for row in comparison.itertuples(index=False)
-    ]
+    sentences = []
+    for row in comparison.itertuples(index=False):
+        official = total_words(ledger, row.official_claim_ids, row.official_value, row.official_lower_bound)
+        health = total_words(ledger, row.health_ministry_claim_ids, row.health_ministry_value,
+                             row.health_ministry_lower_bound)  # fmt: skip
+        gap = gap_words(ledger, row)
+        sentences.append(
+            f"In {_text(row.scope)}, officials' latest toll was {_text(official)}"
+            f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
+            f" the Health Ministry's was {_text(health)} ({row.health_ministry_reported_on:%-d %b %Y},"
+            f" {_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)})"
+            + (f", {gap} officials'." if gap else ": the two count different things and are not compared.")
+        )
     return Markdown("**What the numbers show.** " + " ".join(sentences))
 
 
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
     """Where the place's count started, where it ended, and the reconciled estimate now."""
     national = ledger.place
-    points = analysis.toll_timeline(ledger.claims, measure, national)
+    points = analysis.toll_timeline(ledger.place_claims, measure)
     standing = points[points["status"] != "retracted"]
     if standing.empty:
         return Markdown(f"**What the numbers show.** No standing total of people {_word(measure)} yet.")
     first, last = standing.iloc[0], standing.iloc[-1]
     text = (
         f"**What the numbers show.** The first standing total of people {_word(measure)} in {_text(national)} was "
-        f"{_total(first['value'], first['lower_bound'])} ({first['reported_on']:%-d %b %Y}, {_text(first['claim_ids'])}); "
-        f"the latest is {_total(last['value'], last['lower_bound'])} ({last['reported_on']:%-d %b %Y}, "
-        f"{_text(last['claim_ids'])})"
+        f"{_text(total_words(ledger, first['claim_ids'], first['value'], first['lower_bound']))}"
+        f" ({first['reported_on']:%-d %b %Y}, {_text(first['claim_ids'])}{_flag(first['status'])}); "
+        f"the latest is {_text(total_words(ledger, last['claim_ids'], last['value'], last['lower_bound']))}"
+        f" ({last['reported_on']:%-d %b %Y}, {_text(last['claim_ids'])}{_flag(last['status'])})"
     )
     final = analysis.final_estimates(ledger.claims)
     final = final[(final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)]
@@ -86,6 +92,8 @@ def corrections_summary(ledger: Ledger) -> Markdown:
     """How the focus source's figures fared."""
     info = ledger.info
     said = ledger.claims[ledger.claims["source_id"] == info.focus_source]
+    if said.empty:
+        return Markdown(f"**What the numbers show.** None of the figures in {_text(info.focus_label)} had been reported yet.")
     counts = said["status"].value_counts()
     parts = [
         _count(counts.get("active", 0), "stands as published", "stand as published"),
@@ -106,26 +114,64 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 
 def _text(value: object) -> str:
-    """Ledger text made inert in Markdown: no HTML, no emphasis, links or headings."""
-    marked = "".join(f"\\{char}" if char in "\\`*_[]#|~" else char for char in str(value))
+    """Ledger text made inert in Markdown: no HTML, no emphasis, links, lists or headings (line
+    breaks become spaces, so no line of ledger text can start a block)."""
+    marked = "".join(f"\\{char}" if char in "\\`*_[]#|~" else char for char in " ".join(str(value).split()))
     return html.escape(marked, quote=False)  # after: an entity's '#' must not be escaped
 
 
-def _total(value, lower_bound) -> str:
-    return f"{'at least ' if lower_bound else ''}{int(value):,}"
+def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
+    """A total as a reader should see it: one claim keeps its own wording ('about 12,000',
+    'dozens (counted as 12)'); a sum of several is 'at least' when any part is open."""
+    ids = analysis.claim_ids([claim_ids])
+    if len(ids) != 1:
+        return f"{'at least ' if lower_bound else ''}{int(value):,}"
+    claim = ledger.claims.loc[ledger.claims["claim_id"] == ids[0]].iloc[0]
+    count, qualifier, population = int(claim["value"]), claim["qualifier"], claim["population"]
+    if population == "all":
+        return analysis.display_value(count, qualifier)
+    who = analysis.POPULATION_LABELS[population]
+    if qualifier in VAGUE:  # 'dozens of 'attackers' (counted as 12)'
+        return f"{qualifier} of {who} (counted as {count:,})"
+    return f"{analysis.display_value(count, qualifier)} {who}"
+
+
+VAGUE = frozenset({"several", "dozens", "hundreds"})
+ROUNDED = frozenset({"about", "nearly"})
+
+
+def gap_words(ledger: Ledger, row) -> str | None:
+    """How the Health Ministry's toll compares with the officials' in one comparison row, as
+    far as the figures allow: 'at least 3.9 times', '74 fewer than', 'at most 74 fewer than';
+    None when they cannot be compared (a vague word, an open-ended official figure, or an
+    official figure for one group of people only, such as 'attackers')."""
+    def qualifiers(ids: str) -> set[str]:
+        wanted = analysis.claim_ids([ids])
+        return set(ledger.claims.loc[ledger.claims["claim_id"].isin(wanted), "qualifier"])
+
+    official, health = qualifiers(row.official_claim_ids), qualifiers(row.health_ministry_claim_ids)
+    one_group = row.official_populations != "all" and "+" not in row.official_populations
+    if (official | health) & VAGUE or row.official_lower_bound or one_group:
+        return None
+    about = "about " if (official | health) & ROUNDED else ""
+    floor = bool(row.health_ministry_lower_bound)  # the ministry's figure may be higher
+    ratio, difference = row.ratio, int(row.difference)
+    if not pd.isna(ratio) and ratio >= 2:
+        return f"{'at least ' if floor else about}{ratio:.1f} times"
+    if difference == 0:
+        return "at least as many as" if floor else f"{about}the same as"
+    if difference > 0:
+        return f"{'at least ' if floor else about}{difference:,} more than"
+    return f"{'at most ' if floor else about}{-difference:,} fewer than"
+
+
+def status_word(status: str) -> str:
+    """The report's word for a status: 'withdrawn', not the ledger's 'retracted'."""
+    return {"active": "stands", "retracted": "withdrawn"}.get(status, status)
 
 
 def _flag(status: str) -> str:
-    return {"active": "", "retracted": ", withdrawn"}.get(status, f", {status}")
-
-
-def _gap(difference, ratio) -> str:
-    """How the Health Ministry's toll compares with the officials': '3.9 times theirs', '74 fewer'."""
-    if not pd.isna(ratio) and ratio >= 2:
-        return f"{ratio:.1f} times theirs"
-    if difference == 0:
-        return "the same"
-    return f"{abs(int(difference)):,} {'more' if difference > 0 else 'fewer'}"
+    return "" if status == "active" else f", {status_word(status)}"
 
 
 def _word(measure: str) -> str:

@@ -44,6 +44,8 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 URL_SCHEMES = frozenset({"http", "https"})
+#: The outputs a page may show; anything else (JavaScript, widgets, SVG with scripts) is dropped.
+PAGE_MIMETYPES = frozenset({"text/plain", "text/html", "text/markdown", "image/png"})
 
 
 def clean_html(markup: str) -> str:
@@ -81,6 +83,8 @@ def for_readers(notebook):
     for cell in page.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
+            for kind in set(data) - PAGE_MIMETYPES:  # no script, widget or other active output
+                del data[kind]
             if "text/html" in data:
                 data["text/html"] = clean_html(_joined(data["text/html"]))
             elif "text/markdown" in data:

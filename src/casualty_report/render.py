@@ -50,7 +50,8 @@ from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT, REPORTS_DIR, datas
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: Libraries whose versions change outputs: part of the input hash and the manifest.
-TRACKED_PACKAGES = ("pandas", "pandera", "matplotlib", "numpy", "papermill", "nbconvert", "ipykernel")
+TRACKED_PACKAGES = ("pandas", "pandera", "matplotlib", "numpy", "papermill", "nbconvert", "ipykernel", "nh3", "Jinja2",
+                    "mistune")  # fmt: skip
 SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LOCK_FILE = ".render.lock"
 
@@ -336,7 +337,8 @@ def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: 
                     plan, notebooks, outcomes[plan.set.name], stagings[plan.set.name], out, stamp, log
                 )
             except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
-                message = f"could not publish: {error.strerror or error}; the published report is unchanged"
+                reason = getattr(error, "strerror", None) or error
+                message = f"could not publish: {reason}; the published report is unchanged"
                 log(f"{plan.set.name}: FAILED: {message}")
                 results[plan.set.name] = RunResult(plan.set.name, out, "failed", error=message)
         log(f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {workers} worker(s) in {time.perf_counter() - started:.1f} s")

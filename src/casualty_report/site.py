@@ -116,7 +116,7 @@ def write_run_page(
     from casualty_report.paths import DEFAULT_DATASET
 
     ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
-    ledger = ledger.known_before(parameters.get("as_of")).in_scope(parameters.get("scope"))
+    ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
     headline = next((chart["title"] for page in read for chart in page.charts), "")
     context = {

@@ -1,0 +1,92 @@
+"""The report's generated words hold for every place and date: no view of the ledger crashes a
+chart or a finding, numbers are compared only as far as they can be, qualifiers survive, and a
+rewound report cites only what had been published."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # only here: notebooks must keep their inline backend
+
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from casualty_report import analysis, charts, narrative  # noqa: E402
+from casualty_report.pages import for_readers  # noqa: E402
+
+DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]
+CHARTS = [charts.death_toll_chart, charts.injuries_chart, charts.arrests_chart, charts.death_toll_timeline_chart,
+          charts.detentions_timeline_chart]  # fmt: skip
+FINDINGS = [narrative.toll_summary, narrative.claims_summary, narrative.corrections_summary, narrative.timeline_summary]
+
+
+@pytest.mark.parametrize("scope", [None, "Almaty", "Kazakhstan"])
+def test_every_view_of_the_ledger_draws_and_words(ledger, scope):
+    """Places appear on different days: Almaty has no death figure before 6 January."""
+    for date in DATES:
+        view = ledger.in_scope(scope).known_before(date)
+        for chart in CHARTS:
+            drawn = chart(view)
+            assert drawn.title and "nan" not in drawn.title, (scope, date, chart.__name__)
+        for finding in FINDINGS:
+            assert "nan" not in finding(view).data, (scope, date, finding.__name__)
+
+
+def test_a_lower_bound_is_compared_as_one(ledger):
+    article_day = ledger.known_before("2022-01-10")
+    assert "was at least 3.9 times officials' latest, 26 + 16 = 42" in charts.death_toll_chart(article_day).title
+    now = charts.death_toll_chart(ledger).title
+    assert now.endswith("toll of at least 164 was at most 74 fewer than officials' latest, 238")
+
+
+def test_a_vague_word_or_another_population_is_not_compared(ledger):
+    almaty = ledger.in_scope("Almaty").known_before("2022-01-10")
+    title = charts.death_toll_chart(almaty).title
+    assert title == "The Health Ministry's withdrawn toll: 103; officials' latest: dozens of 'attackers' (counted as 12)"
+    assert "times" not in narrative.toll_summary(almaty).data
+    assert "not compared" in narrative.toll_summary(almaty).data
+
+
+def test_qualifiers_survive_in_titles_and_findings(ledger):
+    then = ledger.known_before("2022-01-10")
+    assert charts.detentions_timeline_chart(then).title == "Officials' count of people detained rose from 2,298 to about 5,800"
+    assert "the latest is about 12,000 (12 Jan 2022, R22b)" in narrative.timeline_summary(ledger, "detained").data
+    assert "at least 44" in charts.death_toll_chart(ledger.known_before("2022-01-12")).title
+
+
+def test_a_rewound_report_cites_only_what_was_published(ledger):
+    then = ledger.known_before("2022-01-10")
+    assert set(then.sources["source_id"]) == set(then.claims["source_id"]) | {"S12"}  # S12: the withdrawal
+    assert pd.Timestamp("2022-05-05") not in set(then.sources["published_on"])
+    assert len(then.sources) < len(ledger.sources)
+
+
+def test_a_place_checked_against_the_whole_ledger_then_rewound(ledger):
+    early = ledger.in_scope("Almaty").known_before("2022-01-06")
+    assert early.claims.empty and early.place == "Almaty"
+    assert narrative.timeline_summary(early).data.endswith("No standing total of people dead yet.")
+
+
+def test_findings_use_the_reports_words(ledger):
+    text = narrative.claims_summary(ledger.known_before("2022-01-06")).data
+    assert "1 source:" in text or "sources:" in text
+    assert "withdrawn" in narrative.claims_summary(ledger).data and "retracted" not in narrative.claims_summary(ledger).data
+    assert narrative.corrections_summary(ledger.known_before("2022-01-09")).data.endswith("had been reported yet.")
+
+
+def test_ledger_text_cannot_open_a_block_in_a_finding(ledger):
+    assert narrative._text("Almaty\n\n- x\n===") == "Almaty - x ==="
+
+
+def test_a_page_drops_active_outputs():
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "x"})]
+    notebook.cells = [cell]
+    (shown,) = for_readers(notebook).cells[0].outputs
+    assert set(shown["data"]) == {"text/plain"}
+
+
+def test_claim_ids_read_both_separators():
+    assert analysis.claim_ids(["A02 + A03", "R36a R37a"], ["A03"]) == ["A02", "A03", "R36a", "R37a"]
