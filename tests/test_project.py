@@ -118,12 +118,18 @@ def test_the_schedules_call_the_same_command_as_people():
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
     assert triggers["schedule"][0]["cron"] == "0 6 * * *"
     steps = workflow["jobs"]["render"]["steps"]
-    assert {"name": "Render", "run": "make report"} in steps
+    assert {"name": "Render", "id": "render", "run": "deploy/scheduled-render"} in steps
+    # reports/ survives from run to run: restored before the render, saved after it whatever happened
+    uses = [step.get("uses", "") for step in steps]
+    assert uses.index("actions/cache/restore@v4") < uses.index("") < uses.index("actions/cache/save@v4")
+    assert all(step.get("if") == "always()" for step in steps if "cache/save" in step.get("uses", ""))
     cron = [
         line for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith(("#", "CRON_TZ"))
     ]  # fmt: skip
-    assert len(cron) == 1 and cron[0].startswith("0 6 * * * ") and "make report" in cron[0]
+    assert len(cron) == 1 and cron[0].startswith("0 6 * * * ") and cron[0].endswith("/deploy/scheduled-render")
+    script = (REPO_ROOT / "deploy" / "scheduled-render").read_text(encoding="utf-8")
+    assert "git pull --ff-only" in script and 'render --params params/*.yml "$@"' in script
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "report: $(INSTALLED)" in makefile and "casualty-report render --params params/*.yml" in makefile
 

@@ -1,0 +1,60 @@
+"""The scheduled render (deploy/scheduled-render, what cron and the GitHub workflow call), run
+twice in a scratch clone: the second time a newly committed notebook fails. History survives,
+the first report stays published, the log holds the render's own exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from casualty_report.paths import REPO_ROOT
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
+    origin, work = tmp_path / "origin", tmp_path / "work"
+    git("clone", "--quiet", str(REPO_ROOT), str(origin), cwd=tmp_path)
+    for config in (("user.email", "test@example.org"), ("user.name", "test")):
+        git("config", *config, cwd=origin)
+    for extra in ("almaty.yml", "article-day.yml", "everything.yml"):  # one set keeps the test short
+        git("rm", "--quiet", f"params/{extra}", cwd=origin)
+    git("commit", "--quiet", "-m", "one set", cwd=origin)
+    git("clone", "--quiet", str(origin), str(work), cwd=tmp_path)
+
+    environment = {**os.environ, "VENV": str(Path(sys.executable).parent.parent)}  # the test's own environment
+    out = work / "reports"
+
+    def scheduled() -> int:
+        # --notebooks: the installed package reads its notebooks from REPO_ROOT unless told otherwise
+        return subprocess.run([str(work / "deploy" / "scheduled-render"), "--out", str(out), "--notebooks",
+                               str(work / "notebooks")], cwd=tmp_path, env=environment, timeout=600).returncode  # fmt: skip
+
+    assert scheduled() == 0
+    first = os.readlink(out / "latest" / "national")
+    first_manifest = (out / "latest" / "national" / "manifest.json").read_bytes()
+
+    # A notebook that fails is committed upstream; the next scheduled run brings it in.
+    path = origin / "notebooks" / "02-compare-death-tolls.ipynb"
+    broken = nbformat.read(path, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("a committed mistake")'))
+    nbformat.write(broken, path)
+    git("commit", "--quiet", "-am", "a failing notebook", cwd=origin)
+    assert scheduled() == 1
+
+    assert git("rev-parse", "HEAD", cwd=work) == git("rev-parse", "HEAD", cwd=origin)  # fast-forwarded
+    history = [json.loads(line) for line in (out / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [entry["status"] for entry in history] == ["published", "failed"]
+    assert os.readlink(out / "latest" / "national") == first  # the first report is still published
+    assert (out / "latest" / "national" / "manifest.json").read_bytes() == first_manifest
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "a committed mistake" in index and f'<a href="{Path(first).name}/index.html">' in index
+    log = (out / "render.log").read_text(encoding="utf-8")
+    assert log.count("render exit 0") == 1 and log.count("render exit 1") == 1
