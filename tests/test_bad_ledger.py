@@ -148,6 +148,9 @@ def test_each_fault_is_named_with_file_row_and_column(ledger_copy, edit, file, r
     matching = [line for line in message.splitlines() if line.strip().startswith(f"- {where}")]
     assert matching, f"no problem at {where!r} in:\n{message}"
     assert any(words in line for line in matching), f"{words!r} not said of {where!r} in:\n{message}"
+    # No problem line floods a log: a few hundred characters at most, the path included.
+    longest = max(message.splitlines(), key=len)
+    assert len(longest) - len(str(ledger_copy)) < 300, longest[:400]
 
 
 def test_the_corpus_covers_at_least_twenty_distinct_faults():
