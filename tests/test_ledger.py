@@ -41,7 +41,7 @@ def test_the_headline_figures_are_the_articles(ledger):
 
 def test_the_whole_history_is_in_the_ledger(ledger):
     claims = ledger.claims
-    assert (len(claims), len(ledger.sources)) == (84, 38)
+    assert (len(claims), len(ledger.sources)) == (84, 39)
     assert claims["source_id"].value_counts().head(3).to_dict() == {"S01": 9, "S10": 5, "S37": 5}
     assert claims["status"].value_counts().to_dict() == {"active": 39, "superseded": 28, "disputed": 9, "retracted": 8}
     final = claims.set_index("claim_id").loc[["R35a", "R37a", "R23b", "R31b"], ["value", "population"]]
