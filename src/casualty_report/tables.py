@@ -19,6 +19,7 @@ import pandas as pd
 
 from casualty_report import analysis
 from casualty_report.ledger import Ledger
+from casualty_report.narrative import gap_words, total_words
 
 STATUS_WORDS = {"active": "stands", "retracted": "withdrawn", "disputed": "disputed", "superseded": "superseded"}
 POPULATION_WORDS = {
@@ -184,31 +185,31 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``analysis.compare_official_health``: one row per place, each side's latest toll and date."""
     def side(prefix: str) -> list[str]:
         return [
-            f"{'at least ' if lower else ''}{int(value):,}" + ("" if status == "active" else f" ({STATUS_WORDS[status]})")
-            for value, lower, status in zip(table[f"{prefix}_value"], table[f"{prefix}_lower_bound"],
-                                            table[f"{prefix}_status"], strict=True)
+            total_words(ledger, ids, value, lower) + ("" if status == "active" else f" ({STATUS_WORDS[status]})")
+            for ids, value, lower, status in zip(table[f"{prefix}_claim_ids"], table[f"{prefix}_value"],
+                                                 table[f"{prefix}_lower_bound"], table[f"{prefix}_status"], strict=True)
         ]  # fmt: skip
 
+    gaps = [gap_words(ledger, row) for row in table.itertuples(index=False)]
     frame = pd.DataFrame({
         "Place": table["scope"],
         "Officials' latest toll": side("official"),
         "Officials, reported": table["official_reported_on"].map(date_words),
         "Health Ministry's latest toll": side("health_ministry"),
         "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
-        "Difference": [f"{int(d):+,}" for d in table["difference"]],
-        "Ratio": [f"{r:.2f}" if not pd.isna(r) else "" for r in table["ratio"]],
+        "Health Ministry against officials": [gap.removesuffix(" than") if gap else "not comparable" for gap in gaps],
         "Claims": table["official_claim_ids"] + "; " + table["health_ministry_claim_ids"],
     })  # fmt: skip
-    numeric = ("Officials' latest toll", "Health Ministry's latest toll", "Difference", "Ratio")
-    return ReadableTable(frame, name, numeric)
+    return ReadableTable(frame, name, ("Officials' latest toll", "Health Ministry's latest toll"))
 
 
-def timeline(table: pd.DataFrame, name: str) -> ReadableTable:
-    """``analysis.toll_timeline``: every reported total, in date order."""
+def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
+    """``analysis.toll_timeline``: every reported total, in date order, worded as reported."""
     frame = pd.DataFrame({
         "Reported": table["reported_on"].map(date_words),
         "Counted by": table["claimant_group"].map(analysis.GROUP_LABELS),
-        "Total": [f"{'at least ' if lower else ''}{int(v):,}" for v, lower in zip(table["value"], table["lower_bound"], strict=True)],
+        "Total": [total_words(ledger, ids, v, lower)
+                  for ids, v, lower in zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
         "Made of": [" + ".join(POPULATION_WORDS[p] for p in ps.split(" + ")) for ps in table["populations"]],
         "Status": table["status"].map(STATUS_WORDS),
         "Claims": table["claim_ids"],
