@@ -1,6 +1,9 @@
 """The scheduled render (deploy/scheduled-render, what cron and the GitHub workflow call), run
 twice in a scratch clone: the second time a newly committed notebook fails. History survives,
-the first report stays published, the log holds the render's own exit codes."""
+the first report stays published, the log holds the render's own exit codes.
+
+The clone holds the last commit; the package is the one this test runs with. Run it after
+committing a change that touches both the notebooks and the package (CI always does)."""
 
 from __future__ import annotations
 
