@@ -230,3 +230,14 @@ def test_saved_png_is_one_and_a_half_times_the_page_width(article, tmp_path):
 def test_an_unknown_format_is_refused(ledger, tmp_path):
     with pytest.raises(ValueError, match="unknown figure format"):
         charts.save_figure(charts.injuries_chart(ledger), tmp_path, formats=["gif"])
+
+
+def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
+    """Two '$' would start matplotlib's mathtext: '$5 or $6' must not become maths."""
+    from matplotlib import cbook
+
+    sources = ledger.sources.assign(outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S37", "Money $5 or $6"))
+    chart = charts.death_toll_chart(replace(ledger, sources=sources))
+    assert "Money $5 or $6" in chart.source  # the words, as the ledger has them
+    drawn = chart.figure.texts[-1].get_text()
+    assert "$5" in drawn.replace("\\$", "$") and not cbook.is_math_text(drawn)

@@ -22,7 +22,7 @@ PAYLOADS = {
     "scope": "<b onmouseover=alert(1)>Northport</b>",
 }
 TITLE = '<script>alert("title")</script> Exampleland $x$'
-OUTLET = "Money $ Times $x^2$"  # '$' would start matplotlib's mathtext
+OUTLET = "Money $5 or $6 Times"  # two unescaped "$" would start matplotlib's mathtext
 
 
 class Tags(HTMLParser):
