@@ -171,6 +171,8 @@ def test_the_detentions_timeline_is_one_panel_of_eight_reports(ledger):
     values = sorted({int(line.get_ydata()[0]) for line in chart.figure.axes[0].lines if len(line.get_ydata()) == 1})
     assert values == [2298, 3811, 4404, 5135, 5800, 7939, 9900, 12000]
     assert chart.title == "Officials' count of people detained rose from 2,298 to 9,900"
+    labels = {t.get_text() for t in chart.figure.axes[0].texts if t.get_visible()}
+    assert {"≈5,800", "≈12,000", "5,135+"} <= labels  # 'about' and 'at least' kept on the points
 
 
 def test_a_place_with_no_figures_says_so(ledger):

@@ -167,7 +167,7 @@ def _sentence(parts: Sequence[str]) -> str:
 
 
 def _status_suffix(status: str) -> str:
-    return {"retracted": " (withdrawn)", "disputed": " (disputed)", "superseded": " (superseded)"}.get(status, "")
+    return "" if status == "active" else f" ({narrative.status_word(status)})"
 
 
 def _gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
@@ -411,6 +411,9 @@ def _timeline_chart(ledger: Ledger, name: str, points: pd.DataFrame, title: str,
         keys.append("half-filled markers are disputed")
     if len(points) and points["lower_bound"].any():
         keys.append("+ marks a lower bound")
+    rounded = _rounded_totals(ledger, points)
+    if rounded:
+        keys.append("≈ marks a rounded figure (about, nearly)")
     if best is not None:
         keys.append("the dashed line is the latest best estimate")
     subtitle = what + (". " + _sentence(keys) if keys else "") + "."
@@ -427,13 +430,19 @@ def _timeline_chart(ledger: Ledger, name: str, points: pd.DataFrame, title: str,
             ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
             freeze(fig)
         else:
-            labels = _draw_timeline_panels(fig, points, best)
+            labels = _draw_timeline_panels(fig, points, best, rounded)
             freeze(fig)
             _place_labels(fig, labels)
     return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
 
 
-def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None) -> list:
+def _rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
+    """The totals (by claim ids) that are one figure given as 'about' or 'nearly'."""
+    rounded = set(ledger.claims.loc[ledger.claims["qualifier"].isin(["about", "nearly"]), "claim_id"])
+    return {ids for ids in points.get("claim_ids", []) if ids in rounded}
+
+
+def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str]) -> list:
     """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
     start = points["reported_on"].min() - pd.Timedelta(days=1)
     split = start + pd.Timedelta(days=TIMELINE_SPLIT)
@@ -451,7 +460,8 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None) -
     top = max(points["value"].max(), best or 0)
     labels = []
     for ax, (begin, finish) in zip(axes, spans, strict=True):
-        labels += _draw_timeline(ax, points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)], points)
+        labels += _draw_timeline(ax, points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)], points,
+                                 rounded)  # fmt: skip
         ax.set_xlim(begin, finish)
         ax.set_ylim(0, top * 1.18)
         ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -482,7 +492,7 @@ def _break_marks(left: Axes, right: Axes) -> None:
     left.spines["right"].set_visible(False)
 
 
-def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
+def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str]) -> list:
     """Markers and lines for the points in this panel; returns candidate value labels: one per
     change of a group's value (a repeated 238 is labelled once)."""
     labels = []
@@ -502,7 +512,7 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame) -> list:
                 style |= {"fillstyle": "left", "markerfacecoloralt": "white"}
             else:
                 style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
-            text = f"{int(point.value):,}{'+' if point.lower_bound else ''}"
+            text = f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}{'+' if point.lower_bound else ''}"
             if in_panel:
                 ax.plot([point.reported_on], [point.value], **style)
                 if int(point.value) != previous:

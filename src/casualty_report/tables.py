@@ -19,16 +19,10 @@ import pandas as pd
 
 from casualty_report import analysis
 from casualty_report.ledger import Ledger
-from casualty_report.narrative import gap_words, total_words
+from casualty_report.narrative import gap_words, status_word, total_words
 
-STATUS_WORDS = {"active": "stands", "retracted": "withdrawn", "disputed": "disputed", "superseded": "superseded"}
-POPULATION_WORDS = {
-    "all": "everyone",
-    "civilians": "'civilians'",
-    "security_forces": "security forces",
-    "attackers": "'attackers'",
-    "minors": "children",
-}
+# One wording everywhere: the tables say what the charts and findings say.
+POPULATION_WORDS = analysis.POPULATION_LABELS
 
 
 #: Past this a page shows the first rows and says so; the CSV download holds every row.
@@ -119,7 +113,7 @@ def range_words(low, high) -> str:
 
 
 def status_words(status: str, since=None) -> str:
-    words = STATUS_WORDS.get(status, status)
+    words = status_word(status)
     return f"{words} ({date_words(since)})" if status == "retracted" and not pd.isna(since) else words
 
 
@@ -185,7 +179,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``analysis.compare_official_health``: one row per place, each side's latest toll and date."""
     def side(prefix: str) -> list[str]:
         return [
-            total_words(ledger, ids, value, lower) + ("" if status == "active" else f" ({STATUS_WORDS[status]})")
+            total_words(ledger, ids, value, lower) + ("" if status == "active" else f" ({status_word(status)})")
             for ids, value, lower, status in zip(table[f"{prefix}_claim_ids"], table[f"{prefix}_value"],
                                                  table[f"{prefix}_lower_bound"], table[f"{prefix}_status"], strict=True)
         ]  # fmt: skip
@@ -211,7 +205,7 @@ def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Total": [total_words(ledger, ids, v, lower)
                   for ids, v, lower in zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
         "Made of": [" + ".join(POPULATION_WORDS[p] for p in ps.split(" + ")) for ps in table["populations"]],
-        "Status": table["status"].map(STATUS_WORDS),
+        "Status": table["status"].map(status_word),
         "Claims": table["claim_ids"],
     })  # fmt: skip
     return ReadableTable(frame, name, ("Total",))
@@ -237,7 +231,7 @@ def corrections(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable
     frame = pd.DataFrame({
         "Claim": table["claim_id"],
         "What it said": table["said"],
-        "Status": table["status"].map(STATUS_WORDS),
+        "Status": table["status"].map(status_word),
         "What other reporting shows": table["what_other_reporting_shows"],
         "Latest estimate": table["latest_estimate"],
     })  # fmt: skip
