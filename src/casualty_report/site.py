@@ -32,8 +32,8 @@ HOW_TO_READ = (
     "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
     "hollow and dotted, replaced by a later figure of theirs; hatched or half-filled, disputed (it stands, "
     "but what it counts or who gave it is contested). ▸ or + marks a lower bound: \"at least\", \"over\", "
-    "or a vague word such as \"dozens\", drawn at the smallest number it can mean (12). Figures are never "
-    "added across counting systems."
+    "or a vague word such as \"dozens\", drawn at the smallest number it can mean (12); ≈ marks a rounded "
+    "figure (\"about\", \"nearly\"). Figures are never added across counting systems."
 )
 
 
