@@ -8,13 +8,20 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 # Re-install when the pins or the package metadata change.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: report test lab validate baseline chart-baseline lock clean distclean
+.PHONY: help report test lint lab validate baseline chart-baseline lock clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (skips what is up to date)
 	$(BIN)/casualty-report render --params params/*.yml $(ARGS)
 
-test: $(INSTALLED)  ## the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
+test: lint  ## lint, then the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(INSTALLED)  ## ruff: lint and formatting (fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 
 # JupyterLab refuses to start as root unless told to; CI and these machines run as root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -33,13 +40,15 @@ chart-baseline: $(INSTALLED)  ## regenerate the chart images and hashes pytest-m
 	$(BIN)/python -m pytest tests/test_charts.py \
 		--mpl-generate-path=tests/charts/baseline --mpl-generate-hash-library=tests/charts/hashes.json
 
-lock:  ## re-resolve requirements/lock.txt from pyproject.toml in a scratch venv (then update environment.yml)
+lock:  ## re-resolve requirements/lock.txt from pyproject.toml in a scratch venv, and environment.yml from it
 	rm -rf build/lock-venv
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet '.[dev]'
 	{ sed -n '1,3p' requirements/lock.txt; build/lock-venv/bin/python -m pip freeze --exclude-editable \
 		| grep -v '^casualty-report'; } > build/lock.txt
 	mv build/lock.txt requirements/lock.txt
+	$(PYTHON) requirements/environment.py > build/environment.yml
+	mv build/environment.yml environment.yml
 
 $(INSTALLED): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,5 +59,5 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 clean:  ## remove build output and rendered reports (keeps .venv)
 	rm -rf build reports/*/ reports/.*staging-* reports/*.failed
 
-distclean: clean
+distclean: clean  ## also remove .venv
 	rm -rf $(VENV)

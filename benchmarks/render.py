@@ -33,7 +33,9 @@ def timed(commands: list[list[str]]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
     repeat = parser.parse_args().repeat
     notebooks = sorted(ROOT.glob("notebooks/[0-9][0-9]-*.ipynb"))
@@ -55,13 +57,18 @@ def main() -> None:
             "a naive loop": lambda: timed(naive),
             "b render --force, 1 set": lambda: timed([[*render, "--out", str(out), "--force"]]),
             "c render, nothing changed": lambda: timed([[*render, "--out", str(out)]]),
-            f"d render --force, {len(sets)} sets": lambda: timed([[*render, "--out", str(out), "--force", "--params", *sets]]),
+            f"d render --force, {len(sets)} sets": lambda: timed(
+                [[*render, "--out", str(out), "--force", "--params", *sets]]
+            ),
         }
         medians = {}
         for name, case in cases.items():
             samples = [case() for _ in range(repeat)]
             medians[name] = statistics.median(samples)
-            print(f"{name:32s} median {medians[name]:7.2f} s   ({', '.join(f'{s:.2f}' for s in samples)})", flush=True)
+            print(
+                f"{name:32s} median {medians[name]:7.2f} s   ({', '.join(f'{s:.2f}' for s in samples)})",
+                flush=True,
+            )
 
     a, b, c, d = medians.values()
     print(f"\n{len(notebooks)} notebooks, {os.cpu_count()} CPUs, median of {repeat}")

@@ -61,7 +61,9 @@ def main() -> None:
             render = measure([*CLI, "render", "--force", "--out", str(Path(scratch) / "out"), "--name", "scale",
                               "-p", f"data_dir={folder}"])  # fmt: skip
             base = base or (validate, render)
-            print(f"{name:>10} {claims:>8,} | {validate[0]:10.2f} {validate[1]:6.0f} | {render[0]:9.2f} {render[1]:7.0f}")
+            print(
+                f"{name:>10} {claims:>8,} | {validate[0]:10.2f} {validate[1]:6.0f} | {render[0]:9.2f} {render[1]:7.0f}"
+            )
         print("\nrender time per 1,000 claims above the shipped ledger's: "
               f"{(render[0] - base[1][0]) / (claims - 84) * 1000:.2f} s")  # fmt: skip
 

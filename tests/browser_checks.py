@@ -285,8 +285,12 @@ def check_scroll(facts) -> list[str]:
     if facts["scrollWidth"] <= facts["width"] + 1:
         return []
     widest = "; ".join(facts["wide"][:QUOTE]) or "?"
-    return [f"the page scrolls sideways: {facts['scrollWidth']}px wide in a {facts['width']}px viewport; "
-            f"sticking out: {widest}"]  # fmt: skip
+    return [
+        (
+            f"the page scrolls sideways: {facts['scrollWidth']}px wide in a {facts['width']}px viewport; "
+            f"sticking out: {widest}"
+        )
+    ]
 
 
 def check_viewport(facts) -> list[str]:
@@ -295,8 +299,12 @@ def check_viewport(facts) -> list[str]:
     content = (facts["viewport"] or "").replace(" ", "")
     if facts["width"] >= PHONE_WIDTH or "width=device-width" in content:
         return []
-    return [f"no <meta name=viewport content='width=device-width'> (got {facts['viewport']!r}): "
-            "a phone lays the page out 980px wide and shrinks it"]  # fmt: skip
+    return [
+        (
+            f"no <meta name=viewport content='width=device-width'> (got {facts['viewport']!r}): "
+            "a phone lays the page out 980px wide and shrinks it"
+        )
+    ]
 
 
 def check_links(facts) -> list[str]:

@@ -34,7 +34,9 @@ def test_bounds_follow_the_documented_rules(value, qualifier, low, high):
     assert analysis.bounds(value, qualifier) == (low, high)
 
 
-@pytest.mark.parametrize(("value", "unit"), [(5800, 100), (240, 10), (2265, 1), (12000, 1000), (0, 1), (7, 1)])
+@pytest.mark.parametrize(
+    ("value", "unit"), [(5800, 100), (240, 10), (2265, 1), (12000, 1000), (0, 1), (7, 1)]
+)
 def test_rounding_unit(value, unit):
     assert analysis.rounding_unit(value) == unit
 
@@ -74,13 +76,17 @@ def test_scope_selects_one_place(article):
 
 
 def test_an_unknown_scope_names_the_known_places(article):
-    with pytest.raises(ValueError, match="unknown scope 'Astana': the ledger's places are Almaty, Kazakhstan"):
+    with pytest.raises(
+        ValueError, match="unknown scope 'Astana': the ledger's places are Almaty, Kazakhstan"
+    ):
         analysis.select_scope(article, "Astana")
 
 
 def test_officials_parts_are_added_but_minors_never(article):
     totals = analysis.group_totals(article, "deaths")
-    assert totals[["scope", "claimant_group", "value", "populations", "claim_ids", "status"]].values.tolist() == [
+    assert totals[
+        ["scope", "claimant_group", "value", "populations", "claim_ids", "status"]
+    ].values.tolist() == [
         ["Kazakhstan", "official", 42, "civilians + security_forces", "A02 + A03", "disputed"],
         ["Kazakhstan", "health_ministry", 164, "all", "A01", "retracted"],
         ["Almaty", "official", 12, "attackers", "A09", "active"],
@@ -176,7 +182,10 @@ def test_the_toll_timeline_keeps_whole_totals_only(ledger):
     points = analysis.toll_timeline(ledger.claims, "deaths", "Kazakhstan")
     official = points[points["claimant_group"] == "official"]
     assert official["value"].tolist() == [42, 44, 225, 240, 230, 232, 241, 238, 238]
-    assert points.loc[points["claimant_group"] == "health_ministry", "status"].tolist() == ["retracted", "retracted"]
+    assert points.loc[points["claimant_group"] == "health_ministry", "status"].tolist() == [
+        "retracted",
+        "retracted",
+    ]
 
 
 def test_corrections_are_built_from_ledger_rows(ledger):
@@ -186,7 +195,9 @@ def test_corrections_are_built_from_ledger_rows(ledger):
     assert shows["A01"].startswith("withdrawn on 9 January 2022 (S12); ")
     assert "R35a): 238 dead (everyone, Kazakhstan)" in shows["A01"]
     assert shows["A02"].endswith("26 dead ('attackers', Kazakhstan), that is 'attackers', not 'civilians'")
-    assert shows["A07"].endswith("that is injured, not treated; counted by officials, not the Health Ministry")
+    assert shows["A07"].endswith(
+        "that is injured, not treated; counted by officials, not the Health Ministry"
+    )
     assert shows["A08"] == (
         "Office of the President (9 Jan 2022, R15): about 5,800 detained (everyone, Kazakhstan), "
         "that is Kazakhstan, not Almaty; detained, not arrested"

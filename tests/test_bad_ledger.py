@@ -138,13 +138,17 @@ FAULTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("edit", "file", "row", "column", "words"), [f[1:] for f in FAULTS], ids=[f[0] for f in FAULTS])
+@pytest.mark.parametrize(
+    ("edit", "file", "row", "column", "words"), [f[1:] for f in FAULTS], ids=[f[0] for f in FAULTS]
+)
 def test_each_fault_is_named_with_file_row_and_column(ledger_copy, edit, file, row, column, words):
     edit(ledger_copy)
     with pytest.raises(LedgerError) as caught:
         load_ledger(data_dir=ledger_copy)
     message = str(caught.value)
-    where = str(ledger_copy / file) + (f", row {row}" if row else "") + (f", column '{column}'" if column else "")
+    where = (
+        str(ledger_copy / file) + (f", row {row}" if row else "") + (f", column '{column}'" if column else "")
+    )
     matching = [line for line in message.splitlines() if line.strip().startswith(f"- {where}")]
     assert matching, f"no problem at {where!r} in:\n{message}"
     assert any(words in line for line in matching), f"{words!r} not said of {where!r} in:\n{message}"
@@ -158,8 +162,14 @@ def test_the_corpus_covers_at_least_twenty_distinct_faults():
 
 
 def test_every_problem_is_reported_at_once(ledger_copy):
-    for fault in ("negative-count", "unknown-measure", "unknown-source", "impossible-date", "source-bad-date"):
-        dict((f[0], f[1]) for f in FAULTS)[fault](ledger_copy)
+    for fault in (
+        "negative-count",
+        "unknown-measure",
+        "unknown-source",
+        "impossible-date",
+        "source-bad-date",
+    ):
+        {f[0]: f[1] for f in FAULTS}[fault](ledger_copy)
     with pytest.raises(LedgerError) as caught:
         load_ledger(data_dir=ledger_copy)
     problems = caught.value.problems
@@ -187,5 +197,6 @@ def test_problem_lines_read_as_file_row_column_value_expected(ledger_copy):
         load_ledger(data_dir=ledger_copy)
     line = str(caught.value).splitlines()[1]
     assert re.fullmatch(
-        r"  - .*claims\.csv, row 2, column 'value': got '-164'; expected a whole number of 0 or more, .*", line
+        r"  - .*claims\.csv, row 2, column 'value': got '-164'; expected a whole number of 0 or more, .*",
+        line,
     )

@@ -9,14 +9,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # only here: notebooks must keep their inline backend
 
-from dataclasses import replace  # noqa: E402
+from dataclasses import replace
 
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.patches import Rectangle
 
-from casualty_report import charts  # noqa: E402
-from casualty_report.chart_style import SCREEN_DPI, drawn_texts, overlapping_texts  # noqa: E402
+from casualty_report import charts
+from casualty_report.chart_style import SCREEN_DPI, drawn_texts, overlapping_texts
 
 BLUE, VERMILLION, GREEN = "#0072b2", "#d55e00", "#009e73"
 DASHED, DOTTED = (0, (3, 2)), (0, (1, 1.5))
@@ -25,7 +25,12 @@ DASHED, DOTTED = (0, (3, 2)), (0, (1, 1.5))
 def bars(chart, panel: int | None = None):
     """(width, fill colour or None when hollow, linestyle) of each bar segment, top to bottom."""
     axes = chart.figure.axes if panel is None else [chart.figure.axes[panel]]
-    drawn = [p for ax in axes for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x())) if isinstance(p, Rectangle)]
+    drawn = [
+        p
+        for ax in axes
+        for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x()))
+        if isinstance(p, Rectangle)
+    ]
     return [(p.get_width(), None if p.get_facecolor()[3] == 0 else to_hex(p.get_facecolor()[:3]), p.get_linestyle())
             for p in drawn]  # fmt: skip
 
@@ -58,7 +63,9 @@ IMAGES = {
     "arrests": lambda ledger: charts.arrests_chart(ledger),
     "no-figures": lambda ledger: charts.arrests_chart(ledger, "Taraz"),
     "death-toll-timeline": lambda ledger: charts.death_toll_timeline_chart(ledger),
-    "death-toll-timeline-as-of-article": lambda ledger: charts.death_toll_timeline_chart(ledger.known_before("2022-01-10")),
+    "death-toll-timeline-as-of-article": lambda ledger: charts.death_toll_timeline_chart(
+        ledger.known_before("2022-01-10")
+    ),
     "death-toll-timeline-almaty": lambda ledger: charts.death_toll_timeline_chart(ledger.in_scope("Almaty")),
     "detentions-timeline": lambda ledger: charts.detentions_timeline_chart(ledger),
 }
@@ -113,7 +120,11 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
         (12, BLUE, "solid"),  # A09
         (103, None, DASHED),  # A04 withdrawn
     ]
-    hatches = [p.get_hatch() for ax in chart.figure.axes for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x()))]
+    hatches = [
+        p.get_hatch()
+        for ax in chart.figure.axes
+        for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x()))
+    ]
     assert hatches == ["////", None, None, None, None]
     values = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_text()[0].isdigit() or t.get_text().startswith(("at", "doz"))]  # fmt: skip
     assert "42 = 26 'civilians' + 16 security forces (disputed)" in values
@@ -132,7 +143,9 @@ def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledg
 
 def test_a_scoped_chart_is_about_its_place(ledger):
     almaty = charts.death_toll_chart(ledger.in_scope("Almaty"))
-    assert almaty.title == "The Health Ministry's withdrawn toll of 103 was 48 fewer than officials' latest, 151"  # both exact
+    assert (
+        almaty.title == "The Health Ministry's withdrawn toll of 103 was 48 fewer than officials' latest, 151"
+    )  # both exact
     assert almaty.subtitle.startswith("People killed in Almaty")
     timeline = charts.death_toll_timeline_chart(ledger.in_scope("Almaty"))
     assert "in Almaty" in timeline.subtitle and timeline.title.startswith("Officials' count of people dead")
@@ -143,7 +156,10 @@ def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
     assert panel_titles(arrests) == ["Detained", "Arrested", "Held", "Convicted"]  # one measure per axis
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
     injuries = charts.injuries_chart(article)
-    assert [(width, colour) for width, colour, _ in bars(injuries)] == [(2200, VERMILLION), (1300, VERMILLION)]
+    assert [(width, colour) for width, colour, _ in bars(injuries)] == [
+        (2200, VERMILLION),
+        (1300, VERMILLION),
+    ]
     assert panel_titles(injuries) == ["Treated"]
     assert [t for t in texts(injuries) if t.endswith(")")] == ["2,200 (disputed)", "1,300 (disputed)"]
     article_arrests = charts.arrests_chart(article)
@@ -168,7 +184,9 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
 def test_the_detentions_timeline_is_one_panel_of_eight_reports(ledger):
     chart = charts.detentions_timeline_chart(ledger)
     assert len(chart.figure.axes) == 1
-    values = sorted({int(line.get_ydata()[0]) for line in chart.figure.axes[0].lines if len(line.get_ydata()) == 1})
+    values = sorted(
+        {int(line.get_ydata()[0]) for line in chart.figure.axes[0].lines if len(line.get_ydata()) == 1}
+    )
     assert values == [2298, 3811, 4404, 5135, 5800, 7939, 9900, 12000]
     assert chart.title == "Officials' count of people detained rose from 2,298 to 9,900"
     labels = {t.get_text() for t in chart.figure.axes[0].texts if t.get_visible()}
@@ -238,7 +256,9 @@ def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
     """Two '$' would start matplotlib's mathtext: '$5 or $6' must not become maths."""
     from matplotlib import cbook
 
-    sources = ledger.sources.assign(outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S37", "Money $5 or $6"))
+    sources = ledger.sources.assign(
+        outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S37", "Money $5 or $6")
+    )
     chart = charts.death_toll_chart(replace(ledger, sources=sources))
     assert "Money $5 or $6" in chart.source  # the words, as the ledger has them
     drawn = chart.figure.texts[-1].get_text()

@@ -31,7 +31,9 @@ def test_validate_the_shipped_ledger():
 
 
 def test_the_console_script_is_installed_and_works_from_anywhere(tmp_path):
-    result = subprocess.run([str(SCRIPT), "validate"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(SCRIPT), "validate"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "OK: 84 claims" in result.stdout
 
@@ -56,19 +58,40 @@ def test_validate_a_missing_folder(tmp_path):
     ("args", "message"),
     [
         (["-p", "scope"], "parameter 'scope' is not KEY=VALUE"),
-        (["-p", "colour=red"], "unknown parameter 'colour'; the notebooks take: as_of, data_dir, dataset, figure_formats, scope"),
+        (
+            ["-p", "colour=red"],
+            "unknown parameter 'colour'; the notebooks take: as_of, data_dir, dataset, figure_formats, scope",
+        ),
         (["-p", "output_dir=/tmp/x"], "parameter 'output_dir' is set by render itself: use --out instead"),
-        (["-p", "scope=5"], "parameter 'scope': got 5; expected a place name as the ledger writes it, or null"),
-        (["-p", "scope=Atlantis"], "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: Almaty, Almaty region"),
-        (["-p", "as_of=2022-13-01"], "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, not in the future, or null"),
+        (
+            ["-p", "scope=5"],
+            "parameter 'scope': got 5; expected a place name as the ledger writes it, or null",
+        ),
+        (
+            ["-p", "scope=Atlantis"],
+            "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: Almaty, Almaty region",
+        ),
+        (
+            ["-p", "as_of=2022-13-01"],
+            "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, not in the future, or null",
+        ),
         (["-p", "as_of=10/01/2022"], "parameter 'as_of': got '10/01/2022'"),
-        (["-p", "figure_formats=png"], "parameter 'figure_formats': got 'png'; expected a non-empty list of png, svg, pdf"),
+        (
+            ["-p", "figure_formats=png"],
+            "parameter 'figure_formats': got 'png'; expected a non-empty list of png, svg, pdf",
+        ),
         (["-p", 'figure_formats=["gif"]'], "parameter 'figure_formats': got ['gif']"),
-        (["-p", "data_dir=/no/such/folder"], "parameter 'data_dir': got '/no/such/folder'; expected an existing folder"),
+        (
+            ["-p", "data_dir=/no/such/folder"],
+            "parameter 'data_dir': got '/no/such/folder'; expected an existing folder",
+        ),
         (["-p", "dataset=../../etc"], "parameter 'dataset': got '../../etc'; expected a dataset folder name"),
         (["--name", "../../elsewhere"], "set name '../../elsewhere': use lower-case letters, digits and '-'"),
         (["--params", "tests/no-such-set.yml"], "no-such-set.yml: not a readable YAML parameter set"),
-        (["-p", "as_of=2031-01-01"], "parameter 'as_of': got '2031-01-01'; expected a date written YYYY-MM-DD, not in the future"),
+        (
+            ["-p", "as_of=2031-01-01"],
+            "parameter 'as_of': got '2031-01-01'; expected a date written YYYY-MM-DD, not in the future",
+        ),
         (["--jobs", "-3"], "argument --jobs: expected a whole number of 1 or more, got '-3'"),
         (["--jobs", "0"], "argument --jobs: expected a whole number of 1 or more, got '0'"),
     ],

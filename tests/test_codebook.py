@@ -14,7 +14,12 @@ import pytest
 
 from casualty_report import codebook
 from casualty_report.codebook import (
-    CODEBOOK, DATA_LICENCE, OVERRIDES, column, column_title, write_datapackage,
+    CODEBOOK,
+    DATA_LICENCE,
+    OVERRIDES,
+    column,
+    column_title,
+    write_datapackage,
 )  # fmt: skip
 from casualty_report.ledger import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
@@ -57,8 +62,13 @@ def errors(report: frictionless.Report) -> list[tuple[str | None, int | None, st
     found = [(None, None, None, error.type, error.message) for error in report.errors]  # the descriptor's
     for task in report.tasks:
         found += [
-            (task.name, getattr(error, "row_number", None), getattr(error, "field_name", None), error.type,
-             error.note)
+            (
+                task.name,
+                getattr(error, "row_number", None),
+                getattr(error, "field_name", None),
+                error.type,
+                error.note,
+            )
             for error in task.errors
         ]
     return found
@@ -268,5 +278,7 @@ def test_every_published_run_carries_a_valid_datapackage(published):
     """The render itself writes the codebook beside the tables it describes."""
     report = frictionless.validate(str(published / "datapackage.json"))
     assert report.valid, problems(report)
-    names = {resource["name"] for resource in json.loads((published / "datapackage.json").read_text())["resources"]}
+    names = {
+        resource["name"] for resource in json.loads((published / "datapackage.json").read_text())["resources"]
+    }
     assert names == {path.stem for path in (published / "tables").glob("*.csv")}

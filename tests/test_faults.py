@@ -76,8 +76,15 @@ def test_the_kernel_dying_mid_run(out, tmp_path):
 
 def test_a_full_disk(out, tmp_path):
     before = published(out)
-    result = cli("render", "--out", str(out), "--force", "--notebooks", str(two_notebooks(tmp_path)),
-                 limit_file_size=150_000)  # fmt: skip  (the pages are larger)
+    result = cli(
+        "render",
+        "--out",
+        str(out),
+        "--force",
+        "--notebooks",
+        str(two_notebooks(tmp_path)),
+        limit_file_size=150_000,
+    )  # fmt: skip  (the pages are larger)
     assert result.returncode == 1
     assert "File too large" in result.stderr and "failed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -90,7 +97,10 @@ def test_an_output_folder_that_cannot_be_written(tmp_path):
     blocker.write_text("not a folder")
     result = cli("render", "--out", str(blocker / "reports"))
     assert result.returncode == 1
-    assert f"render failed: cannot create the output folder {blocker / 'reports'}: Not a directory" in result.stderr
+    assert (
+        f"render failed: cannot create the output folder {blocker / 'reports'}: Not a directory"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

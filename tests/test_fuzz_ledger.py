@@ -68,7 +68,9 @@ def mutation(content: bytes, name: str):
             return content.replace(b",", draw(st.sampled_from([b";", b"\t", b"|", b", "])))
         if kind == "encoding":
             text = content.decode("utf-8", "replace")
-            return text.encode(draw(st.sampled_from(["utf-16", "utf-32", "latin-1", "cp1252"])), errors="replace")
+            return text.encode(
+                draw(st.sampled_from(["utf-16", "utf-32", "latin-1", "cp1252"])), errors="replace"
+            )
         if kind == "bom_crlf":
             return b"\xef\xbb\xbf" + content.replace(b"\n", b"\r\n")
         if kind == "truncate":
@@ -78,13 +80,19 @@ def mutation(content: bytes, name: str):
             return content[:at] + draw(st.binary(min_size=1, max_size=8)) + content[at:]
         if kind == "drop_column" and name.endswith(".csv"):
             column = draw(st.integers(0, 5))
-            return b"\n".join(b",".join(line.split(b",")[:column] + line.split(b",")[column + 1:]) for line in lines)
+            return b"\n".join(
+                b",".join(line.split(b",")[:column] + line.split(b",")[column + 1 :]) for line in lines
+            )
         return content
 
     return one()
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(mutated_ledger())
 def test_a_mutated_ledger_validates_or_names_every_problem(files):
     with tempfile.TemporaryDirectory() as scratch:

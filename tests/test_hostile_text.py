@@ -59,10 +59,14 @@ def hostile_run(tmp_path_factory) -> Path:
         writer.writerows(rows)
     sources = (folder / "sources.csv").read_text(encoding="utf-8")
     sources = sources.replace("Storm bulletin", '"<script>alert(""source"")</script>"')
-    (folder / "sources.csv").write_text(sources.replace("Exampleland Gazette (fictional)", OUTLET), encoding="utf-8")
+    (folder / "sources.csv").write_text(
+        sources.replace("Exampleland Gazette (fictional)", OUTLET), encoding="utf-8"
+    )
     info = (folder / "dataset.yml").read_text(encoding="utf-8")
     info = info.replace('"Exampleland, March 2031 (a fictional test event)"', json.dumps(TITLE))
-    (folder / "dataset.yml").write_text(info.replace("used to test", "used <img src=x onerror=alert(2)> to test"))
+    (folder / "dataset.yml").write_text(
+        info.replace("used to test", "used <img src=x onerror=alert(2)> to test")
+    )
     out = tmp_path_factory.mktemp("reports")
     return render(out, {"data_dir": str(folder)}, name="hostile", log=lambda _: None).directory
 
@@ -79,7 +83,10 @@ def test_no_page_carries_live_markup_from_the_ledger(hostile_run):
             assert tag != "script", page.name
             assert not [name for name in attrs if name.startswith("on")], (page.name, tag, attrs)
             for name in ("href", "src"):
-                assert not (attrs.get(name) or "").strip().lower().startswith("javascript:"), (page.name, attrs)
+                assert not (attrs.get(name) or "").strip().lower().startswith("javascript:"), (
+                    page.name,
+                    attrs,
+                )
 
 
 def test_the_pages_keep_their_own_markup(hostile_run):
@@ -90,11 +97,15 @@ def test_the_pages_keep_their_own_markup(hostile_run):
         parser.feed(page.read_text(encoding="utf-8"))
         tags = [tag for tag, _ in parser.tags]
         assert tags.count("h1") == 1, page.name
-        assert tags.count("table") <= tags.count("thead") and tags.count("th") >= tags.count("table"), page.name
+        assert tags.count("table") <= tags.count("thead") and tags.count("th") >= tags.count("table"), (
+            page.name
+        )
         visible = "".join(parser.text)
         for markup in ("<h1", "<h2", "<p>", "<th", "<td", "<table", ".dataframe", "<style"):
             assert markup not in visible, (page.name, markup)
-    assert any(tag == "th" for page in pages(hostile_run) for tag, _ in _parsed(page).tags)  # tables were shown
+    assert any(
+        tag == "th" for page in pages(hostile_run) for tag, _ in _parsed(page).tags
+    )  # tables were shown
 
 
 def _parsed(page: Path) -> Tags:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pandas as pd
 
 from casualty_report import load_ledger
-from casualty_report.ledger import CLAIMS_COLUMNS, CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.ledger import (
+    CLAIMANT_GROUPS,
+    CLAIMS_COLUMNS,
+    MEASURES,
+    POPULATIONS,
+    QUALIFIERS,
+    STATUSES,
+)
 
 # Every figure the article reports, with how the ledger records it. Editing a figure, its
 # meaning or its status in data/ must fail here.
@@ -19,7 +26,16 @@ ARTICLE = {
     "A04": ("deaths", "all", "Almaty", 103, "exact", "health_ministry", "retracted", "para 9"),
     "A05": ("deaths", "minors", "Almaty", 3, "several", "health_ministry", "disputed", "para 9"),
     "A06": ("treated", "all", "Kazakhstan", 2200, "exact", "health_ministry", "disputed", "para 9"),
-    "A07": ("treated", "security_forces", "Kazakhstan", 1300, "exact", "health_ministry", "disputed", "para 9"),
+    "A07": (
+        "treated",
+        "security_forces",
+        "Kazakhstan",
+        1300,
+        "exact",
+        "health_ministry",
+        "disputed",
+        "para 9",
+    ),
     "A08": ("arrested", "all", "Almaty", 5800, "more_than", "official", "disputed", "para 10"),
     "A09": ("deaths", "attackers", "Almaty", 12, "dozens", "official", "active", "para 16"),
 }
@@ -43,9 +59,19 @@ def test_the_whole_history_is_in_the_ledger(ledger):
     claims = ledger.claims
     assert (len(claims), len(ledger.sources)) == (84, 39)
     assert claims["source_id"].value_counts().head(3).to_dict() == {"S01": 9, "S10": 5, "S37": 5}
-    assert claims["status"].value_counts().to_dict() == {"active": 39, "superseded": 28, "disputed": 10, "retracted": 7}
+    assert claims["status"].value_counts().to_dict() == {
+        "active": 39,
+        "superseded": 28,
+        "disputed": 10,
+        "retracted": 7,
+    }
     final = claims.set_index("claim_id").loc[["R35a", "R37a", "R23b", "R31b"], ["value", "population"]]
-    assert final.values.tolist() == [[238, "all"], [238, "all"], [19, "security_forces"], [19, "security_forces"]]
+    assert final.values.tolist() == [
+        [238, "all"],
+        [238, "all"],
+        [19, "security_forces"],
+        [19, "security_forces"],
+    ]
     # The 164 and its breakdown by place were withdrawn on 9 January, as RBC (S12) reported; the
     # children's count (A05) was not part of that: the ombudswoman never withdrew it.
     withdrawn = claims[claims["status"] == "retracted"]
@@ -101,7 +127,9 @@ def test_frames_come_out_typed(ledger):
 
 
 def test_shipped_vocabulary_is_documented_in_the_data_readme():
-    readme = (Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md").read_text(
+        encoding="utf-8"
+    )
     for vocabulary in (MEASURES, POPULATIONS, QUALIFIERS, CLAIMANT_GROUPS, STATUSES):
         for word in vocabulary:
             assert f"`{word}`" in readme, f"the data README does not document `{word}`"

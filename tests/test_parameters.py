@@ -8,7 +8,6 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import papermill
@@ -75,7 +74,9 @@ def test_an_edited_notebook_default_does_not_change_a_shipped_set(published, tmp
                       encoding="utf-8")  # fmt: skip
     assert '= \\"Almaty\\"' in edited.read_text(encoding="utf-8")
     (run,) = load_parameter_sets([REPO_ROOT / "params" / "everything.yml"])
-    result = render(tmp_path / "reports", run.parameters, name="everything", notebooks=[edited], log=lambda _: None)
+    result = render(
+        tmp_path / "reports", run.parameters, name="everything", notebooks=[edited], log=lambda _: None
+    )
     manifest = json.loads((result.directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"] == {**defaults(), **run.parameters}  # the full set, recorded
     shipped = (published / "tables" / "death-toll-comparison.csv").read_bytes()
@@ -102,11 +103,17 @@ def test_a_yaml_alias_bomb_in_a_parameter_file_is_refused_briefly(tmp_path):
     bomb.write_text(ALIAS_BOMB, encoding="utf-8")
     result = cli("render", "--params", str(bomb), "--out", str(tmp_path / "reports"))
     assert result.returncode == 2
-    assert "more than 20 aliases" in result.stderr and len(result.stderr) < LONGEST_MESSAGE, result.stderr[:500]
+    assert "more than 20 aliases" in result.stderr and len(result.stderr) < LONGEST_MESSAGE, result.stderr[
+        :500
+    ]
     huge = tmp_path / "huge.yml"
     huge.write_text("scope: " + "x" * 200_000 + "\n", encoding="utf-8")
     result = cli("render", "--params", str(huge), "--out", str(tmp_path / "reports"))
-    assert result.returncode == 2 and "larger than 64 KB" in result.stderr and len(result.stderr) < LONGEST_MESSAGE
+    assert (
+        result.returncode == 2
+        and "larger than 64 KB" in result.stderr
+        and len(result.stderr) < LONGEST_MESSAGE
+    )
 
 
 def test_a_yaml_alias_bomb_in_dataset_yml_is_refused_briefly(ledger_copy):

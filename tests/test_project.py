@@ -1,9 +1,11 @@
 """The project's own conventions: pins in step, notebooks papermill and nbval can run, and the
-known traps of GUIDE.md kept out."""
+known traps of papermill, nbval and matplotlib (listed in the team guide) kept out."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 import nbformat
@@ -114,7 +116,9 @@ def test_the_readme_set_up_is_two_commands():
 
 
 def test_the_schedules_call_the_same_command_as_people():
-    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "scheduled-report.yml").read_text(encoding="utf-8"))
+    workflow = yaml.safe_load(
+        (REPO_ROOT / ".github" / "workflows" / "scheduled-report.yml").read_text(encoding="utf-8")
+    )
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
     assert triggers["schedule"][0]["cron"] == "0 6 * * *"
     steps = workflow["jobs"]["render"]["steps"]
@@ -127,7 +131,9 @@ def test_the_schedules_call_the_same_command_as_people():
         line for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith(("#", "CRON_TZ"))
     ]  # fmt: skip
-    assert len(cron) == 1 and cron[0].startswith("0 6 * * * ") and cron[0].endswith("/deploy/scheduled-render")
+    assert (
+        len(cron) == 1 and cron[0].startswith("0 6 * * * ") and cron[0].endswith("/deploy/scheduled-render")
+    )
     script = (REPO_ROOT / "deploy" / "scheduled-render").read_text(encoding="utf-8")
     assert "git pull --ff-only" in script and 'render --params params/*.yml "$@"' in script
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
@@ -139,3 +145,9 @@ def test_the_parameter_spec_matches_the_notebooks():
 
     for path in NOTEBOOKS:
         assert list(papermill.inspect_notebook(str(path))) == list(PARAMETERS), path.name
+
+
+def test_environment_yml_is_what_make_lock_writes():
+    script = REPO_ROOT / "requirements" / "environment.py"
+    written = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    assert (REPO_ROOT / "environment.yml").read_text(encoding="utf-8") == written, "run make lock"

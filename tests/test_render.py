@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import signal
-import time
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,8 +21,8 @@ import pytest
 
 from casualty_report import charts, load_ledger
 from casualty_report.notebooks import find_notebooks
-from casualty_report.paths import REPO_ROOT
 from casualty_report.parameters import defaults
+from casualty_report.paths import REPO_ROOT
 from casualty_report.render import ParameterSet, RenderError, render, render_sets
 
 NOTEBOOK_NAMES = [
@@ -69,7 +69,9 @@ def test_published_tables_hold_the_ledgers_figures(published):
         238, 164, -74,
     ]  # fmt: skip
     corrections = pd.read_csv(published / "tables" / "corrections.csv").set_index("claim_id")
-    assert corrections.loc["A08", "what_other_reporting_shows"].endswith("Kazakhstan, not Almaty; detained, not arrested")
+    assert corrections.loc["A08", "what_other_reporting_shows"].endswith(
+        "Kazakhstan, not Almaty; detained, not arrested"
+    )
     estimates = pd.read_csv(published / "tables" / "estimates.csv")
     final = estimates[(estimates["measure"] == "deaths") & (estimates["population"] == "all")
                       & (estimates["scope"] == "Kazakhstan")].iloc[-1]  # fmt: skip
@@ -81,7 +83,10 @@ def test_published_tables_hold_the_ledgers_figures(published):
 def test_published_figures_are_exactly_what_the_package_draws(published, tmp_path):
     """The notebook's kernel and this process draw byte-identical files."""
     ledger = load_ledger()
-    for stem, chart in (("death-tolls", charts.death_toll_chart), ("death-toll-timeline", charts.death_toll_timeline_chart)):
+    for stem, chart in (
+        ("death-tolls", charts.death_toll_chart),
+        ("death-toll-timeline", charts.death_toll_timeline_chart),
+    ):
         for path in charts.save_figure(chart(ledger), tmp_path, stem, ["png", "svg"]):
             assert (published / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -155,14 +160,20 @@ def test_the_front_page_is_the_report(published):
     # the findings the notebooks computed, each chart with its caption, every figure file
     assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
     assert page.images == [f"figures/{name}.png" for name in FIGURES]
-    assert "the Health Ministry's withdrawn toll of at least 164 was at most 74 fewer than officials' latest, 238" in index.replace("&#39;", "'")  # the chart's alt text
+    assert (
+        "the Health Ministry's withdrawn toll of at least 164 was at most 74 fewer than officials' latest, 238"
+        in index.replace("&#39;", "'")
+    )  # the chart's alt text
     for name in FIGURES:
         assert f'<a href="figures/{name}.svg">SVG</a>' in index
     for name in TABLES:
         assert f'<a href="tables/{name}.csv">{name}.csv</a>' in index
     assert '<a href="datapackage.json">datapackage.json</a>' in index
     # sources as citations, the caveats, how to read, and when and from what it was rendered
-    assert "19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking Control of Kazakhstan?&rdquo;, 2022-01-09." in index
+    assert (
+        "19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking Control of Kazakhstan?&rdquo;, 2022-01-09."
+        in index
+    )
     assert "How to read the charts and tables." in text
     assert "A withdrawn figure is not necessarily a false one" in text
     manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
@@ -242,7 +253,11 @@ def test_as_of_renders_the_articles_world(published):
     then = render(published.parent, {"as_of": "2022-01-10"}, log=lambda _: None).directory
     assert then.name == f"as-of-2022-01-10-{TODAY}"
     comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [42, 164, 3.9]
+    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
+        42,
+        164,
+        3.9,
+    ]
     page = parse(then / "02-compare-death-tolls.html").text.getvalue()
     assert "As known at the start of 10 January 2022" in page
     corrections = pd.read_csv(then / "tables" / "corrections.csv").set_index("claim_id")
@@ -274,9 +289,10 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     executed = nbformat.read(output, as_version=4)
-    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
+    shown = "".join(
+        o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", [])
+    )
     assert "Place: **Almaty**." in shown
-
 
 
 def test_index_and_latest_after_success_and_failure(published, tmp_path):
@@ -317,7 +333,9 @@ def test_warm_kernels_give_the_same_notebooks_as_fresh_ones(tmp_path):
         expected = nbformat.read(fresh, as_version=4)
         scrub(expected)
         warm = nbformat.read(run / "notebooks" / notebook.name, as_version=4)
-        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], notebook.name
+        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], (
+            notebook.name
+        )
 
 
 def cli(*args: str, **popen) -> subprocess.Popen:
@@ -361,7 +379,10 @@ def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
     published = out / f"default-{TODAY}"
     manifest = json.loads((published / "manifest.json").read_text())
     assert len(manifest["notebooks"]) == len(find_notebooks())
-    assert all((published / f"{Path(n['notebook']).stem}.html").stat().st_size > 10_000 for n in manifest["notebooks"])
+    assert all(
+        (published / f"{Path(n['notebook']).stem}.html").stat().st_size > 10_000
+        for n in manifest["notebooks"]
+    )
 
 
 def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
@@ -390,4 +411,7 @@ def test_parameter_sets_from_files_run_together(tmp_path):
     )  # fmt: skip
     assert [(r.name, r.status) for r in results] == [("national", "published"), ("almaty", "published")]
     assert sorted(os.listdir(tmp_path / "latest")) == ["almaty", "national"]
-    assert all(r.status == "skipped" for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path))
+    assert all(
+        r.status == "skipped"
+        for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path)
+    )

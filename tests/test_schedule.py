@@ -32,7 +32,10 @@ def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
     git("commit", "--quiet", "-m", "one set", cwd=origin)
     git("clone", "--quiet", str(origin), str(work), cwd=tmp_path)
 
-    environment = {**os.environ, "VENV": str(Path(sys.executable).parent.parent)}  # the test's own environment
+    environment = {
+        **os.environ,
+        "VENV": str(Path(sys.executable).parent.parent),
+    }  # the test's own environment
     out = work / "reports"
 
     def scheduled() -> int:

@@ -8,17 +8,22 @@ import matplotlib
 
 matplotlib.use("Agg")  # only here: notebooks must keep their inline backend
 
-import nbformat  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import nbformat
+import pandas as pd
+import pytest
 
-from casualty_report import analysis, charts, narrative  # noqa: E402
-from casualty_report.pages import for_readers  # noqa: E402
+from casualty_report import analysis, charts, narrative
+from casualty_report.pages import for_readers
 
 DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]
 CHARTS = [charts.death_toll_chart, charts.injuries_chart, charts.arrests_chart, charts.death_toll_timeline_chart,
           charts.detentions_timeline_chart]  # fmt: skip
-FINDINGS = [narrative.toll_summary, narrative.claims_summary, narrative.corrections_summary, narrative.timeline_summary]
+FINDINGS = [
+    narrative.toll_summary,
+    narrative.claims_summary,
+    narrative.corrections_summary,
+    narrative.timeline_summary,
+]
 
 
 @pytest.mark.parametrize("scope", [None, "Almaty", "Kazakhstan"])
@@ -35,7 +40,9 @@ def test_every_view_of_the_ledger_draws_and_words(ledger, scope):
 
 def test_a_lower_bound_is_compared_as_one(ledger):
     article_day = ledger.known_before("2022-01-10")
-    assert "was at least 3.9 times officials' latest, 26 + 16 = 42" in charts.death_toll_chart(article_day).title
+    assert (
+        "was at least 3.9 times officials' latest, 26 + 16 = 42" in charts.death_toll_chart(article_day).title
+    )
     now = charts.death_toll_chart(ledger).title
     assert now.endswith("toll of at least 164 was at most 74 fewer than officials' latest, 238")
 
@@ -43,15 +50,24 @@ def test_a_lower_bound_is_compared_as_one(ledger):
 def test_a_vague_word_or_another_population_is_not_compared(ledger):
     almaty = ledger.in_scope("Almaty").known_before("2022-01-10")
     title = charts.death_toll_chart(almaty).title
-    assert title == "The Health Ministry's withdrawn toll: 103; officials' latest: dozens of 'attackers' (counted as 12)"
+    assert (
+        title
+        == "The Health Ministry's withdrawn toll: 103; officials' latest: dozens of 'attackers' (counted as 12)"
+    )
     assert "times" not in narrative.toll_summary(almaty).data
     assert "not compared" in narrative.toll_summary(almaty).data
 
 
 def test_qualifiers_survive_in_titles_and_findings(ledger):
     then = ledger.known_before("2022-01-10")
-    assert charts.detentions_timeline_chart(then).title == "Officials' count of people detained rose from 2,298 to about 5,800"
-    assert "the latest is about 12,000 (12 Jan 2022, R22b)" in narrative.timeline_summary(ledger, "detained").data
+    assert (
+        charts.detentions_timeline_chart(then).title
+        == "Officials' count of people detained rose from 2,298 to about 5,800"
+    )
+    assert (
+        "the latest is about 12,000 (12 Jan 2022, R22b)"
+        in narrative.timeline_summary(ledger, "detained").data
+    )
     assert "at least 44" in charts.death_toll_chart(ledger.known_before("2022-01-12")).title
 
 
@@ -71,8 +87,13 @@ def test_a_place_checked_against_the_whole_ledger_then_rewound(ledger):
 def test_findings_use_the_reports_words(ledger):
     text = narrative.claims_summary(ledger.known_before("2022-01-06")).data
     assert "1 source:" in text or "sources:" in text
-    assert "withdrawn" in narrative.claims_summary(ledger).data and "retracted" not in narrative.claims_summary(ledger).data
-    assert narrative.corrections_summary(ledger.known_before("2022-01-09")).data.endswith("had been reported yet.")
+    assert (
+        "withdrawn" in narrative.claims_summary(ledger).data
+        and "retracted" not in narrative.claims_summary(ledger).data
+    )
+    assert narrative.corrections_summary(ledger.known_before("2022-01-09")).data.endswith(
+        "had been reported yet."
+    )
 
 
 def test_ledger_text_cannot_open_a_block_in_a_finding(ledger):
@@ -82,7 +103,9 @@ def test_ledger_text_cannot_open_a_block_in_a_finding(ledger):
 def test_a_page_drops_active_outputs():
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "x"})]
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "x"})
+    ]
     notebook.cells = [cell]
     (shown,) = for_readers(notebook).cells[0].outputs
     assert set(shown["data"]) == {"text/plain"}

@@ -85,7 +85,9 @@ TABLE_COLUMNS = [
 def claim_ids(*columns: Iterable[str]) -> list[str]:
     """Every claim id in some id columns, in order, once each. Totals join their parts' ids with
     " + ", estimates list theirs with spaces; both read the same here."""
-    ids = (claim_id for column in columns for cell in column for claim_id in str(cell).replace("+", " ").split())
+    ids = (
+        claim_id for column in columns for cell in column for claim_id in str(cell).replace("+", " ").split()
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -193,27 +195,37 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     # One figure for everyone per report if it has one; else its addable parts, by population.
     whole = table[table["population"] == "all"].drop_duplicates(keys, keep="first")
     covered = pd.MultiIndex.from_frame(table[keys]).isin(pd.MultiIndex.from_frame(whole[keys]))
-    parts = table[~covered & table["population"].isin(ADDABLE_POPULATIONS)].sort_values("population", kind="stable")
+    parts = table[~covered & table["population"].isin(ADDABLE_POPULATIONS)].sort_values(
+        "population", kind="stable"
+    )
     chosen = pd.concat([whole, parts]).assign(
         _open=lambda t: t["high"].isna(), _rank=lambda t: t["status"].map(_STATUS_RANK)
     )
-    totals = chosen.groupby(keys, sort=False).agg(
-        value=("value", "sum"),
-        low=("low", "sum"),
-        high=("high", "sum"),
-        lower_bound=("_open", "any"),
-        populations=("population", " + ".join),
-        parts=("population", "size"),
-        rank=("_rank", "max"),
-        claim_ids=("claim_id", " + ".join),
-    ).reset_index()
+    totals = (
+        chosen.groupby(keys, sort=False)
+        .agg(
+            value=("value", "sum"),
+            low=("low", "sum"),
+            high=("high", "sum"),
+            lower_bound=("_open", "any"),
+            populations=("population", " + ".join),
+            parts=("population", "size"),
+            rank=("_rank", "max"),
+            claim_ids=("claim_id", " + ".join),
+        )
+        .reset_index()
+    )
     totals["high"] = totals["high"].astype("Int64").mask(totals["lower_bound"])
     totals["status"] = totals.pop("rank").map({rank: status for status, rank in _STATUS_RANK.items()})
     for column in ("value", "low"):
         totals[column] = totals[column].astype("int64")
     columns = ["scope", "claimant_group", "source_id", "reported_on", "value", "low", "high", "lower_bound",
                "populations", "parts", "status", "claim_ids"]  # fmt: skip
-    return totals[columns].sort_values(["reported_on", "scope", "claimant_group", "claim_ids"]).reset_index(drop=True)
+    return (
+        totals[columns]
+        .sort_values(["reported_on", "scope", "claimant_group", "claim_ids"])
+        .reset_index(drop=True)
+    )
 
 
 def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
@@ -225,7 +237,9 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
     totals = report_totals(claims, measure, scope)
     totals["_covers_all"] = totals["populations"] == "all"
     totals = totals.sort_values(
-        ["reported_on", "_covers_all", "parts", "claim_ids"], ascending=[False, False, False, True], kind="stable"
+        ["reported_on", "_covers_all", "parts", "claim_ids"],
+        ascending=[False, False, False, True],
+        kind="stable",
     ).drop_duplicates(["scope", "claimant_group"])
     totals["_group_rank"] = totals["claimant_group"].map(list(GROUP_LABELS).index)  # officials first
     totals = _in_scope_order(totals, scope_order(claims), "_group_rank")
@@ -256,8 +270,6 @@ def compare_official_health(
     return wide
 
 
-
-
 def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     """Low, best and high per measure x population x place, at the end of each date on which a
     figure for it was reported (UCDP's low/best/high, ACLED's conservative choice).
@@ -278,12 +290,20 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (measure, population, place), figures in by_key.items():
         for date in sorted({figure.reported_on for figure in figures}):
-            known = [(f, f.status if f.status_effective <= date else "active") for f in figures if f.reported_on <= date]
+            known = [
+                (f, f.status if f.status_effective <= date else "active")
+                for f in figures
+                if f.reported_on <= date
+            ]
             eligible = [f for f, status in known if status not in ("retracted", "superseded")]
             latest: dict[str, pd.Timestamp] = {}
             for figure in eligible:
-                latest[figure.claimant_group] = max(latest.get(figure.claimant_group, figure.reported_on), figure.reported_on)
-            current = sorted((f for f in eligible if f.reported_on == latest[f.claimant_group]), key=lambda f: f.claim_id)
+                latest[figure.claimant_group] = max(
+                    latest.get(figure.claimant_group, figure.reported_on), figure.reported_on
+                )
+            current = sorted(
+                (f for f in eligible if f.reported_on == latest[f.claimant_group]), key=lambda f: f.claim_id
+            )
             row = {"measure": measure, "population": population, "scope": place, "date": date,
                    "low": pd.NA, "best": pd.NA, "high": pd.NA}  # fmt: skip
             if current:
@@ -298,7 +318,18 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
             row["excluded_ids"] = " ".join(sorted(f.claim_id for f, status in known if status == "retracted"))
             rows.append(row)
     result = pd.DataFrame(
-        rows, columns=["measure", "population", "scope", "date", "low", "best", "high", "claim_ids", "excluded_ids"]
+        rows,
+        columns=[
+            "measure",
+            "population",
+            "scope",
+            "date",
+            "low",
+            "best",
+            "high",
+            "claim_ids",
+            "excluded_ids",
+        ],
     )
     for column in ("low", "best", "high"):
         result[column] = result[column].astype("Int64")
@@ -313,7 +344,12 @@ def _within(figure) -> int:
 
 def final_estimates(claims: pd.DataFrame) -> pd.DataFrame:
     """The last reconciled row of each measure x population x place."""
-    return reconcile(claims).groupby(["measure", "population", "scope"], sort=False).tail(1).reset_index(drop=True)
+    return (
+        reconcile(claims)
+        .groupby(["measure", "population", "scope"], sort=False)
+        .tail(1)
+        .reset_index(drop=True)
+    )
 
 
 def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
@@ -369,7 +405,9 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
                 "latest_estimate": later,
             }
         )
-    return pd.DataFrame(rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"])
+    return pd.DataFrame(
+        rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"]
+    )
 
 
 def _differences(said, other) -> list[str]:
@@ -382,5 +420,7 @@ def _differences(said, other) -> list[str]:
     if other.population != said.population:
         differences.append(f"{POPULATION_LABELS[other.population]}, not {POPULATION_LABELS[said.population]}")
     if other.claimant_group != said.claimant_group:
-        differences.append(f"counted by {COUNTERS[other.claimant_group]}, not {COUNTERS[said.claimant_group]}")
+        differences.append(
+            f"counted by {COUNTERS[other.claimant_group]}, not {COUNTERS[said.claimant_group]}"
+        )
     return differences

@@ -150,7 +150,11 @@ def save_figure(
 
 
 def header_lines(title: str, subtitle: str, source: str) -> tuple[list[str], list[str], list[str]]:
-    return textwrap.wrap(title, WRAP_TITLE), textwrap.wrap(subtitle, WRAP_TEXT), textwrap.wrap(source, WRAP_SOURCE)
+    return (
+        textwrap.wrap(title, WRAP_TITLE),
+        textwrap.wrap(subtitle, WRAP_TEXT),
+        textwrap.wrap(source, WRAP_SOURCE),
+    )
 
 
 def header_height(title: str, subtitle: str, source: str) -> float:
@@ -193,7 +197,7 @@ def drawn_texts(fig: Figure) -> list[Text]:
     and the tick labels inside the axes' range (matplotlib keeps invisible ones beyond it)."""
     texts = [*fig.texts]
     for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]  # noqa: SLF001 (no public getter)
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
         if not ax.axison:
             continue
         low, high = sorted(ax.get_xlim())
@@ -213,9 +217,18 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
         drawn.append((text.get_text(), text.get_window_extent(renderer)))
     found = []
     for index, (words, box) in enumerate(drawn):
-        if box.x0 < bounds.x0 - 0.5 or box.x1 > bounds.x1 + 0.5 or box.y0 < bounds.y0 - 0.5 or box.y1 > bounds.y1 + 0.5:
+        if (
+            box.x0 < bounds.x0 - 0.5
+            or box.x1 > bounds.x1 + 0.5
+            or box.y0 < bounds.y0 - 0.5
+            or box.y1 > bounds.y1 + 0.5
+        ):
             found.append((words, "edge"))
         for other_words, other in drawn[index + 1 :]:
-            if box.overlaps(other) and box.intersection(box, other).width > 0.5 and box.intersection(box, other).height > 0.5:
+            if (
+                box.overlaps(other)
+                and box.intersection(box, other).width > 0.5
+                and box.intersection(box, other).height > 0.5
+            ):
                 found.append((words, other_words))
     return found

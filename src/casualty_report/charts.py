@@ -22,17 +22,44 @@ from matplotlib.ticker import FuncFormatter
 
 from casualty_report import analysis, narrative
 from casualty_report.chart_style import (
-    FIGSIZE, GRID, INK, LABEL_SIZE, MUTED, PALETTE, SCREEN_DPI, WIDTH, Chart, drawn_texts, frame, freeze, header_height,
-    house_style, plain, save_figure,
+    FIGSIZE,
+    GRID,
+    INK,
+    LABEL_SIZE,
+    MUTED,
+    PALETTE,
+    SCREEN_DPI,
+    WIDTH,
+    Chart,
+    drawn_texts,
+    frame,
+    freeze,
+    header_height,
+    house_style,
+    plain,
+    save_figure,
 )  # fmt: skip
 from casualty_report.ledger import MEASURES, Ledger
 
 __all__ = [
-    "Chart", "save_figure", "death_toll_chart", "injuries_chart", "arrests_chart", "death_toll_timeline_chart",
-    "detentions_timeline_chart", "PALETTE", "INK", "COLOUR_NAMES",
+    "COLOUR_NAMES",
+    "INK",
+    "PALETTE",
+    "Chart",
+    "arrests_chart",
+    "death_toll_chart",
+    "death_toll_timeline_chart",
+    "detentions_timeline_chart",
+    "injuries_chart",
+    "save_figure",
 ]  # fmt: skip
 
-COLOUR_NAMES = {"official": "blue", "health_ministry": "orange", "independent": "green", "international": "pink"}
+COLOUR_NAMES = {
+    "official": "blue",
+    "health_ministry": "orange",
+    "independent": "green",
+    "international": "pink",
+}
 WHOSE = {"official": "Officials'", "health_ministry": "The Health Ministry's", "independent": "Independent counters'",
          "international": "International bodies'"}  # fmt: skip
 BAR_KEYS = {
@@ -78,7 +105,9 @@ def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Chart:
         bars = []
         for group in ("official", "health_ministry"):
             ids = analysis.claim_ids([getattr(row, f"{group}_claim_ids")])
-            segments = tuple(Segment(i, int(by_id.at[i, "value"]), group, str(by_id.at[i, "status"])) for i in ids)
+            segments = tuple(
+                Segment(i, int(by_id.at[i, "value"]), group, str(by_id.at[i, "status"])) for i in ids
+            )
             bars.append(Bar(
                 f"{analysis.GROUP_LABELS[group]}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
                 segments,
@@ -179,7 +208,9 @@ def _gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, na
     health = narrative.total_words(ledger, row["health_ministry_claim_ids"], row["health_ministry_value"],
                                    row["health_ministry_lower_bound"])  # fmt: skip
     parts = analysis.claim_ids([row["official_claim_ids"]])
-    official = narrative.total_words(ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"])
+    official = narrative.total_words(
+        ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"]
+    )
     if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
         official = " + ".join(f"{int(by_id.at[i, 'value']):,}" for i in parts) + f" = {official}"
     status = row["health_ministry_status"]
@@ -188,7 +219,9 @@ def _gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, na
     relation = narrative.gap_words(ledger, next(comparison.head(1).itertuples(index=False)))
     if relation is None:  # not comparable: say what each side said
         return f"{where} Health Ministry's {adjective}toll: {health}; officials' latest: {official}"
-    return f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
+    return (
+        f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
+    )
 
 
 def _latest_figures_title(table: pd.DataFrame, what: str) -> str:
@@ -306,10 +339,14 @@ def _bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_s
         if not panels:
             ax = fig.add_subplot()
             ax.set_axis_off()
-            ax.text(0.5, 0.5, "No figures for this place in the ledger.", ha="center", va="center", color=MUTED)
+            ax.text(
+                0.5, 0.5, "No figures for this place in the ledger.", ha="center", va="center", color=MUTED
+            )
             freeze(fig)
             return Chart(fig, name, title, subtitle, source, ())
-        axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 0.6 for n in rows]})[:, 0]
+        axes = fig.subplots(
+            len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 0.6 for n in rows]}
+        )[:, 0]
         longest = max(bar.total for bar in bars_drawn)
         labels = []
         for ax, (heading, bars) in zip(axes, panels, strict=True):
@@ -342,7 +379,9 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
             left += segment.value
         end = left
         if bar.lower_bound:
-            ax.plot(end + longest * 0.015, centre, marker=">", markersize=6, color=INK, clip_on=False)[0].set_in_layout(False)
+            ax.plot(end + longest * 0.015, centre, marker=">", markersize=6, color=INK, clip_on=False)[
+                0
+            ].set_in_layout(False)
             end += longest * 0.03
         values.append(ax.annotate(plain(bar.value_text), (end, centre), xytext=(4, 0), textcoords="offset points",
                                   va="center", ha="left", fontsize=LABEL_SIZE, color=INK, annotation_clip=False,
@@ -398,7 +437,9 @@ def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
 TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
 
 
-def _timeline_chart(ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, best: int | None) -> Chart:
+def _timeline_chart(
+    ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, best: int | None
+) -> Chart:
     """Reported figures over time: one colour per claimant group, a line through each group's
     figures that stood when reported, hollow rings for withdrawn ones. Two panels with a break
     mark when the figures span more than three weeks: the first weeks, then the rest."""
@@ -451,7 +492,9 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, r
         axes = [fig.add_subplot()]
         spans = [(start, points["reported_on"].max() + pd.Timedelta(days=1))]
     else:
-        left, right = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.15, 1.0], "wspace": 0.08})
+        left, right = fig.subplots(
+            1, 2, sharey=True, gridspec_kw={"width_ratios": [1.15, 1.0], "wspace": 0.08}
+        )
         axes = [left, right]
         end = late["reported_on"].max()
         spans = [(start, split), (split, end + (end - split) * 0.08)]
@@ -505,7 +548,13 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded:
         ordered = figures.sort_values(["reported_on", "value"])
         for point in ordered.itertuples(index=False):
             in_panel = point.claim_ids in set(shown["claim_ids"])
-            style: dict[str, object] = {"marker": "o", "markersize": 6.5, "color": colour, "zorder": 3, "linestyle": "none"}
+            style: dict[str, object] = {
+                "marker": "o",
+                "markersize": 6.5,
+                "color": colour,
+                "zorder": 3,
+                "linestyle": "none",
+            }
             if point.status == "retracted":
                 style |= {"markerfacecolor": "white", "markeredgewidth": 1.5}
             elif point.status == "disputed":
@@ -550,7 +599,9 @@ def _place_labels(fig: Figure, labels: list) -> None:
     renderer = fig.canvas.get_renderer()
     bounds = fig.bbox
     candidates = set(map(id, labels))
-    placed = _marker_boxes(fig) + [t.get_window_extent(renderer) for t in drawn_texts(fig) if id(t) not in candidates]
+    placed = _marker_boxes(fig) + [
+        t.get_window_extent(renderer) for t in drawn_texts(fig) if id(t) not in candidates
+    ]
     for label in labels:
         for dx, dy, ha, va in LABEL_OFFSETS:
             label.set_position((dx, dy))  # offset points (textcoords)

@@ -26,7 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # the last line of defence: a message, not a traceback
+    # The last line of defence: a message, not a traceback.
+    except Exception as error:  # noqa: BLE001
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -50,7 +51,12 @@ def _render(args: argparse.Namespace) -> int:
     from casualty_report.ledger import LedgerError
     from casualty_report.notebooks import find_notebooks
     from casualty_report.render import (
-        BusyError, ParameterError, RenderError, load_parameter_sets, parse_parameter, render_sets,
+        BusyError,
+        ParameterError,
+        RenderError,
+        load_parameter_sets,
+        parse_parameter,
+        render_sets,
     )  # fmt: skip
 
     def log(line: str) -> None:
@@ -61,7 +67,13 @@ def _render(args: argparse.Namespace) -> int:
         sets = load_parameter_sets(args.params, overrides, args.name)
         notebooks = find_notebooks(args.notebooks) if args.notebooks else None
         results = render_sets(
-            sets, args.out, force=args.force, jobs=args.jobs, notebooks=notebooks, wait=args.wait, progress=log
+            sets,
+            args.out,
+            force=args.force,
+            jobs=args.jobs,
+            notebooks=notebooks,
+            wait=args.wait,
+            progress=log,
         )
     except LedgerError as error:
         print(error, file=sys.stderr)
@@ -108,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check the ledger; print OK or every problem")
-    validate.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset folder name (default: %(default)s)")
+    validate.add_argument(
+        "--dataset", default=DEFAULT_DATASET, help="dataset folder name (default: %(default)s)"
+    )
     validate.add_argument(
         "--data-dir",
         type=Path,
@@ -134,13 +148,24 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
     )
-    render.add_argument("--out", type=Path, help="where runs are published (default: the repository's reports/)")
-    render.add_argument("--jobs", type=_at_least_one, help="notebooks run at once, 1 or more (default: the number of CPUs)")
-    render.add_argument("--force", action="store_true", help="render even when no input has changed")
-    render.add_argument("--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)")
-    render.add_argument("--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)")
     render.add_argument(
-        "--wait", type=float, default=600.0, help="seconds to wait for another render's lock (default: %(default)s)"
+        "--out", type=Path, help="where runs are published (default: the repository's reports/)"
+    )
+    render.add_argument(
+        "--jobs", type=_at_least_one, help="notebooks run at once, 1 or more (default: the number of CPUs)"
+    )
+    render.add_argument("--force", action="store_true", help="render even when no input has changed")
+    render.add_argument(
+        "--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)"
+    )
+    render.add_argument(
+        "--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)"
+    )
+    render.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        help="seconds to wait for another render's lock (default: %(default)s)",
     )
     render.set_defaults(command=_render)
 

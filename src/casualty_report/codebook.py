@@ -369,9 +369,9 @@ def write_datapackage(
 
 __all__: Sequence[str] = [
     "CODEBOOK",
-    "Column",
     "DATA_LICENCE",
     "OVERRIDES",
+    "Column",
     "column",
     "column_title",
     "table_schema",

@@ -209,16 +209,22 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
         _validate(_claims_schema(known_sources, known_claims), claims, directory / CLAIMS_FILE, problems)
 
     info = _read_info(directory / INFO_FILE, problems)
-    if info is not None and sources is not None and "source_id" in sources:
-        if info.focus_source not in set(sources["source_id"]):
-            problems.append(
+    if (
+        info is not None
+        and sources is not None
+        and "source_id" in sources
+        and info.focus_source not in set(sources["source_id"])
+    ):
+        problems.append(
                 Problem(str(directory / INFO_FILE), 0, "focus_source", info.focus_source,
                         f"a source_id listed in {SOURCES_FILE}")
             )  # fmt: skip
     if problems:
         raise LedgerError(problems)
     assert claims is not None and sources is not None and info is not None
-    return Ledger(claims=_typed_claims(claims), sources=_typed_sources(sources), directory=directory, info=info)
+    return Ledger(
+        claims=_typed_claims(claims), sources=_typed_sources(sources), directory=directory, info=info
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -257,7 +263,9 @@ def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> 
     try:
         records = list(reader)
     except csv.Error as error:  # an over-long cell, a quote left open…
-        problems.append(Problem(file, reader.line_num, expected=f"well-formed CSV: {error} (is a quote left open?)"))
+        problems.append(
+            Problem(file, reader.line_num, expected=f"well-formed CSV: {error} (is a quote left open?)")
+        )
         return None
     if not records or not any(cell.strip() for cell in records[0]):
         problems.append(Problem(file, 1, expected=header_hint))
@@ -403,7 +411,9 @@ def _claims_schema(known_sources: set[str] | None, known_claims: set[str]) -> pa
             "status": pa.Column(str, _one_of(STATUSES)),
             "status_since": pa.Column(str, _iso_date(optional=True)),
             "status_source_id": pa.Column(str, optional_source_check),
-            "superseded_by": pa.Column(str, _ids_in(known_claims, "the claim_id of another row, or an empty cell")),
+            "superseded_by": pa.Column(
+                str, _ids_in(known_claims, "the claim_id of another row, or an empty cell")
+            ),
             "corrected_by": pa.Column(
                 str, _ids_in(known_claims, "claim_ids of other rows separated by spaces, or an empty cell")
             ),
@@ -422,9 +432,15 @@ def _claims_schema(known_sources: set[str] | None, known_claims: set[str]) -> pa
                 error="superseded_by: another claim's id (a claim cannot replace itself)",
             ),
             pa.Check(
-                lambda frame: (frame["superseded_by"] == "")
-                | (frame["superseded_by"].map(frame.set_index("claim_id")["claimant_group"].to_dict()).fillna(
-                    frame["claimant_group"]) == frame["claimant_group"]),
+                lambda frame: (
+                    (frame["superseded_by"] == "")
+                    | (
+                        frame["superseded_by"]
+                        .map(frame.set_index("claim_id")["claimant_group"].to_dict())
+                        .fillna(frame["claimant_group"])
+                        == frame["claimant_group"]
+                    )
+                ),
                 error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
             ),
         ],
@@ -446,7 +462,9 @@ def _sources_schema() -> pa.DataFrameSchema:
             "published_on": pa.Column(str, _iso_date(optional=True)),
             "url": pa.Column(
                 str,
-                pa.Check.str_matches(r"^(https?://\S+)?$", error="an http:// or https:// address, or an empty cell"),
+                pa.Check.str_matches(
+                    r"^(https?://\S+)?$", error="an http:// or https:// address, or an empty cell"
+                ),
             ),
             "accessed_on": pa.Column(str, _iso_date(optional=True)),
         },
@@ -463,13 +481,22 @@ def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame, path: Path, probl
         for case in errors.failure_cases.itertuples(index=False):
             check, column, value = str(case.check), case.column, case.failure_case
             if check == "column_in_dataframe":
-                problems.append(Problem(file, 1, str(value), expected=f"a column named '{value}' in the header row"))
+                problems.append(
+                    Problem(file, 1, str(value), expected=f"a column named '{value}' in the header row")
+                )
             elif check == "column_in_schema":
                 problems.append(
-                    Problem(file, 1, str(value), expected="only the ledger's columns: " + ", ".join(schema.columns))
+                    Problem(
+                        file,
+                        1,
+                        str(value),
+                        expected="only the ledger's columns: " + ", ".join(schema.columns),
+                    )
                 )
             elif check == "field_uniqueness":
-                problems.append(Problem(file, int(case.index), str(column), str(value), "a value used by no other row"))
+                problems.append(
+                    Problem(file, int(case.index), str(column), str(value), "a value used by no other row")
+                )
             else:
                 named, colon, expected = check.partition(": ")
                 if colon and named in schema.columns:  # a frame-wide check: report it in its column only
@@ -477,7 +504,9 @@ def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame, path: Path, probl
                         continue
                     check = expected
                 row = int(case.index) if case.index is not None and not pd.isna(case.index) else 0
-                problems.append(Problem(file, row, str(column), None if pd.isna(value) else str(value), check))
+                problems.append(
+                    Problem(file, row, str(column), None if pd.isna(value) else str(value), check)
+                )
 
 
 # --- typing -----------------------------------------------------------------------------------
@@ -491,9 +520,13 @@ def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     # When the status took effect: as given; for a superseded claim, when its replacement was
     # reported; otherwise from the start.
     # (a dict, and to_datetime: pandas cannot map an empty column through a Series of dates)
-    replaced_on = pd.to_datetime(typed["superseded_by"].map(dict(zip(typed["claim_id"], typed["reported_on"], strict=True))))
+    replaced_on = pd.to_datetime(
+        typed["superseded_by"].map(dict(zip(typed["claim_id"], typed["reported_on"], strict=True)))
+    )
     typed["status_effective"] = (
-        typed["status_since"].fillna(replaced_on.where(typed["status"] == "superseded")).fillna(typed["reported_on"])
+        typed["status_since"]
+        .fillna(replaced_on.where(typed["status"] == "superseded"))
+        .fillna(typed["reported_on"])
     )
     return typed
 

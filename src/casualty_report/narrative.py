@@ -25,14 +25,18 @@ def coverage(ledger: Ledger) -> str:
     if ledger.as_of is not None:
         return f"{place} As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out."
     until = ledger.reported_until
-    return place + (f" Figures reported up to **{until:%-d %B %Y}**." if until is not None else " No figures yet.")
+    return place + (
+        f" Figures reported up to **{until:%-d %B %Y}**." if until is not None else " No figures yet."
+    )
 
 
 def claims_summary(ledger: Ledger) -> Markdown:
     """How many claims, from how many sources, and how many no longer stand as published."""
     claims = ledger.claims
     counts = claims["status"].value_counts()
-    standing = ", ".join(f"{counts.get(status, 0)} {status_word(status)}" for status in ("retracted", "disputed", "superseded"))
+    standing = ", ".join(
+        f"{counts.get(status, 0)} {status_word(status)}" for status in ("retracted", "disputed", "superseded")
+    )
     sources = claims["source_id"].nunique()
     return Markdown(
         f"**What the numbers show.** {_count(len(claims), 'reported figure', 'reported figures')} from "
@@ -44,7 +48,9 @@ def toll_summary(ledger: Ledger) -> Markdown:
     """Officials' latest toll against the Health Ministry's, per place both reported."""
     comparison = analysis.compare_official_health(ledger.claims, "deaths")
     if comparison.empty:
-        return Markdown("**What the numbers show.** No place has death tolls from both officials and the Health Ministry.")
+        return Markdown(
+            "**What the numbers show.** No place has death tolls from both officials and the Health Ministry."
+        )
     sentences = []
     for row in comparison.itertuples(index=False):
         official = total_words(ledger, row.official_claim_ids, row.official_value, row.official_lower_bound)
@@ -77,7 +83,9 @@ def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
         f" ({last['reported_on']:%-d %b %Y}, {_text(last['claim_ids'])}{_flag(last['status'])})"
     )
     final = analysis.final_estimates(ledger.claims)
-    final = final[(final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)]
+    final = final[
+        (final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)
+    ]
     if len(final) and not pd.isna(final["best"].iloc[0]):
         estimate = final.iloc[0]
         high = "open" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
@@ -93,7 +101,9 @@ def corrections_summary(ledger: Ledger) -> Markdown:
     info = ledger.info
     said = ledger.claims[ledger.claims["source_id"] == info.focus_source]
     if said.empty:
-        return Markdown(f"**What the numbers show.** None of the figures in {_text(info.focus_label)} had been reported yet.")
+        return Markdown(
+            f"**What the numbers show.** None of the figures in {_text(info.focus_label)} had been reported yet."
+        )
     counts = said["status"].value_counts()
     parts = [
         _count(counts.get("active", 0), "stands as published", "stand as published"),
@@ -105,7 +115,8 @@ def corrections_summary(ledger: Ledger) -> Markdown:
     ]  # fmt: skip
     return Markdown(
         f"**What the numbers show.** Of the {len(said)} figures in {_text(info.focus_label)}, "
-        + ", ".join(parts[:-1]) + f" and {parts[-1]}."
+        + ", ".join(parts[:-1])
+        + f" and {parts[-1]}."
     )
 
 
@@ -145,6 +156,7 @@ def gap_words(ledger: Ledger, row) -> str | None:
     far as the figures allow: 'at least 3.9 times', '74 fewer than', 'at most 74 fewer than';
     None when they cannot be compared (a vague word, an open-ended official figure, or an
     official figure for one group of people only, such as 'attackers')."""
+
     def qualifiers(ids: str) -> set[str]:
         wanted = analysis.claim_ids([ids])
         return set(ledger.claims.loc[ledger.claims["claim_id"].isin(wanted), "qualifier"])

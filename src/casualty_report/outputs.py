@@ -21,7 +21,9 @@ def write_table(table: pd.DataFrame, output_dir: str | os.PathLike[str], name: s
 
 
 def write_figure(
-    fig: Figure | Chart, output_dir: str | os.PathLike[str], name: str | None = None,
+    fig: Figure | Chart,
+    output_dir: str | os.PathLike[str],
+    name: str | None = None,
     formats: Sequence[str] = ("png", "svg"),
 ) -> list[Path]:
     """Write ``figures/<name>.<format>`` for each format (a chart's name by default)."""

@@ -75,12 +75,17 @@ PARAMETERS: Mapping[str, Parameter] = {
     "data_dir": Parameter(
         "an existing folder, or null", lambda v: isinstance(v, str) and Path(v).is_dir(), nullable=True
     ),
-    "scope": Parameter("a place name as the ledger writes it, or null",
-                       lambda v: isinstance(v, str) and bool(v.strip()) and len(v) <= 200, nullable=True),  # fmt: skip
+    "scope": Parameter(
+        "a place name as the ledger writes it, or null",
+        lambda v: isinstance(v, str) and bool(v.strip()) and len(v) <= 200,
+        nullable=True,
+    ),
     "as_of": Parameter("a date written YYYY-MM-DD, not in the future, or null", _is_date, nullable=True),
-    "output_dir": Parameter("nothing: render sets it (use --out)", lambda v: False, nullable=True, reserved=True),
+    "output_dir": Parameter(
+        "nothing: render sets it (use --out)", lambda v: False, nullable=True, reserved=True
+    ),
     "figure_formats": Parameter(
-        f"a non-empty list of {', '.join(FIGURE_FORMATS)} (e.g. [\"png\"])",
+        f'a non-empty list of {", ".join(FIGURE_FORMATS)} (e.g. ["png"])',
         lambda v: isinstance(v, list) and bool(v) and all(f in FIGURE_FORMATS for f in v),
         default=["png", "svg"],
     ),
@@ -121,7 +126,9 @@ def ledger_problems(parameters: Mapping[str, Any], scopes: set[str]) -> list[str
     """Problems only the ledger can tell: a scope that names no place in it."""
     scope = parameters.get("scope")
     if scope is not None and scope not in scopes:
-        return [f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {', '.join(sorted(scopes))}"]
+        return [
+            f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {', '.join(sorted(scopes))}"
+        ]
     return []
 
 
@@ -149,4 +156,4 @@ def load_yaml(text: str) -> Any:
                     raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name): refused")
             return super().compose_node(parent, index)
 
-    return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 (a SafeLoader subclass)
+    return yaml.load(text, Loader=BoundedLoader)

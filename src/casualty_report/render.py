@@ -274,7 +274,12 @@ def render(
 ) -> RunResult:
     """Render one parameter set; raise RenderError if it failed."""
     (result,) = render_sets(
-        load_parameter_sets((), parameters, name), out, force=force, notebooks=notebooks, progress=log, today=today
+        load_parameter_sets((), parameters, name),
+        out,
+        force=force,
+        notebooks=notebooks,
+        progress=log,
+        today=today,
     )
     if result.status == "failed":
         raise RenderError(result.error)
@@ -302,10 +307,13 @@ def _validate(todo: list[_Plan]) -> None:
             raise ParameterError(f"set {plan.set.name}: {'; '.join(found)}")
 
 
-def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log) -> dict[str, RunResult]:
+def _run(
+    todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log
+) -> dict[str, RunResult]:
     """Execute every (set, notebook) in a bounded pool, then publish each set that succeeded."""
     stagings = {
-        plan.set.name: Path(tempfile.mkdtemp(prefix=f".{plan.set.name}-{stamp}.staging-", dir=out)) for plan in todo
+        plan.set.name: Path(tempfile.mkdtemp(prefix=f".{plan.set.name}-{stamp}.staging-", dir=out))
+        for plan in todo
     }
     for staging in stagings.values():
         staging.chmod(0o755)  # mkdtemp makes it private; a published report is for reading
@@ -316,9 +324,14 @@ def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: 
     try:
         kernel_log = out / "logs" / "kernels.log"
         kernel_log.parent.mkdir(exist_ok=True)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, initargs=(str(kernel_log),)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_warm_worker, initargs=(str(kernel_log),)
+        ) as pool:
             futures = {
-                pool.submit(_execute, str(notebook), str(stagings[plan.set.name]), plan.parameters): (plan.set.name, notebook)
+                pool.submit(_execute, str(notebook), str(stagings[plan.set.name]), plan.parameters): (
+                    plan.set.name,
+                    notebook,
+                )
                 for plan, notebook in tasks
             }
             with _progress_bar(len(futures)) as bar:
@@ -341,7 +354,9 @@ def _run(todo: list[_Plan], notebooks: list[Path], out: Path, stamp: str, jobs: 
                 message = f"could not publish: {reason}; the published report is unchanged"
                 log(f"{plan.set.name}: FAILED: {message}")
                 results[plan.set.name] = RunResult(plan.set.name, out, "failed", error=message)
-        log(f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {workers} worker(s) in {time.perf_counter() - started:.1f} s")
+        log(
+            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {workers} worker(s) in {time.perf_counter() - started:.1f} s"
+        )
         return results
     finally:
         for staging in stagings.values():
@@ -382,7 +397,9 @@ def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: 
         "headline": headline,
         "notebooks": [{**vars(result), "outcome": "ok"} for result in results],
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     target = out / f"{name}-{stamp}"
     _swap_into_place(staging, target)
     _point_latest(out, name, target)
@@ -392,7 +409,9 @@ def _publish(plan: _Plan, notebooks, outcomes, staging: Path, out: Path, stamp: 
     return RunResult(name, target, "published", results)
 
 
-def _write_front_page(staging: Path, name: str, parameters, results: list[NotebookResult], stamp: str, commit) -> str:
+def _write_front_page(
+    staging: Path, name: str, parameters, results: list[NotebookResult], stamp: str, commit
+) -> str:
     """The run's codebook and front page; returns its headline finding."""
     from casualty_report.codebook import write_datapackage
     from casualty_report.site import write_run_page
@@ -402,7 +421,9 @@ def _write_front_page(staging: Path, name: str, parameters, results: list[Notebo
                           description="The tables of one rendered run of the casualty report, one row per "
                           "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
     pages = [(staging / "notebooks" / result.notebook, result.html) for result in results]
-    return write_run_page(staging, set_name=name, parameters=parameters, pages=pages, rendered_on=stamp, commit=commit)
+    return write_run_page(
+        staging, set_name=name, parameters=parameters, pages=pages, rendered_on=stamp, commit=commit
+    )
 
 
 # --- the worker: imports and a kernel paid once, then one notebook per task -------------------
@@ -449,14 +470,14 @@ def _stop_kernel() -> None:
     if km is not None:
         try:
             run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 (shutting down: nothing useful left to do)
+        # Shutting down: nothing useful is left to do with an error.
+        except Exception:  # noqa: BLE001, S110
             pass
 
 
 def _execute(notebook: str, staging: str, parameters: dict[str, Any]) -> dict[str, Any] | str:
     """Run one notebook into the staging folder and export its page. An error comes back as
     text naming the cell, so one failing notebook does not stop the others."""
-    import nbformat
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
@@ -471,7 +492,10 @@ def _execute(notebook: str, staging: str, parameters: dict[str, Any]) -> dict[st
     # Papermill's own injection, so runs look like `papermill -p …`; "." because the kernel
     # works inside the staging folder, so no random path lands in the output.
     nb = parameterize_notebook(
-        load_notebook_node(str(source)), {**parameters, "output_dir": "."}, kernel_name="python3", language="python"
+        load_notebook_node(str(source)),
+        {**parameters, "output_dir": "."},
+        kernel_name="python3",
+        language="python",
     )
     if "km" not in _KERNEL or not run_sync(_KERNEL["km"].is_alive)():
         _stop_kernel()
@@ -498,7 +522,8 @@ def _execute(notebook: str, staging: str, parameters: dict[str, Any]) -> dict[st
         _stop_kernel()
         _keep(nb, executed)
         return f"failed in cell {_cell_number(nb, running)}: the kernel died"
-    except Exception as error:  # a timeout, a broken kernel…: report, start afresh next time
+    # A timeout, a broken kernel…: report it and start afresh next time.
+    except Exception as error:  # noqa: BLE001
         _stop_kernel()
         _keep(nb, executed)
         return f"failed in cell {_cell_number(nb, running)}: {type(error).__name__}: {error}"
@@ -552,9 +577,11 @@ class _lock:
 
     def __enter__(self):
         try:
-            self.handle = open(self.path, "a+")  # noqa: SIM115 (held for the whole render)
+            self.handle = open(self.path, "a+")
         except OSError as error:
-            raise RenderError(f"cannot write in the output folder {self.path.parent}: {error.strerror or error}") from None
+            raise RenderError(
+                f"cannot write in the output folder {self.path.parent}: {error.strerror or error}"
+            ) from None
         deadline, told = time.monotonic() + self.wait, False
         while True:
             try:
@@ -628,7 +655,9 @@ def _latest_hash(out: Path, name: str) -> str | None:
         return None
 
 
-def _append_history(out: Path, name: str, stamp: str, status: str, parameters, folder: str, error: str) -> None:
+def _append_history(
+    out: Path, name: str, stamp: str, status: str, parameters, folder: str, error: str
+) -> None:
     entry = {
         "set": name,
         "rendered_on": stamp,
@@ -691,7 +720,14 @@ class _progress_bar:
 
 def _git_commit() -> str | None:
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=5)
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() or None

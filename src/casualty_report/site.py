@@ -31,9 +31,9 @@ from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
 HOW_TO_READ = (
     "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
     "hollow and dotted, replaced by a later figure of theirs; hatched or half-filled, disputed (it stands, "
-    "but what it counts or who gave it is contested). ▸ or + marks a lower bound: \"at least\", \"over\", "
-    "or a vague word such as \"dozens\", drawn at the smallest number it can mean (12); ≈ marks a rounded "
-    "figure (\"about\", \"nearly\"). Figures are never added across counting systems."
+    'but what it counts or who gave it is contested). ▸ or + marks a lower bound: "at least", "over", '
+    'or a vague word such as "dozens", drawn at the smallest number it can mean (12); ≈ marks a rounded '
+    'figure ("about", "nearly"). Figures are never added across counting systems.'
 )
 
 
@@ -68,7 +68,9 @@ def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
     notebook = nbformat.read(notebook_path, as_version=4)
     markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
     lede = markdown[0].source if markdown else ""
-    title = next((line[2:].strip() for line in lede.splitlines() if line.startswith("# ")), notebook_path.stem)
+    title = next(
+        (line[2:].strip() for line in lede.splitlines() if line.startswith("# ")), notebook_path.stem
+    )
     page = Page(html_name, title, _paragraph(lede, "The question."), _paragraph(lede, "The main caveat."))
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -79,7 +81,9 @@ def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
             if CHART_METADATA in metadata and "image/png" in data:
                 words = dict(metadata[CHART_METADATA])
                 png = run_dir / "figures" / f"{words['name']}.png"
-                words["src"] = f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
+                words["src"] = (
+                    f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
+                )
                 words["alt"] = metadata.get("image/png", {}).get("alt", words["title"])
                 page.charts.append(words)
     return page
@@ -107,8 +111,13 @@ def read_sources(run_dir: Path) -> list[dict[str, str]]:
 
 
 def write_run_page(
-    run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
-    rendered_on: str, commit: str | None,
+    run_dir: Path,
+    *,
+    set_name: str,
+    parameters: Mapping[str, Any],
+    pages: Sequence[tuple[Path, str]],
+    rendered_on: str,
+    commit: str | None,
 ) -> str:
     """Write ``run_dir/index.html``; return the run's headline finding (for the site index)."""
     from casualty_report.ledger import load_ledger
@@ -135,7 +144,9 @@ def write_run_page(
         "commit": commit or "",
         "parameters": json.dumps(dict(parameters), sort_keys=True) if parameters else "",
     }
-    (run_dir / "index.html").write_text(_environment().get_template("site/run.html.j2").render(context), encoding="utf-8")
+    (run_dir / "index.html").write_text(
+        _environment().get_template("site/run.html.j2").render(context), encoding="utf-8"
+    )
     return headline
 
 
@@ -185,8 +196,9 @@ def describe_parameters(parameters: Mapping[str, Any]) -> str:
     words = [str(parameters.get("scope") or "every place")]
     if parameters.get("as_of"):
         words.append(f"as known at the start of {parameters['as_of']}")
-    others = {key: value for key, value in parameters.items() if key not in ("scope", "as_of") and value is not None}
+    others = {
+        key: value for key, value in parameters.items() if key not in ("scope", "as_of") and value is not None
+    }
     if others:
         words.append(", ".join(f"{key} {value}" for key, value in sorted(others.items())))
     return "; ".join(words)
-

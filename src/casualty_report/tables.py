@@ -47,7 +47,11 @@ class ReadableTable:
     @property
     def note(self) -> str | None:
         """The caption: the table's own, and a word when rows were left off the page."""
-        cut = f"The first {MAX_ROWS:,} of {len(self.frame):,} rows; the CSV download has them all." if len(self.frame) > MAX_ROWS else ""
+        cut = (
+            f"The first {MAX_ROWS:,} of {len(self.frame):,} rows; the CSV download has them all."
+            if len(self.frame) > MAX_ROWS
+            else ""
+        )
         return " ".join(part for part in (self.caption, cut) if part) or None
 
     def to_html(self) -> str:
@@ -59,7 +63,9 @@ class ReadableTable:
         classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
         for column in self.numeric:
             classes[column] = "number"
-        styler = styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
+        styler = (
+            styler.set_td_classes(classes).set_uuid(self.name).set_table_attributes('class="report-table"')
+        )
         # For JupyterLab, which right-aligns every cell; published pages use report.css instead.
         styler = styler.set_table_styles([
             {"selector": "th, td", "props": "text-align: left; vertical-align: top;"},
@@ -156,10 +162,14 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Status": [status_words(s, by_id.at[c, "status_effective"]) for s, c in zip(table["status"], table["claim_id"], strict=True)],
         "Note": table["note"],
     })  # fmt: skip
-    return ReadableTable(frame.reset_index(drop=True), name, ("Figure", "Range"), {"Claim": source_links(ledger)})
+    return ReadableTable(
+        frame.reset_index(drop=True), name, ("Figure", "Range"), {"Claim": source_links(ledger)}
+    )
 
 
-def notes(claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing: bool = False) -> ReadableTable:
+def notes(
+    claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing: bool = False
+) -> ReadableTable:
     """What to keep in mind about some claims: status and the curator's note, in full."""
     by_id = ledger.claims.set_index("claim_id")
     ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
@@ -177,6 +187,7 @@ def notes(claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing
 
 def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``analysis.compare_official_health``: one row per place, each side's latest toll and date."""
+
     def side(prefix: str) -> list[str]:
         return [
             total_words(ledger, ids, value, lower) + ("" if status == "active" else f" ({status_word(status)})")
@@ -249,4 +260,3 @@ def sources(table: pd.DataFrame, name: str) -> ReadableTable:
     })  # fmt: skip
     urls = {url: url for url in frame["Link"] if url}
     return ReadableTable(frame, name, (), {"Link": urls})
-
