@@ -67,6 +67,12 @@ MEASURE_WORDS = {
     "arrested": "arrested",
     "in_custody": "held",
     "convicted": "convicted",
+    "remanded": "held by court order",
+    "administrative_arrests": "jailed for an administrative offence",
+    "administrative_cases": "administrative cases",
+    "criminal_cases": "criminal cases",
+    "torture_complaints": "torture complaints",
+    "torture_cases": "torture cases",
 }
 QUALIFIER_WORDS = {
     "exact": "",
