@@ -20,67 +20,14 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from casualty_report.ledger import MEASURES
-
-INJURY_MEASURES = ("injured", "treated", "sought_care", "hospitalised", "critical")
-ARREST_MEASURES = ("detained", "arrested", "in_custody", "convicted")
-
-#: Qualifiers whose high bound is open: the true figure may be larger than any stated number.
-LOWER_BOUND_QUALIFIERS = frozenset({"at_least", "more_than", "several", "dozens", "hundreds"})
-
-#: Populations that partition "all" closely enough to be added up when no "all" figure exists.
-#: Minors are never added: they are a subset of another population.
-ADDABLE_POPULATIONS = ("civilians", "security_forces", "attackers")
-
-#: A total's status is the worst of its parts'.
-_STATUS_RANK = {"active": 0, "superseded": 1, "disputed": 2, "retracted": 3}
-
-GROUP_LABELS = {
-    "official": "Officials",
-    "health_ministry": "Health Ministry",
-    "independent": "Independent counts",
-    "international": "International bodies",
-}
-COUNTERS = {  # "counted by …"
-    "official": "officials",
-    "health_ministry": "the Health Ministry",
-    "independent": "independent counters",
-    "international": "international bodies",
-}
-POPULATION_LABELS = {
-    "all": "everyone",
-    "civilians": "'civilians'",
-    "security_forces": "security forces",
-    "attackers": "'attackers'",
-    "minors": "minors",
-}
-MEASURE_WORDS = {
-    "deaths": "dead",
-    "died_in_hospital": "died in hospital",
-    "died_in_custody": "died in custody",
-    "injured": "injured",
-    "treated": "treated",
-    "sought_care": "sought care",
-    "hospitalised": "in hospital",
-    "critical": "in a critical state",
-    "detained": "detained",
-    "arrested": "arrested",
-    "in_custody": "held",
-    "convicted": "convicted",
-    "remanded": "held by court order",
-    "administrative_arrests": "jailed for an administrative offence",
-    "administrative_cases": "administrative cases",
-    "criminal_cases": "criminal cases",
-    "torture_complaints": "torture complaints",
-    "torture_cases": "torture cases",
-}
-QUALIFIER_WORDS = {
-    "exact": "",
-    "at_least": "at least ",
-    "more_than": "over ",
-    "about": "about ",
-    "nearly": "nearly ",
-}
+from casualty_report.vocabulary import (
+    CLAIMANT_GROUPS,
+    MEASURES,
+    POPULATIONS,
+    QUALIFIERS,
+    STATUSES,
+    measures_about,
+)
 
 TABLE_COLUMNS = [
     "claim_id", "reported_on", "scope", "measure", "population", "claimant", "claimant_group",
@@ -111,7 +58,7 @@ def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
         return value, value
     if qualifier == "more_than":
         return value + 1, None
-    if qualifier in LOWER_BOUND_QUALIFIERS:
+    if QUALIFIERS[qualifier].lower_bound:
         return value, None
     unit = rounding_unit(value)
     if qualifier == "about":
@@ -125,9 +72,10 @@ def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
 
 def display_value(value: int, qualifier: str) -> str:
     """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
-    if qualifier in QUALIFIER_WORDS:
-        return f"{QUALIFIER_WORDS[qualifier]}{value:,}"
-    return f"{qualifier} (counted as {value:,})"
+    words = QUALIFIERS[qualifier]
+    if words.word:
+        return f"{words.word} (counted as {value:,})"
+    return f"{words.prefix}{value:,}"
 
 
 def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
@@ -178,12 +126,12 @@ def casualty_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFra
 
 def injury_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
     """Every figure for people injured, treated, seeking care or hospitalised."""
-    return claims_table(claims, INJURY_MEASURES, scope)
+    return claims_table(claims, measures_about("injuries"), scope)
 
 
 def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
     """Every figure for people detained, arrested, held or convicted."""
-    return claims_table(claims, ARREST_MEASURES, scope)
+    return claims_table(claims, measures_about("arrests"), scope)
 
 
 def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
@@ -201,11 +149,12 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     # One figure for everyone per report if it has one; else its addable parts, by population.
     whole = table[table["population"] == "all"].drop_duplicates(keys, keep="first")
     covered = pd.MultiIndex.from_frame(table[keys]).isin(pd.MultiIndex.from_frame(whole[keys]))
-    parts = table[~covered & table["population"].isin(ADDABLE_POPULATIONS)].sort_values(
-        "population", kind="stable"
-    )
+    parts = table[
+        ~covered & table["population"].isin([w for w, p in POPULATIONS.items() if p.addable])
+    ].sort_values("population", kind="stable")
     chosen = pd.concat([whole, parts]).assign(
-        _open=lambda t: t["high"].isna(), _rank=lambda t: t["status"].map(_STATUS_RANK)
+        _open=lambda t: t["high"].isna(),
+        _rank=lambda t: t["status"].map({w: s.rank for w, s in STATUSES.items()}),
     )
     totals = (
         chosen.groupby(keys, sort=False)
@@ -222,7 +171,7 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
         .reset_index()
     )
     totals["high"] = totals["high"].astype("Int64").mask(totals["lower_bound"])
-    totals["status"] = totals.pop("rank").map({rank: status for status, rank in _STATUS_RANK.items()})
+    totals["status"] = totals.pop("rank").map({s.rank: w for w, s in STATUSES.items()})
     for column in ("value", "low"):
         totals[column] = totals[column].astype("int64")
     columns = ["scope", "claimant_group", "source_id", "reported_on", "value", "low", "high", "lower_bound",
@@ -247,7 +196,7 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
         ascending=[False, False, False, True],
         kind="stable",
     ).drop_duplicates(["scope", "claimant_group"])
-    totals["_group_rank"] = totals["claimant_group"].map(list(GROUP_LABELS).index)  # officials first
+    totals["_group_rank"] = totals["claimant_group"].map(list(CLAIMANT_GROUPS).index)  # officials first
     totals = _in_scope_order(totals, scope_order(claims), "_group_rank")
     return totals.drop(columns=["_covers_all", "_group_rank", "source_id", "parts"])
 
@@ -372,8 +321,8 @@ def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
 def describe(claim) -> str:
     """A claim in words: 'at least 164 dead (everyone, Kazakhstan)'."""
     return (
-        f"{display_value(int(claim.value), claim.qualifier)} {MEASURE_WORDS[claim.measure]}"
-        f" ({POPULATION_LABELS[claim.population]}, {claim.scope})"
+        f"{display_value(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
+        f" ({POPULATIONS[claim.population].label}, {claim.scope})"
     )
 
 
@@ -422,11 +371,11 @@ def _differences(said, other) -> list[str]:
     if other.scope != said.scope:
         differences.append(f"{other.scope}, not {said.scope}")
     if other.measure != said.measure:
-        differences.append(f"{MEASURE_WORDS[other.measure]}, not {MEASURE_WORDS[said.measure]}")
+        differences.append(f"{MEASURES[other.measure].label}, not {MEASURES[said.measure].label}")
     if other.population != said.population:
-        differences.append(f"{POPULATION_LABELS[other.population]}, not {POPULATION_LABELS[said.population]}")
+        differences.append(f"{POPULATIONS[other.population].label}, not {POPULATIONS[said.population].label}")
     if other.claimant_group != said.claimant_group:
         differences.append(
-            f"counted by {COUNTERS[other.claimant_group]}, not {COUNTERS[said.claimant_group]}"
+            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, not {CLAIMANT_GROUPS[said.claimant_group].counter}"
         )
     return differences

@@ -25,13 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
-PALETTE = {
-    "official": "#0072B2",  # blue
-    "health_ministry": "#D55E00",  # vermillion
-    "independent": "#009E73",  # bluish green
-    "international": "#CC79A7",  # reddish purple
-}
+# The claimant groups' colours are in vocabulary.CLAIMANT_GROUPS.
 INK = "#1a1a1a"
 MUTED = "#5f5f5f"
 GRID = "#dcdcdc"

@@ -27,7 +27,6 @@ from casualty_report.chart_style import (
     INK,
     LABEL_SIZE,
     MUTED,
-    PALETTE,
     SCREEN_DPI,
     WIDTH,
     Chart,
@@ -39,12 +38,11 @@ from casualty_report.chart_style import (
     plain,
     save_figure,
 )  # fmt: skip
-from casualty_report.ledger import MEASURES, Ledger
+from casualty_report.ledger import Ledger
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, STATUSES
 
 __all__ = [
-    "COLOUR_NAMES",
     "INK",
-    "PALETTE",
     "Chart",
     "arrests_chart",
     "death_toll_chart",
@@ -54,19 +52,6 @@ __all__ = [
     "save_figure",
 ]  # fmt: skip
 
-COLOUR_NAMES = {
-    "official": "blue",
-    "health_ministry": "orange",
-    "independent": "green",
-    "international": "pink",
-}
-WHOSE = {"official": "Officials'", "health_ministry": "The Health Ministry's", "independent": "Independent counters'",
-         "international": "International bodies'"}  # fmt: skip
-BAR_KEYS = {
-    "retracted": "hollow dashed bars were withdrawn",
-    "superseded": "hollow dotted bars were replaced by a later figure",
-    "disputed": "hatched bars are disputed",
-}
 MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
 
@@ -109,7 +94,7 @@ def death_toll_chart(ledger: Ledger, scope: str | None = None) -> Chart:
                 Segment(i, int(by_id.at[i, "value"]), group, str(by_id.at[i, "status"])) for i in ids
             )
             bars.append(Bar(
-                f"{analysis.GROUP_LABELS[group]}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
+                f"{CLAIMANT_GROUPS[group].label}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
                 segments,
                 _total_words(ledger, ids, by_id, getattr(row, f"{group}_status")),
                 bool(getattr(row, f"{group}_lower_bound")),
@@ -176,7 +161,7 @@ def _where(ledger: Ledger, scope: str | None) -> str:
 def _total_words(ledger: Ledger, ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
     parts = [(analysis.display_value(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]),
-              analysis.POPULATION_LABELS[by_id.at[i, "population"]]) for i in ids]  # fmt: skip
+              POPULATIONS[by_id.at[i, "population"]].label) for i in ids]  # fmt: skip
     if len(parts) == 1:
         words = narrative.total_words(ledger, ids[0], 0, False)
     else:
@@ -234,10 +219,10 @@ def _latest_figures_title(table: pd.DataFrame, what: str) -> str:
         rows = standing[standing["measure"] == measure]
         everyone = rows[rows["population"] == "all"]
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
-        who = "" if latest["population"] == "all" else f" {analysis.POPULATION_LABELS[latest['population']]}"
+        who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
         flag = " (disputed)" if latest["status"] == "disputed" else ""
         parts.append(f"{analysis.display_value(int(latest['value']), latest['qualifier'])}{who} "
-                     f"{analysis.MEASURE_WORDS[measure]} ({_day(latest['reported_on'])}){flag}")  # fmt: skip
+                     f"{MEASURES[measure].label} ({_day(latest['reported_on'])}){flag}")  # fmt: skip
     return "Latest figures: " + "; ".join(parts)
 
 
@@ -261,10 +246,10 @@ def _rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, bes
         return narrative.total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
 
     if len(own) == 1 or first["value"] == last["value"]:
-        title = f"{WHOSE[group]} count of people {word}: {shown(last)}"
+        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word}: {shown(last)}"
     else:
         verb = "rose" if last["value"] > first["value"] else "fell"
-        title = f"{WHOSE[group]} count of people {word} {verb} from {shown(first)} to {shown(last)}"
+        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word} {verb} from {shown(first)} to {shown(last)}"
     withdrawn = points[points["status"] == "retracted"]
     if best is not None and len(withdrawn):
         nearest = min(withdrawn["value"], key=lambda value: abs(value - best))
@@ -296,9 +281,9 @@ def _claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str
         rows = table[table["measure"] == measure]
         bars = []
         for row in rows.sort_values(["reported_on", "claim_id"]).itertuples(index=False):
-            label = [f"{row.reported_on:%-d %b %Y}", analysis.GROUP_LABELS[row.claimant_group]]
+            label = [f"{row.reported_on:%-d %b %Y}", CLAIMANT_GROUPS[row.claimant_group].label]
             if row.population != "all":
-                label.append(analysis.POPULATION_LABELS[row.population])
+                label.append(POPULATIONS[row.population].label)
             if many_places:
                 label.append(row.scope)
             bars.append(Bar(
@@ -307,7 +292,7 @@ def _claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str
                 analysis.display_value(int(row.value), row.qualifier) + _status_suffix(row.status),
                 pd.isna(row.high),
             ))  # fmt: skip
-        panels.append((analysis.MEASURE_WORDS[measure].capitalize(), bars))
+        panels.append((MEASURES[measure].label.capitalize(), bars))
     return _bar_chart(ledger, name, panels, _latest_figures_title(table, what_word), what)
 
 
@@ -324,7 +309,7 @@ def _bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_s
         panels = capped
     bars_drawn = [bar for _, bars in panels for bar in bars]
     statuses = {segment.status for bar in bars_drawn for segment in bar.segments}
-    keys = [BAR_KEYS[status] for status in BAR_KEYS if status in statuses]
+    keys = [s.bar_key for w, s in STATUSES.items() if s.bar_key and w in statuses]
     if any(bar.lower_bound for bar in bars_drawn):
         keys.append("▸ marks a lower bound (at least, over, dozens)")
     subtitle = what + (". " + _sentence(keys) if keys else "") + "."
@@ -419,7 +404,7 @@ def _make_room_for(ax: Axes, labels: Sequence) -> None:
 
 
 def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
-    colour = PALETTE[segment.group]
+    colour = CLAIMANT_GROUPS[segment.group].colour
     style: dict[str, object] = {"height": 0.42, "left": left, "linewidth": 1.2}
     if segment.status == "retracted":
         style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (3, 2))}
@@ -443,8 +428,8 @@ def _timeline_chart(
     """Reported figures over time: one colour per claimant group, a line through each group's
     figures that stood when reported, hollow rings for withdrawn ones. Two panels with a break
     mark when the figures span more than three weeks: the first weeks, then the rest."""
-    groups = [g for g in analysis.GROUP_LABELS if g in set(points.get("claimant_group", []))]
-    keys = [f"{COLOUR_NAMES[g]}: {analysis.COUNTERS[g]}" for g in groups]
+    groups = [g for g in CLAIMANT_GROUPS if g in set(points.get("claimant_group", []))]
+    keys = [f"{CLAIMANT_GROUPS[g].colour_name}: {CLAIMANT_GROUPS[g].counter}" for g in groups]
     statuses = set(points["status"]) if len(points) else set()
     if "retracted" in statuses:
         keys.append("hollow rings were withdrawn")
@@ -540,7 +525,7 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded:
     change of a group's value (a repeated 238 is labelled once)."""
     labels = []
     for group, figures in points.groupby("claimant_group", sort=False):
-        colour = PALETTE[group]
+        colour = CLAIMANT_GROUPS[group].colour
         standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
         if len(standing) > 1:
             ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.4, zorder=2)

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from casualty_report.ledger import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 
 #: The licence of the ledger and of every table derived from it (data/<dataset>/README.md,
 #: "Licence"; the top-level README, "Licensing"). The code's MIT licence does not cover data.
@@ -54,8 +54,9 @@ class Column:
     type: str
     title: str
     description: str
-    enum: tuple[str, ...] | None = None  # a controlled vocabulary
-    pattern: str | None = None  # e.g. vocabulary words joined by " + "
+    # A controlled vocabulary, read when the schema is written so an added word is in it.
+    enum: Mapping[str, Any] | None = None
+    joined: Mapping[str, Any] | None = None  # vocabulary words joined by " + "
     minimum: int | float | None = None
 
     def __post_init__(self) -> None:
@@ -80,8 +81,8 @@ class Column:
         constraints: dict[str, Any] = {}
         if self.enum is not None:
             constraints["enum"] = list(self.enum)
-        if self.pattern is not None:
-            constraints["pattern"] = self.pattern
+        if self.joined is not None:
+            constraints["pattern"] = _joined_words(self.joined)
         if self.minimum is not None:
             constraints["minimum"] = self.minimum
         if constraints:
@@ -89,11 +90,7 @@ class Column:
         return descriptor
 
 
-def _words(vocabulary: Mapping[str, str]) -> tuple[str, ...]:
-    return tuple(vocabulary)
-
-
-def _joined_words(vocabulary: Mapping[str, str]) -> str:
+def _joined_words(vocabulary: Mapping[str, Any]) -> str:
     """A pattern matching one or more vocabulary words separated by ' + ' (Table Schema
     patterns are anchored at both ends)."""
     word = "(?:" + "|".join(re.escape(w) for w in vocabulary) + ")"
@@ -113,10 +110,10 @@ def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
                "the true total may be higher."),
         Column(f"{prefix}_populations", "string", f"{whose} populations",
                f"The populations {in_words} total covers: 'all', or the populations added, separated by "
-               "' + '.", pattern=_joined_words(POPULATIONS)),
+               "' + '.", joined=POPULATIONS),
         Column(f"{prefix}_status", "string", f"{whose} status",
                f"The status of {in_words} total: the worst status among the figures it adds (retracted, then "
-               "disputed, then superseded).", enum=_words(STATUSES)),
+               "disputed, then superseded).", enum=STATUSES),
         Column(f"{prefix}_reported_on", "date", f"{whose} total reported on",
                f"When {in_words} total was reported."),
         Column(f"{prefix}_claim_ids", "string", f"{whose} claims",
@@ -132,19 +129,19 @@ _COLUMNS: list[Column] = [
     Column("reported_on", "date", "Reported on",
            "When the claimant reported the figure, as far as the source shows; otherwise the source's date."),
     Column("measure", "string", "Measure",
-           "What the figure counts, a word of the ledger's measure vocabulary.", enum=_words(MEASURES)),
+           "What the figure counts, a word of the ledger's measure vocabulary.", enum=MEASURES),
     Column("population", "string", "Population",
-           "Whom the figure covers, a word of the ledger's population vocabulary.", enum=_words(POPULATIONS)),
+           "Whom the figure covers, a word of the ledger's population vocabulary.", enum=POPULATIONS),
     Column("scope", "string", "Place",
            "The place counted, as the source gives it: the country for a national figure, else a city or "
            "region."),
     Column("claimant", "string", "Claimant", "Who gave the figure, as the source names them."),
     Column("claimant_group", "string", "Claimant group",
            "The kind of claimant, a word of the ledger's claimant-group vocabulary.",
-           enum=_words(CLAIMANT_GROUPS)),
+           enum=CLAIMANT_GROUPS),
     Column("qualifier", "string", "Qualifier",
            "How the figure was worded ('at least', 'about', 'dozens'…), a word of the ledger's qualifier "
-           "vocabulary; it sets the lower and upper bounds.", enum=_words(QUALIFIERS)),
+           "vocabulary; it sets the lower and upper bounds.", enum=QUALIFIERS),
     Column("value", "integer", "Figure",
            "The figure as published, in digits; for a vague word ('several', 'dozens', 'hundreds') its "
            "conservative coding.", minimum=0),
@@ -155,7 +152,7 @@ _COLUMNS: list[Column] = [
            "'over', a vague word).", minimum=0),
     Column("status", "string", "Status",
            "Whether the figure stands, as known on the report's date: a word of the ledger's status "
-           "vocabulary.", enum=_words(STATUSES)),
+           "vocabulary.", enum=STATUSES),
     Column("source_id", "string", "Source",
            "The id of the publication the figure comes from: a row of the sources table."),
     Column("locator", "string", "Where in the source",
@@ -195,7 +192,7 @@ _COLUMNS: list[Column] = [
            "the true total may be higher."),
     Column("populations", "string", "Populations",
            "The populations the total covers: 'all', or the populations added, separated by ' + '.",
-           pattern=_joined_words(POPULATIONS)),
+           joined=POPULATIONS),
     Column("parts", "integer", "Figures added",
            "How many of the report's figures the total adds up (1 for a figure for everyone).", minimum=1),
     # --- corrections --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,62 +21,14 @@ from pandera.errors import SchemaErrors
 
 from casualty_report.parameters import ParameterError, ledger_problems, shown
 from casualty_report.paths import DEFAULT_DATASET, dataset_dir
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 
 CLAIMS_FILE = "claims.csv"
 SOURCES_FILE = "sources.csv"
 INFO_FILE = "dataset.yml"
 
-# Controlled vocabularies. The data README documents each word; keep the two in step.
-MEASURES: Mapping[str, str] = {
-    "deaths": "people killed",
-    "died_in_hospital": "people who died in medical facilities (a subset of deaths)",
-    "died_in_custody": "people who died in detention",
-    "injured": "people injured",
-    "treated": "people treated for injuries",
-    "sought_care": "people who sought medical help",
-    "hospitalised": "people admitted to hospital",
-    "critical": "people in intensive care or in a serious condition",
-    "detained": "people detained (held by police, charged or not)",
-    "arrested": "people arrested",
-    "in_custody": "people held at one moment (not cumulative)",
-    "convicted": "people convicted by a court",
-    "remanded": "people a court ordered held before trial (a running total)",
-    "administrative_arrests": "people jailed for days by a court for an administrative offence",
-    "administrative_cases": "administrative-offence cases opened (cases, not people)",
-    "criminal_cases": "criminal cases opened (cases, not people)",
-    "torture_complaints": "complaints of torture or ill-treatment received (complaints, not people)",
-    "torture_cases": "criminal cases opened on torture or abuse of power (cases, not people)",
-}
-POPULATIONS: Mapping[str, str] = {
-    "all": "everyone counted, whatever their role",
-    "civilians": "people called civilians by the claimant or the source",
-    "security_forces": "police, National Guard, army and other security personnel",
-    "attackers": "people the claimant calls attackers, rioters or armed criminals",
-    "minors": "children under 18 (a subset of another population, never added to it)",
-}
-QUALIFIERS: Mapping[str, str] = {
-    "exact": "the figure as stated, with no qualifier",
-    "at_least": "'at least': a lower bound",
-    "more_than": "'more than' or 'over': a strict lower bound",
-    "about": "'about' or 'some': a rounded figure",
-    "nearly": "'nearly' or 'almost': a rounded figure from below",
-    "several": "'several': coded as 3",
-    "dozens": "'dozens': coded as 12 (ACLED's conservative rule)",
-    "hundreds": "'hundreds': coded as 100 (ACLED's conservative rule)",
-}
-CLAIMANT_GROUPS: Mapping[str, str] = {
-    "official": "government, president's office, ministries other than health, police, prosecutors",
-    "health_ministry": "the Health Ministry and health officials",
-    "independent": "journalists' and civil-society counts",
-    "international": "UN bodies and foreign governments",
-}
-STATUSES: Mapping[str, str] = {
-    "active": "in force: not withdrawn, not contradicted",
-    "retracted": "withdrawn by the claimant",
-    "disputed": "the figure stands but its scope, measure, population or attribution is contested",
-    "superseded": "replaced by a later figure from the same claimant",
-}
-
+# Controlled vocabularies: each word with its meaning, labels and colour (vocabulary.py). The data
+# README documents each word; a test keeps the two in step.
 CLAIMS_COLUMNS = (
     "claim_id", "reported_on", "measure", "population", "scope", "value", "qualifier",
     "claimant", "claimant_group", "relayed_by", "status", "status_since", "status_source_id",

@@ -11,6 +11,7 @@ from IPython.display import Markdown
 
 from casualty_report import analysis
 from casualty_report.ledger import Ledger
+from casualty_report.vocabulary import MEASURES, POPULATIONS, STATUSES
 
 
 def heading(ledger: Ledger) -> Markdown:
@@ -141,7 +142,7 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     count, qualifier, population = int(claim["value"]), claim["qualifier"], claim["population"]
     if population == "all":
         return analysis.display_value(count, qualifier)
-    who = analysis.POPULATION_LABELS[population]
+    who = POPULATIONS[population].label
     if qualifier in VAGUE:  # 'dozens of 'attackers' (counted as 12)'
         return f"{qualifier} of {who} (counted as {count:,})"
     return f"{analysis.display_value(count, qualifier)} {who}"
@@ -179,7 +180,7 @@ def gap_words(ledger: Ledger, row) -> str | None:
 
 def status_word(status: str) -> str:
     """The report's word for a status: 'withdrawn', not the ledger's 'retracted'."""
-    return {"active": "stands", "retracted": "withdrawn"}.get(status, status)
+    return STATUSES[status].label
 
 
 def _flag(status: str) -> str:
@@ -187,4 +188,4 @@ def _flag(status: str) -> str:
 
 
 def _word(measure: str) -> str:
-    return analysis.MEASURE_WORDS[measure]
+    return MEASURES[measure].label

@@ -20,9 +20,9 @@ import pandas as pd
 from casualty_report import analysis
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import gap_words, status_word, total_words
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
-POPULATION_WORDS = analysis.POPULATION_LABELS
 
 
 #: Past this a page shows the first rows and says so; the CSV download holds every row.
@@ -125,7 +125,7 @@ def status_words(status: str, since=None) -> str:
 
 def counted_words(measure: str, population: str) -> str:
     """'dead: everyone', 'detained: everyone', 'injured: security forces'."""
-    return f"{analysis.MEASURE_WORDS[measure]}: {POPULATION_WORDS.get(population, population)}"
+    return f"{MEASURES[measure].label}: {POPULATIONS[population].label}"
 
 
 def source_links(ledger: Ledger) -> dict[str, str]:
@@ -178,7 +178,7 @@ def notes(
     frame = pd.DataFrame({
         "Claim": ids,
         "Figure": [figure_words(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]) + " "
-                   + analysis.MEASURE_WORDS[by_id.at[i, "measure"]] for i in ids],
+                   + MEASURES[by_id.at[i, "measure"]].label for i in ids],
         "Status": [status_words(by_id.at[i, "status"], by_id.at[i, "status_effective"]) for i in ids],
         "Note": [by_id.at[i, "note"] for i in ids],
     })  # fmt: skip
@@ -212,10 +212,10 @@ def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``analysis.toll_timeline``: every reported total, in date order, worded as reported."""
     frame = pd.DataFrame({
         "Reported": table["reported_on"].map(date_words),
-        "Counted by": table["claimant_group"].map(analysis.GROUP_LABELS),
+        "Counted by": table["claimant_group"].map(lambda group: CLAIMANT_GROUPS[group].label),
         "Total": [total_words(ledger, ids, v, lower)
                   for ids, v, lower in zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
-        "Made of": [" + ".join(POPULATION_WORDS[p] for p in ps.split(" + ")) for ps in table["populations"]],
+        "Made of": [" + ".join(POPULATIONS[p].label for p in ps.split(" + ")) for ps in table["populations"]],
         "Status": table["status"].map(status_word),
         "Claims": table["claim_ids"],
     })  # fmt: skip
@@ -226,7 +226,7 @@ def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
     """``analysis.reconcile``: low, best and high at the end of each day a figure came in."""
     frame = pd.DataFrame({
         "As of the end of": table["date"].map(date_words),
-        "Who": table["population"].map(POPULATION_WORDS),
+        "Who": table["population"].map(lambda population: POPULATIONS[population].label),
         "Low": table["low"].map(count_words),
         "Best": table["best"].map(count_words),
         "High": [("open-ended" if pd.isna(h) and not pd.isna(lo) else count_words(h))

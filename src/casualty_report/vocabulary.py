@@ -1,0 +1,207 @@
+"""The ledger's controlled words, each with everything the report says or draws for it.
+
+One entry per word: what it means (the data README documents the same), how a page names it,
+and for claimant groups the colour they are drawn in. Adding a word is one edit here plus its
+line in the dataset's README; the validator, the codebook, the tables, the charts and the
+sentences all read these registries when they run, so none of them can miss it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measure:
+    meaning: str  # what the figure counts (the data README's definition)
+    label: str  # after a number on a page: "164 dead", "5,800 detained"
+    unit: str = "people"  # what is counted: people, cases or complaints
+    topic: str = ""  # the notebook table it belongs to: casualties, injuries, arrests or justice
+
+
+@dataclass(frozen=True)
+class Population:
+    meaning: str
+    label: str  # in brackets after a figure: "16 dead (security forces)"
+    addable: bool  # part of a partition of "all": civilians + security forces + attackers
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    meaning: str
+    prefix: str  # written before the number: "at least 164"; "" when the word itself is shown
+    lower_bound: bool  # the true figure may be larger than any stated number
+    word: str = ""  # a vague word shown instead of a number ("dozens (counted as 12)")
+
+
+@dataclass(frozen=True)
+class ClaimantGroup:
+    meaning: str
+    label: str  # a heading or a legend: "Officials"
+    counter: str  # after "counted by": "officials"
+    whose: str  # starts a chart title: "Officials' count of …"
+    colour: str  # Okabe & Ito (2008), safe for the common colour-vision deficiencies
+    colour_name: str  # how a legend's key names the colour
+
+
+@dataclass(frozen=True)
+class Status:
+    meaning: str
+    label: str  # the report's word: "withdrawn", not the ledger's "retracted"
+    rank: int  # a total's status is the worst of its parts': higher is worse
+    bar_key: str = ""  # how a bar chart draws it, for its key ("" when drawn plainly)
+
+
+MEASURES: dict[str, Measure] = {
+    "deaths": Measure("people killed", "dead", topic="casualties"),
+    "died_in_hospital": Measure(
+        "people who died in medical facilities (a subset of deaths)", "died in hospital", topic="casualties"
+    ),
+    "died_in_custody": Measure("people who died in detention", "died in custody", topic="casualties"),
+    "injured": Measure("people injured", "injured", topic="injuries"),
+    "treated": Measure("people treated for injuries", "treated", topic="injuries"),
+    "sought_care": Measure("people who sought medical help", "sought care", topic="injuries"),
+    "hospitalised": Measure("people admitted to hospital", "in hospital", topic="injuries"),
+    "critical": Measure(
+        "people in intensive care or in a serious condition", "in a critical state", topic="injuries"
+    ),
+    "detained": Measure("people detained (held by police, charged or not)", "detained", topic="arrests"),
+    "arrested": Measure("people arrested", "arrested", topic="arrests"),
+    "in_custody": Measure("people held at one moment (not cumulative)", "held", topic="arrests"),
+    "convicted": Measure("people convicted by a court", "convicted", topic="arrests"),
+    "remanded": Measure(
+        "people a court ordered held before trial (a running total)", "held by court order", topic="justice"
+    ),
+    "administrative_arrests": Measure(
+        "people jailed for days by a court for an administrative offence",
+        "jailed for an administrative offence",
+        topic="justice",
+    ),
+    "administrative_cases": Measure(
+        "administrative-offence cases opened (cases, not people)",
+        "administrative cases",
+        unit="cases",
+        topic="justice",
+    ),
+    "criminal_cases": Measure(
+        "criminal cases opened (cases, not people)", "criminal cases", unit="cases", topic="justice"
+    ),
+    "torture_complaints": Measure(
+        "complaints of torture or ill-treatment received (complaints, not people)",
+        "torture complaints",
+        unit="complaints",
+        topic="justice",
+    ),
+    "torture_cases": Measure(
+        "criminal cases opened on torture or abuse of power (cases, not people)",
+        "torture cases",
+        unit="cases",
+        topic="justice",
+    ),
+}
+
+POPULATIONS: dict[str, Population] = {
+    "all": Population("everyone counted, whatever their role", "everyone", addable=False),
+    "civilians": Population(
+        "people called civilians by the claimant or the source", "'civilians'", addable=True
+    ),
+    "security_forces": Population(
+        "police, National Guard, army and other security personnel", "security forces", addable=True
+    ),
+    "attackers": Population(
+        "people the claimant calls attackers, rioters or armed criminals", "'attackers'", addable=True
+    ),
+    # Never added: a subset of another population.
+    "minors": Population(
+        "children under 18 (a subset of another population, never added to it)", "minors", False
+    ),
+}
+
+QUALIFIERS: dict[str, Qualifier] = {
+    "exact": Qualifier("the figure as stated, with no qualifier", "", lower_bound=False),
+    "at_least": Qualifier("'at least': a lower bound", "at least ", lower_bound=True),
+    "more_than": Qualifier("'more than' or 'over': a strict lower bound", "over ", lower_bound=True),
+    "about": Qualifier("'about' or 'some': a rounded figure", "about ", lower_bound=False),
+    "nearly": Qualifier("'nearly' or 'almost': a rounded figure from below", "nearly ", lower_bound=False),
+    "several": Qualifier("'several': coded as 3", "", lower_bound=True, word="several"),
+    "dozens": Qualifier(
+        "'dozens': coded as 12 (ACLED's conservative rule)", "", lower_bound=True, word="dozens"
+    ),
+    "hundreds": Qualifier(
+        "'hundreds': coded as 100 (ACLED's conservative rule)", "", lower_bound=True, word="hundreds"
+    ),
+}
+
+CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
+    "official": ClaimantGroup(
+        "government, president's office, ministries other than health, police, prosecutors",
+        label="Officials",
+        counter="officials",
+        whose="Officials'",
+        colour="#0072B2",
+        colour_name="blue",
+    ),
+    "health_ministry": ClaimantGroup(
+        "the Health Ministry and health officials",
+        label="Health Ministry",
+        counter="the Health Ministry",
+        whose="The Health Ministry's",
+        colour="#D55E00",
+        colour_name="orange",
+    ),
+    "independent": ClaimantGroup(
+        "journalists' and civil-society counts",
+        label="Independent counts",
+        counter="independent counters",
+        whose="Independent counters'",
+        colour="#009E73",
+        colour_name="green",
+    ),
+    "international": ClaimantGroup(
+        "UN bodies and foreign governments",
+        label="International bodies",
+        counter="international bodies",
+        whose="International bodies'",
+        colour="#CC79A7",
+        colour_name="pink",
+    ),
+}
+
+# In the order a bar chart's key lists them.
+STATUSES: dict[str, Status] = {
+    "active": Status("in force: not withdrawn, not contradicted", "stands", rank=0),
+    "retracted": Status(
+        "withdrawn by the claimant", "withdrawn", rank=3, bar_key="hollow dashed bars were withdrawn"
+    ),
+    "superseded": Status(
+        "replaced by a later figure from the same claimant",
+        "superseded",
+        rank=1,
+        bar_key="hollow dotted bars were replaced by a later figure",
+    ),
+    "disputed": Status(
+        "the figure stands but its scope, measure, population or attribution is contested",
+        "disputed",
+        rank=2,
+        bar_key="hatched bars are disputed",
+    ),
+}
+
+#: Every registry by the ledger column it controls.
+VOCABULARIES = {
+    "measure": MEASURES,
+    "population": POPULATIONS,
+    "qualifier": QUALIFIERS,
+    "claimant_group": CLAIMANT_GROUPS,
+    "status": STATUSES,
+}
+
+
+def measures_about(topic: str) -> tuple[str, ...]:
+    """The measures a notebook's table shows, in the vocabulary's order."""
+    return tuple(word for word, measure in MEASURES.items() if measure.topic == topic)
+
+
+def meanings(vocabulary: dict) -> dict[str, str]:
+    """Word → meaning, as the data README documents them."""
+    return {word: entry.meaning for word, entry in vocabulary.items()}

@@ -1,0 +1,106 @@
+"""One vocabulary: every controlled word carries everything the report needs, and a new word is
+one edit in vocabulary.py (plus its line in the data README)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import matplotlib.colors
+import pytest
+
+from casualty_report import analysis, charts, load_ledger, narrative, tables, vocabulary
+from casualty_report.chart_style import drawn_texts
+from casualty_report.codebook import CODEBOOK
+from casualty_report.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
+
+README = Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md"
+
+
+@pytest.mark.parametrize("column", VOCABULARIES)
+def test_every_word_has_every_attribute(column):
+    # A qualifier's prefix may be empty ("exact" shows the bare number); every other text is said.
+    may_be_empty = {"prefix", "word", "bar_key", "topic"}
+    for word, entry in VOCABULARIES[column].items():
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", word), word
+        for attribute in fields(entry):
+            value = getattr(entry, attribute.name)
+            if isinstance(value, str) and attribute.name not in may_be_empty:
+                assert value.strip(), f"{column} {word!r}: no {attribute.name}"
+    if column == "measure":
+        assert all(entry.topic for entry in VOCABULARIES[column].values())
+
+
+@pytest.mark.parametrize("column", VOCABULARIES)
+def test_the_data_readme_documents_every_word(column):
+    text = README.read_text(encoding="utf-8")
+    for word in VOCABULARIES[column]:
+        assert re.search(rf"^\| `{word}` \|", text, re.MULTILINE), (
+            f"the data README does not document `{word}`"
+        )
+
+
+def test_labels_tell_words_apart():
+    for column, words in VOCABULARIES.items():
+        labels = [getattr(entry, "label", getattr(entry, "prefix", None)) for entry in words.values()]
+        named = [label for label in labels if label]
+        assert len(set(named)) == len(named), f"two {column} words share a label: {named}"
+
+
+def test_claimant_groups_are_drawn_in_distinct_valid_colours():
+    colours = [group.colour for group in CLAIMANT_GROUPS.values()]
+    assert all(matplotlib.colors.is_color_like(colour) for colour in colours)
+    assert len(set(colours)) == len(colours)
+    assert len({group.colour_name for group in CLAIMANT_GROUPS.values()}) == len(colours)
+
+
+def test_every_status_but_active_has_a_bar_key_and_ranks_are_distinct():
+    assert [w for w, s in STATUSES.items() if not s.bar_key] == ["active"]
+    assert sorted(s.rank for s in STATUSES.values()) == list(range(len(STATUSES)))
+
+
+def test_every_measure_belongs_to_a_table():
+    topics = {"casualties", "injuries", "arrests", "justice"}
+    assert {measure.topic for measure in vocabulary.MEASURES.values()} <= topics
+    assert vocabulary.measures_about("arrests") == ("detained", "arrested", "in_custody", "convicted")
+
+
+@pytest.fixture
+def regional_group(monkeypatch):
+    """A claimant group added the way the README says: one entry in vocabulary.py."""
+    monkeypatch.setitem(
+        CLAIMANT_GROUPS,
+        "regional",
+        ClaimantGroup(
+            "regional governors' offices",
+            label="Regional officials",
+            counter="regional officials",
+            whose="Regional officials'",
+            colour="#E69F00",
+            colour_name="yellow",
+        ),
+    )
+
+
+def test_an_added_claimant_group_is_one_edit(regional_group, ledger_copy):
+    path = ledger_copy / "claims.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    new = {**next(r for r in rows if r["claim_id"] == "R23a"), "claim_id": "X01", "claimant": "Almaty akimat"}
+    new.update(
+        claimant_group="regional", reported_on="2022-01-20", value="230", status="active", superseded_by=""
+    )
+    with path.open("a", encoding="utf-8", newline="") as out:
+        csv.DictWriter(out, rows[0].keys(), lineterminator="\n").writerow(new)
+
+    ledger = load_ledger(data_dir=ledger_copy)  # the validator accepts the new word
+    totals = analysis.group_totals(ledger.claims)
+    assert "regional" in set(totals["claimant_group"])
+    timeline = analysis.toll_timeline(ledger.claims)
+    assert "Regional officials" in tables.timeline(timeline, ledger, "timeline").to_html()
+    chart = charts.death_toll_timeline_chart(ledger)
+    assert any("yellow: regional officials" in text.get_text() for text in drawn_texts(chart.figure))
+    charts.death_toll_chart(ledger)
+    narrative.timeline_summary(ledger)
+    assert "regional" in CODEBOOK["claimant_group"].field()["constraints"]["enum"]
