@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casualty_report import analysis
+from casualty_report import analysis, narrative
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_rounding_unit(value, unit):
      (12, "dozens", "dozens (counted as 12)"), (240, "nearly", "nearly 240")],
 )  # fmt: skip
 def test_display_value(value, qualifier, text):
-    assert analysis.display_value(value, qualifier) == text
+    assert narrative.display_value(value, qualifier) == text
 
 
 def test_casualty_table_lists_every_death_figure_nation_first(article):
@@ -189,7 +189,7 @@ def test_the_toll_timeline_keeps_whole_totals_only(ledger):
 
 
 def test_corrections_are_built_from_ledger_rows(ledger):
-    corrections = analysis.corrections(ledger.claims, "S01").set_index("claim_id")
+    corrections = narrative.corrections(ledger.claims, "S01").set_index("claim_id")
     assert corrections.index.tolist() == [f"A0{n}" for n in range(1, 10)]
     shows = corrections["what_other_reporting_shows"]
     assert shows["A01"].startswith("withdrawn on 9 January 2022 (S12); ")
@@ -208,5 +208,5 @@ def test_corrections_are_built_from_ledger_rows(ledger):
 
 def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):
     then = ledger.known_before("2022-01-10")
-    shows = analysis.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
+    shows = narrative.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
     assert "R09a" in shows["A01"] and "R35a" not in shows["A01"]

@@ -17,6 +17,7 @@ from matplotlib.patches import Rectangle
 
 from casualty_report import charts
 from casualty_report.chart_style import SCREEN_DPI, drawn_texts, overlapping_texts
+from tests import drawing
 
 BLUE, VERMILLION, GREEN = "#0072b2", "#d55e00", "#009e73"
 DASHED, DOTTED = (0, (3, 2)), (0, (1, 1.5))
@@ -56,18 +57,18 @@ def article_day(ledger):
 
 
 IMAGES = {
-    "deaths": lambda ledger: charts.death_toll_chart(ledger),
-    "deaths-almaty": lambda ledger: charts.death_toll_chart(ledger.in_scope("Almaty")),
-    "deaths-as-of-article": lambda ledger: charts.death_toll_chart(ledger.known_before("2022-01-10")),
-    "injuries": lambda ledger: charts.injuries_chart(ledger),
-    "arrests": lambda ledger: charts.arrests_chart(ledger),
-    "no-figures": lambda ledger: charts.arrests_chart(ledger, "Taraz"),
-    "death-toll-timeline": lambda ledger: charts.death_toll_timeline_chart(ledger),
-    "death-toll-timeline-as-of-article": lambda ledger: charts.death_toll_timeline_chart(
+    "deaths": lambda ledger: drawing.death_tolls(ledger),
+    "deaths-almaty": lambda ledger: drawing.death_tolls(ledger.in_scope("Almaty")),
+    "deaths-as-of-article": lambda ledger: drawing.death_tolls(ledger.known_before("2022-01-10")),
+    "injuries": lambda ledger: drawing.injuries(ledger),
+    "arrests": lambda ledger: drawing.arrests(ledger),
+    "no-figures": lambda ledger: drawing.arrests(ledger, "Taraz"),
+    "death-toll-timeline": lambda ledger: drawing.toll_timeline(ledger),
+    "death-toll-timeline-as-of-article": lambda ledger: drawing.toll_timeline(
         ledger.known_before("2022-01-10")
     ),
-    "death-toll-timeline-almaty": lambda ledger: charts.death_toll_timeline_chart(ledger.in_scope("Almaty")),
-    "detentions-timeline": lambda ledger: charts.detentions_timeline_chart(ledger),
+    "death-toll-timeline-almaty": lambda ledger: drawing.toll_timeline(ledger.in_scope("Almaty")),
+    "detentions-timeline": lambda ledger: drawing.detentions_timeline(ledger),
 }
 
 
@@ -94,7 +95,7 @@ def test_charts_stay_readable_at_phone_width(ledger, case):
 
 def test_the_overlap_check_finds_a_collision(ledger):
     """The check above must be able to fail: two labels drawn on top of each other."""
-    chart = charts.death_toll_chart(ledger)
+    chart = drawing.death_tolls(ledger)
     ax = chart.figure.axes[0]
     ax.text(0, 0, "238 238")
     ax.text(0, 0, "238 238")
@@ -102,7 +103,7 @@ def test_the_overlap_check_finds_a_collision(ledger):
 
 
 def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
-    chart = charts.death_toll_chart(article_day)
+    chart = drawing.death_tolls(article_day)
     assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn toll of at least 164 was at least 3.9 "
                            "times officials' latest, 26 + 16 = 42")  # fmt: skip
     assert chart.subtitle.startswith(
@@ -133,7 +134,7 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
 
 
 def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledger):
-    chart = charts.death_toll_chart(ledger)
+    chart = drawing.death_tolls(ledger)
     assert [width for width, _, _ in bars(chart)] == [238, 164, 151, 103]
     assert chart.title.endswith("was at most 74 fewer than officials' latest, 238")  # 164 is a floor
     assert "as reported up to 17 Mar 2023" in chart.subtitle
@@ -142,33 +143,33 @@ def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledg
 
 
 def test_a_scoped_chart_is_about_its_place(ledger):
-    almaty = charts.death_toll_chart(ledger.in_scope("Almaty"))
+    almaty = drawing.death_tolls(ledger.in_scope("Almaty"))
     assert (
         almaty.title == "The Health Ministry's withdrawn toll of 103 was 48 fewer than officials' latest, 151"
     )  # both exact
     assert almaty.subtitle.startswith("People killed in Almaty")
-    timeline = charts.death_toll_timeline_chart(ledger.in_scope("Almaty"))
+    timeline = drawing.toll_timeline(ledger.in_scope("Almaty"))
     assert "in Almaty" in timeline.subtitle and timeline.title.startswith("Officials' count of people dead")
 
 
 def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
-    arrests = charts.arrests_chart(ledger)
+    arrests = drawing.arrests(ledger)
     assert panel_titles(arrests) == ["Detained", "Arrested", "Held", "Convicted"]  # one measure per axis
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
-    injuries = charts.injuries_chart(article)
+    injuries = drawing.injuries(article)
     assert [(width, colour) for width, colour, _ in bars(injuries)] == [
         (2200, VERMILLION),
         (1300, VERMILLION),
     ]
     assert panel_titles(injuries) == ["Treated"]
     assert [t for t in texts(injuries) if t.endswith(")")] == ["2,200 (disputed)", "1,300 (disputed)"]
-    article_arrests = charts.arrests_chart(article)
+    article_arrests = drawing.arrests(article)
     assert bars(article_arrests) == [(5800, BLUE, "solid")]
     assert "over 5,800 (disputed)" in texts(article_arrests)
 
 
 def test_the_death_toll_timeline_labels_each_change_once(ledger):
-    chart = charts.death_toll_timeline_chart(ledger)
+    chart = drawing.toll_timeline(ledger)
     early, late = chart.figure.axes
     shown = [t.get_text() for ax in (early, late) for t in ax.texts if t.get_visible()]
     assert shown.count("238") <= 2  # once per group that reached it, not at every repeat
@@ -182,7 +183,7 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
 
 
 def test_the_detentions_timeline_is_one_panel_of_eight_reports(ledger):
-    chart = charts.detentions_timeline_chart(ledger)
+    chart = drawing.detentions_timeline(ledger)
     assert len(chart.figure.axes) == 1
     values = sorted(
         {int(line.get_ydata()[0]) for line in chart.figure.axes[0].lines if len(line.get_ydata()) == 1}
@@ -194,7 +195,7 @@ def test_the_detentions_timeline_is_one_panel_of_eight_reports(ledger):
 
 
 def test_a_place_with_no_figures_says_so(ledger):
-    chart = charts.arrests_chart(ledger, "Taraz")
+    chart = drawing.arrests(ledger, "Taraz")
     assert bars(chart) == []
     assert texts(chart) == ["No figures for this place in the ledger."]
     assert chart.source == "Source: no claims in the ledger for this view."
@@ -202,13 +203,13 @@ def test_a_place_with_no_figures_says_so(ledger):
 
 def test_the_ambient_style_does_not_leak_into_charts(ledger):
     with matplotlib.style.context("dark_background"):
-        dark = charts.death_toll_chart(ledger).figure
+        dark = drawing.death_tolls(ledger).figure
     assert to_hex(dark.get_facecolor()) == "#ffffff"
     assert dark.texts[0].get_color() == charts.INK
 
 
 def test_a_chart_shows_in_a_notebook_as_a_png_with_its_alt_text(ledger):
-    chart = charts.death_toll_chart(ledger)
+    chart = drawing.death_tolls(ledger)
     data, metadata = chart._repr_mimebundle_()
     assert data["text/plain"] == chart.alt_text == repr(chart)
     assert metadata["image/png"] == {"alt": chart.alt_text, "width": 600}
@@ -220,8 +221,8 @@ def test_a_chart_shows_in_a_notebook_as_a_png_with_its_alt_text(ledger):
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_saved_files_are_byte_identical(ledger, tmp_path, fmt):
-    first = charts.save_figure(charts.death_toll_chart(ledger), tmp_path / "a", formats=[fmt])[0]
-    second = charts.save_figure(charts.death_toll_chart(ledger), tmp_path / "b", formats=[fmt])[0]
+    first = charts.save_figure(drawing.death_tolls(ledger), tmp_path / "a", formats=[fmt])[0]
+    second = charts.save_figure(drawing.death_tolls(ledger), tmp_path / "b", formats=[fmt])[0]
     assert first.name == f"death-tolls.{fmt}"
     assert first.read_bytes() == second.read_bytes()
     assert b"Matplotlib v" not in first.read_bytes()  # no version stamp to churn
@@ -232,7 +233,7 @@ def test_drawing_again_changes_nothing(ledger):
     figure had been drawn before."""
     import io
 
-    fig = charts.death_toll_chart(ledger).figure
+    fig = drawing.death_tolls(ledger).figure
     renders = []
     for _ in range(3):
         buffer = io.BytesIO()
@@ -242,14 +243,14 @@ def test_drawing_again_changes_nothing(ledger):
 
 
 def test_saved_png_is_one_and_a_half_times_the_page_width(article, tmp_path):
-    png = charts.save_figure(charts.injuries_chart(article), tmp_path, formats=["png"])[0]
+    png = charts.save_figure(drawing.injuries(article), tmp_path, formats=["png"])[0]
     header = png.read_bytes()[16:24]
     assert int.from_bytes(header[:4], "big") == 900  # 600 px on the page, sharp at 1.5x
 
 
 def test_an_unknown_format_is_refused(ledger, tmp_path):
     with pytest.raises(ValueError, match="unknown figure format"):
-        charts.save_figure(charts.injuries_chart(ledger), tmp_path, formats=["gif"])
+        charts.save_figure(drawing.injuries(ledger), tmp_path, formats=["gif"])
 
 
 def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
@@ -259,7 +260,7 @@ def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
     sources = ledger.sources.assign(
         outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S37", "Money $5 or $6")
     )
-    chart = charts.death_toll_chart(replace(ledger, sources=sources))
+    chart = drawing.death_tolls(replace(ledger, sources=sources))
     assert "Money $5 or $6" in chart.source  # the words, as the ledger has them
     drawn = chart.figure.texts[-1].get_text()
     assert "$5" in drawn.replace("\\$", "$") and not cbook.is_math_text(drawn)

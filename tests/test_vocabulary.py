@@ -11,10 +11,11 @@ from pathlib import Path
 import matplotlib.colors
 import pytest
 
-from casualty_report import analysis, charts, load_ledger, narrative, tables, vocabulary
+from casualty_report import analysis, load_ledger, tables, vocabulary
 from casualty_report.chart_style import drawn_texts
 from casualty_report.codebook import CODEBOOK
 from casualty_report.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
+from tests import drawing
 
 README = Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md"
 
@@ -99,8 +100,8 @@ def test_an_added_claimant_group_is_one_edit(regional_group, ledger_copy):
     assert "regional" in set(totals["claimant_group"])
     timeline = analysis.toll_timeline(ledger.claims)
     assert "Regional officials" in tables.timeline(timeline, ledger, "timeline").to_html()
-    chart = charts.death_toll_timeline_chart(ledger)
+    chart = drawing.toll_timeline(ledger)
     assert any("yellow: regional officials" in text.get_text() for text in drawn_texts(chart.figure))
-    charts.death_toll_chart(ledger)
-    narrative.timeline_summary(ledger)
+    drawing.death_tolls(ledger)
+    drawing.timeline_summary(ledger)
     assert "regional" in CODEBOOK["claimant_group"].field()["constraints"]["enum"]

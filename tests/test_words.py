@@ -12,17 +12,18 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, charts, narrative
+from casualty_report import analysis, narrative
 from casualty_report.pages import for_readers
+from tests import drawing
 
 DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]
-CHARTS = [charts.death_toll_chart, charts.injuries_chart, charts.arrests_chart, charts.death_toll_timeline_chart,
-          charts.detentions_timeline_chart]  # fmt: skip
+CHARTS = [drawing.death_tolls, drawing.injuries, drawing.arrests, drawing.toll_timeline,
+          drawing.detentions_timeline]  # fmt: skip
 FINDINGS = [
-    narrative.toll_summary,
+    drawing.toll_summary,
     narrative.claims_summary,
     narrative.corrections_summary,
-    narrative.timeline_summary,
+    drawing.timeline_summary,
 ]
 
 
@@ -40,35 +41,32 @@ def test_every_view_of_the_ledger_draws_and_words(ledger, scope):
 
 def test_a_lower_bound_is_compared_as_one(ledger):
     article_day = ledger.known_before("2022-01-10")
-    assert (
-        "was at least 3.9 times officials' latest, 26 + 16 = 42" in charts.death_toll_chart(article_day).title
-    )
-    now = charts.death_toll_chart(ledger).title
+    assert "was at least 3.9 times officials' latest, 26 + 16 = 42" in drawing.death_tolls(article_day).title
+    now = drawing.death_tolls(ledger).title
     assert now.endswith("toll of at least 164 was at most 74 fewer than officials' latest, 238")
 
 
 def test_a_vague_word_or_another_population_is_not_compared(ledger):
     almaty = ledger.in_scope("Almaty").known_before("2022-01-10")
-    title = charts.death_toll_chart(almaty).title
+    title = drawing.death_tolls(almaty).title
     assert (
         title
         == "The Health Ministry's withdrawn toll: 103; officials' latest: dozens of 'attackers' (counted as 12)"
     )
-    assert "times" not in narrative.toll_summary(almaty).data
-    assert "not compared" in narrative.toll_summary(almaty).data
+    assert "times" not in drawing.toll_summary(almaty).data
+    assert "not compared" in drawing.toll_summary(almaty).data
 
 
 def test_qualifiers_survive_in_titles_and_findings(ledger):
     then = ledger.known_before("2022-01-10")
     assert (
-        charts.detentions_timeline_chart(then).title
+        drawing.detentions_timeline(then).title
         == "Officials' count of people detained rose from 2,298 to about 5,800"
     )
     assert (
-        "the latest is about 12,000 (12 Jan 2022, R22b)"
-        in narrative.timeline_summary(ledger, "detained").data
+        "the latest is about 12,000 (12 Jan 2022, R22b)" in drawing.timeline_summary(ledger, "detained").data
     )
-    assert "at least 44" in charts.death_toll_chart(ledger.known_before("2022-01-12")).title
+    assert "at least 44" in drawing.death_tolls(ledger.known_before("2022-01-12")).title
 
 
 def test_a_rewound_report_cites_only_what_was_published(ledger):
@@ -81,7 +79,7 @@ def test_a_rewound_report_cites_only_what_was_published(ledger):
 def test_a_place_checked_against_the_whole_ledger_then_rewound(ledger):
     early = ledger.in_scope("Almaty").known_before("2022-01-06")
     assert early.claims.empty and early.place == "Almaty"
-    assert narrative.timeline_summary(early).data.endswith("No standing total of people dead yet.")
+    assert drawing.timeline_summary(early).data.endswith("No standing total of people dead yet.")
 
 
 def test_findings_use_the_reports_words(ledger):

@@ -70,14 +70,6 @@ def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
     raise ValueError(f"no bounds rule for qualifier {qualifier!r}")
 
 
-def display_value(value: int, qualifier: str) -> str:
-    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
-    words = QUALIFIERS[qualifier]
-    if words.word:
-        return f"{words.word} (counted as {value:,})"
-    return f"{words.prefix}{value:,}"
-
-
 def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     """The claims with ``low`` and ``high`` columns (nullable integers; <NA> = open)."""
     pairs = [bounds(int(v), q) for v, q in zip(claims["value"], claims["qualifier"], strict=True)]
@@ -318,64 +310,12 @@ def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)
 
 
-def describe(claim) -> str:
-    """A claim in words: 'at least 164 dead (everyone, Kazakhstan)'."""
-    return (
-        f"{display_value(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
-        f" ({POPULATIONS[claim.population].label}, {claim.scope})"
-    )
-
-
-def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
-    """What one source said, claim by claim, and what other reporting established: each
-    sentence built from ledger fields and tied to claim ids."""
-    by_id = claims.set_index("claim_id", drop=False)
-    final = final_estimates(claims).set_index(["measure", "population", "scope"])
-    rows = []
-    for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
-        findings = []
-        if claim.status == "retracted":
-            shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
-            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
-        for other_id in claim.corrected_by.split():
-            if other_id not in by_id.index:
-                continue  # not reported yet in a view rewound with as_of
-            other = by_id.loc[other_id]
-            differences = _differences(claim, other)
-            findings.append(
-                f"{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
-                + (f", that is {'; '.join(differences)}" if differences else "")
-            )
-        key = (claim.measure, claim.population, claim.scope)
-        later = "no later figure"
-        if key in final.index and final.loc[key, "claim_ids"] not in ("", claim.claim_id):
-            estimate = final.loc[key]
-            later = f"{estimate['best']:,} as of {estimate['date']:%-d %b %Y} ({estimate['claim_ids']})"
-        rows.append(
-            {
-                "claim_id": claim.claim_id,
-                "said": f"{describe(claim)}, per {claim.claimant}",
-                "status": claim.status,
-                "what_other_reporting_shows": "; ".join(findings),
-                "latest_estimate": later,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"]
-    )
-
-
-def _differences(said, other) -> list[str]:
-    """How a later claim reframes one: place, measure, population, who counted."""
-    differences = []
-    if other.scope != said.scope:
-        differences.append(f"{other.scope}, not {said.scope}")
-    if other.measure != said.measure:
-        differences.append(f"{MEASURES[other.measure].label}, not {MEASURES[said.measure].label}")
-    if other.population != said.population:
-        differences.append(f"{POPULATIONS[other.population].label}, not {POPULATIONS[said.population].label}")
-    if other.claimant_group != said.claimant_group:
-        differences.append(
-            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, not {CLAIMANT_GROUPS[said.claimant_group].counter}"
-        )
-    return differences
+def latest_best(estimates: pd.DataFrame, measure: str, place: str) -> int | None:
+    """The best estimate of everyone counted in a place, at the last date of ``estimates``
+    (:func:`reconcile`'s frame); None when there is none."""
+    rows = estimates[
+        (estimates["measure"] == measure) & (estimates["population"] == "all") & (estimates["scope"] == place)
+    ]
+    if rows.empty or pd.isna(rows["best"].iloc[-1]):
+        return None
+    return int(rows["best"].iloc[-1])

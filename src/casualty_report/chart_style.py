@@ -226,3 +226,10 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
             ):
                 found.append((words, other_words))
     return found
+
+
+def few_ticks():
+    """At most four ticks, whole numbers: enough to read a bar or a point against."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=4, integer=True, min_n_ticks=2)

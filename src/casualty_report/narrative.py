@@ -11,7 +11,7 @@ from IPython.display import Markdown
 
 from casualty_report import analysis
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import MEASURES, POPULATIONS, STATUSES
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 
 
 def heading(ledger: Ledger) -> Markdown:
@@ -45,9 +45,9 @@ def claims_summary(ledger: Ledger) -> Markdown:
     )
 
 
-def toll_summary(ledger: Ledger) -> Markdown:
-    """Officials' latest toll against the Health Ministry's, per place both reported."""
-    comparison = analysis.compare_official_health(ledger.claims, "deaths")
+def toll_summary(comparison: pd.DataFrame, ledger: Ledger) -> Markdown:
+    """Officials' latest toll against the Health Ministry's, per place both reported
+    (``comparison``: :func:`analysis.compare_official_health`'s frame)."""
     if comparison.empty:
         return Markdown(
             "**What the numbers show.** No place has death tolls from both officials and the Health Ministry."
@@ -68,10 +68,12 @@ def toll_summary(ledger: Ledger) -> Markdown:
     return Markdown("**What the numbers show.** " + " ".join(sentences))
 
 
-def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
-    """Where the place's count started, where it ended, and the reconciled estimate now."""
+def timeline_summary(
+    points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger, measure: str = "deaths"
+) -> Markdown:
+    """Where the place's count started, where it ended, and the reconciled estimate now
+    (``points``: :func:`analysis.toll_timeline`; ``estimates``: :func:`analysis.reconcile`)."""
     national = ledger.place
-    points = analysis.toll_timeline(ledger.place_claims, measure)
     standing = points[points["status"] != "retracted"]
     if standing.empty:
         return Markdown(f"**What the numbers show.** No standing total of people {_word(measure)} yet.")
@@ -83,12 +85,13 @@ def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
         f"the latest is {_text(total_words(ledger, last['claim_ids'], last['value'], last['lower_bound']))}"
         f" ({last['reported_on']:%-d %b %Y}, {_text(last['claim_ids'])}{_flag(last['status'])})"
     )
-    final = analysis.final_estimates(ledger.claims)
-    final = final[
-        (final["measure"] == measure) & (final["population"] == "all") & (final["scope"] == national)
+    final = estimates[
+        (estimates["measure"] == measure)
+        & (estimates["population"] == "all")
+        & (estimates["scope"] == national)
     ]
-    if len(final) and not pd.isna(final["best"].iloc[0]):
-        estimate = final.iloc[0]
+    if len(final) and not pd.isna(final["best"].iloc[-1]):
+        estimate = final.iloc[-1]
         high = "open" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
         text += f". Reconciled: best {estimate['best']:,}, low {estimate['low']:,}, high {high}"
     retracted = points[points["status"] == "retracted"]
@@ -141,11 +144,11 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     claim = ledger.claims.loc[ledger.claims["claim_id"] == ids[0]].iloc[0]
     count, qualifier, population = int(claim["value"]), claim["qualifier"], claim["population"]
     if population == "all":
-        return analysis.display_value(count, qualifier)
+        return display_value(count, qualifier)
     who = POPULATIONS[population].label
     if qualifier in VAGUE:  # 'dozens of 'attackers' (counted as 12)'
         return f"{qualifier} of {who} (counted as {count:,})"
-    return f"{analysis.display_value(count, qualifier)} {who}"
+    return f"{display_value(count, qualifier)} {who}"
 
 
 VAGUE = frozenset({"several", "dozens", "hundreds"})
@@ -189,3 +192,77 @@ def _flag(status: str) -> str:
 
 def _word(measure: str) -> str:
     return MEASURES[measure].label
+
+
+# --- claims in words ---------------------------------------------------------------------------
+
+
+def display_value(value: int, qualifier: str) -> str:
+    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
+    words = QUALIFIERS[qualifier]
+    if words.word:
+        return f"{words.word} (counted as {value:,})"
+    return f"{words.prefix}{value:,}"
+
+
+def describe(claim) -> str:
+    """A claim in words: 'at least 164 dead (everyone, Kazakhstan)'."""
+    return (
+        f"{display_value(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
+        f" ({POPULATIONS[claim.population].label}, {claim.scope})"
+    )
+
+
+def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
+    """What one source said, claim by claim, and what other reporting established: each
+    sentence built from ledger fields and tied to claim ids."""
+    by_id = claims.set_index("claim_id", drop=False)
+    final = analysis.final_estimates(claims).set_index(["measure", "population", "scope"])
+    rows = []
+    for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
+        findings = []
+        if claim.status == "retracted":
+            shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
+            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
+        for other_id in claim.corrected_by.split():
+            if other_id not in by_id.index:
+                continue  # not reported yet in a view rewound with as_of
+            other = by_id.loc[other_id]
+            differences = _differences(claim, other)
+            findings.append(
+                f"{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
+                + (f", that is {'; '.join(differences)}" if differences else "")
+            )
+        key = (claim.measure, claim.population, claim.scope)
+        later = "no later figure"
+        if key in final.index and final.loc[key, "claim_ids"] not in ("", claim.claim_id):
+            estimate = final.loc[key]
+            later = f"{estimate['best']:,} as of {estimate['date']:%-d %b %Y} ({estimate['claim_ids']})"
+        rows.append(
+            {
+                "claim_id": claim.claim_id,
+                "said": f"{describe(claim)}, per {claim.claimant}",
+                "status": claim.status,
+                "what_other_reporting_shows": "; ".join(findings),
+                "latest_estimate": later,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"]
+    )
+
+
+def _differences(said, other) -> list[str]:
+    """How a later claim reframes one: place, measure, population, who counted."""
+    differences = []
+    if other.scope != said.scope:
+        differences.append(f"{other.scope}, not {said.scope}")
+    if other.measure != said.measure:
+        differences.append(f"{MEASURES[other.measure].label}, not {MEASURES[said.measure].label}")
+    if other.population != said.population:
+        differences.append(f"{POPULATIONS[other.population].label}, not {POPULATIONS[said.population].label}")
+    if other.claimant_group != said.claimant_group:
+        differences.append(
+            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, not {CLAIMANT_GROUPS[said.claimant_group].counter}"
+        )
+    return differences

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from casualty_report import analysis
 from casualty_report.ledger import Ledger
-from casualty_report.narrative import gap_words, status_word, total_words
+from casualty_report.narrative import display_value, gap_words, status_word, total_words
 from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
@@ -98,7 +97,7 @@ class ReadableTable:
 
 def figure_words(value: int, qualifier: str) -> str:
     """'164', 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
-    return analysis.display_value(value, qualifier)
+    return display_value(value, qualifier)
 
 
 def date_words(date) -> str:
@@ -238,7 +237,7 @@ def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
 
 
 def corrections(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
-    """``analysis.corrections``: what the focus source said and what later reporting shows."""
+    """``narrative.corrections``: what the focus source said and what later reporting shows."""
     frame = pd.DataFrame({
         "Claim": table["claim_id"],
         "What it said": table["said"],

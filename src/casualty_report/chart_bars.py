@@ -1,0 +1,202 @@
+"""Bar charts: one bar per claim (or per side's total, stacked part by part), in one panel
+per kind of count; withdrawn bars hollow and dashed, superseded hollow and dotted, disputed
+hatched, ▸ after a lower bound."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from casualty_report.chart_style import (
+    FIGSIZE,
+    INK,
+    LABEL_SIZE,
+    MUTED,
+    SCREEN_DPI,
+    WIDTH,
+    Chart,
+    few_ticks,
+    frame,
+    freeze,
+    header_height,
+    house_style,
+    plain,
+)
+from casualty_report.chart_words import (
+    by_prominence,
+    latest_figures_title,
+    sentence,
+    source_line,
+    status_suffix,
+)
+from casualty_report.ledger import Ledger
+from casualty_report.narrative import display_value
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, STATUSES
+
+MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One claim's share of a bar."""
+
+    claim_id: str
+    value: int
+    group: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # written above the bar
+    segments: tuple[Segment, ...]
+    value_text: str  # written after it
+    lower_bound: bool
+
+    @property
+    def total(self) -> int:
+        return sum(segment.value for segment in self.segments)
+
+
+def claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str, what: str) -> Chart:
+    """One bar per claim, in one panel per measure, oldest first."""
+    many_places = table["scope"].nunique() > 1
+    panels = []
+    for measure in by_prominence(table["measure"]):
+        rows = table[table["measure"] == measure]
+        bars = []
+        for row in rows.sort_values(["reported_on", "claim_id"]).itertuples(index=False):
+            label = [f"{row.reported_on:%-d %b %Y}", CLAIMANT_GROUPS[row.claimant_group].label]
+            if row.population != "all":
+                label.append(POPULATIONS[row.population].label)
+            if many_places:
+                label.append(row.scope)
+            bars.append(Bar(
+                ", ".join(label),
+                (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
+                display_value(int(row.value), row.qualifier) + status_suffix(row.status),
+                pd.isna(row.high),
+            ))  # fmt: skip
+        panels.append((MEASURES[measure].label.capitalize(), bars))
+    return bar_chart(ledger, name, panels, latest_figures_title(table, what_word), what)
+
+
+def bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_scale: bool = False) -> Chart:
+    """Panels of horizontal bars, each bar's label above it and its value after it."""
+    count = sum(len(bars) for _, bars in panels)
+    if count > MAX_BARS:
+        what += f" (the first {MAX_BARS} of {count:,}; the table lists them all)"
+        kept, capped = MAX_BARS, []
+        for heading, bars in panels:
+            if kept > 0:
+                capped.append((heading, bars[:kept]))
+                kept -= len(bars[:kept])
+        panels = capped
+    bars_drawn = [bar for _, bars in panels for bar in bars]
+    statuses = {segment.status for bar in bars_drawn for segment in bar.segments}
+    keys = [s.bar_key for w, s in STATUSES.items() if s.bar_key and w in statuses]
+    if any(bar.lower_bound for bar in bars_drawn):
+        keys.append("▸ marks a lower bound (at least, over, dozens)")
+    subtitle = what + (". " + sentence(keys) if keys else "") + "."
+    claim_ids = [segment.claim_id for bar in bars_drawn for segment in bar.segments]
+    source = source_line(ledger, claim_ids)
+    rows = [len(bars) for _, bars in panels] or [1]
+    height = header_height(title, subtitle, source) + sum(0.5 + 0.62 * n + 0.3 for n in rows)
+    with house_style():
+        fig = Figure(figsize=(WIDTH, max(FIGSIZE[1], height)), dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)  # a renderer to measure text with, independent of any backend
+        frame(fig, title, subtitle, source)
+        if not panels:
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            ax.text(
+                0.5, 0.5, "No figures for this place in the ledger.", ha="center", va="center", color=MUTED
+            )
+            freeze(fig)
+            return Chart(fig, name, title, subtitle, source, ())
+        axes = fig.subplots(
+            len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 0.6 for n in rows]}
+        )[:, 0]
+        longest = max(bar.total for bar in bars_drawn)
+        labels = []
+        for ax, (heading, bars) in zip(axes, panels, strict=True):
+            labels.append((ax, _draw_bars(ax, bars, longest if share_scale else max(b.total for b in bars))))
+            ax.set_title(plain(heading), loc="left", fontweight="bold", fontsize=LABEL_SIZE + 1, pad=4)
+        freeze(fig)
+        for ax, drawn in labels:
+            _make_room_for(ax, drawn)
+        if share_scale:  # one scale for every panel: the widest any of them needs
+            right = max(ax.get_xlim()[1] for ax in axes)
+            for ax in axes:
+                ax.set_xlim(0, right)
+        for ax in axes:  # ticks chosen for the final range, none at its very edge
+            right = ax.get_xlim()[1]
+            ax.set_xticks([tick for tick in few_ticks().tick_values(0, right) if 0 <= tick <= right * 0.93])
+    return Chart(fig, name, title, subtitle, source, tuple(sorted(set(claim_ids))))
+
+
+def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
+    """Each bar with its label above and its value after; returns the value labels."""
+    values = []
+    for index, bar in enumerate(bars):
+        top = index * 1.0
+        ax.text(0, top, plain(bar.label), va="center", ha="left", fontsize=LABEL_SIZE, color=INK,
+                transform=ax.get_yaxis_transform(), in_layout=False)  # fmt: skip
+        centre = top + 0.47
+        left = 0
+        for segment in bar.segments:
+            _draw_segment(ax, centre, left, segment)
+            left += segment.value
+        end = left
+        if bar.lower_bound:
+            ax.plot(end + longest * 0.015, centre, marker=">", markersize=6, color=INK, clip_on=False)[
+                0
+            ].set_in_layout(False)
+            end += longest * 0.03
+        values.append(ax.annotate(plain(bar.value_text), (end, centre), xytext=(4, 0), textcoords="offset points",
+                                  va="center", ha="left", fontsize=LABEL_SIZE, color=INK, annotation_clip=False,
+                                  in_layout=False))  # fmt: skip
+    ax.set_ylim(len(bars) - 0.25, -0.35)  # first bar at the top
+    ax.set_yticks([])
+    ax.set_xlim(0, longest * 1.05)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_major_locator(few_ticks())
+    return values
+
+
+def _make_room_for(ax: Axes, labels: Sequence) -> None:
+    """Widen the x range just enough that every value label ends inside the axes.
+
+    A label starting at data x0 (plus an offset of o pixels) with width w fits an axes W pixels
+    wide when the range reaches x0 * W / (W - w - o - margin); widths do not depend on the range.
+    """
+    if not labels:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    axes_width = ax.get_window_extent(renderer).width
+    margin = 10  # pixels: the offset of the label and a little air
+    needed = max(
+        label.xy[0] * axes_width / max(axes_width - label.get_window_extent(renderer).width - margin, 1)
+        for label in labels
+    )
+    ax.set_xlim(0, max(ax.get_xlim()[1], needed))
+
+
+def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
+    colour = CLAIMANT_GROUPS[segment.group].colour
+    style: dict[str, object] = {"height": 0.42, "left": left, "linewidth": 1.2}
+    if segment.status == "retracted":
+        style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (3, 2))}
+    elif segment.status == "superseded":
+        style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (1, 1.5))}
+    elif segment.status == "disputed":
+        style |= {"color": colour, "alpha": 0.9, "hatch": "////", "edgecolor": "white"}
+    else:
+        style |= {"color": colour, "edgecolor": "white"}
+    ax.barh(y, segment.value, **style)

@@ -1,0 +1,212 @@
+"""Timelines: each reported total over time, one colour per claimant group, a line through the
+figures that stood, hollow rings for withdrawn ones, value labels placed clear of each other,
+and a break mark when the figures span more than three weeks."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from casualty_report import analysis
+from casualty_report.chart_style import (
+    GRID,
+    LABEL_SIZE,
+    MUTED,
+    SCREEN_DPI,
+    WIDTH,
+    Chart,
+    drawn_texts,
+    few_ticks,
+    frame,
+    freeze,
+    header_height,
+    house_style,
+)
+from casualty_report.chart_words import sentence, source_line
+from casualty_report.ledger import Ledger
+from casualty_report.vocabulary import CLAIMANT_GROUPS
+
+TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
+
+
+def timeline_chart(
+    ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, best: int | None
+) -> Chart:
+    """Reported figures over time: one colour per claimant group, a line through each group's
+    figures that stood when reported, hollow rings for withdrawn ones. Two panels with a break
+    mark when the figures span more than three weeks: the first weeks, then the rest."""
+    groups = [g for g in CLAIMANT_GROUPS if g in set(points.get("claimant_group", []))]
+    keys = [f"{CLAIMANT_GROUPS[g].colour_name}: {CLAIMANT_GROUPS[g].counter}" for g in groups]
+    statuses = set(points["status"]) if len(points) else set()
+    if "retracted" in statuses:
+        keys.append("hollow rings were withdrawn")
+    if "disputed" in statuses:
+        keys.append("half-filled markers are disputed")
+    if len(points) and points["lower_bound"].any():
+        keys.append("+ marks a lower bound")
+    rounded = rounded_totals(ledger, points)
+    if rounded:
+        keys.append("≈ marks a rounded figure (about, nearly)")
+    if best is not None:
+        keys.append("the dashed line is the latest best estimate")
+    subtitle = what + (". " + sentence(keys) if keys else "") + "."
+    claim_ids = analysis.claim_ids(points.get("claim_ids", []))
+    source = source_line(ledger, claim_ids)
+    height = header_height(title, subtitle, source) + 3.0
+    with house_style():
+        fig = Figure(figsize=(WIDTH, height), dpi=SCREEN_DPI)
+        FigureCanvasAgg(fig)
+        frame(fig, title, subtitle, source)
+        if points.empty:
+            ax = fig.add_subplot()
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
+            freeze(fig)
+        else:
+            labels = _draw_timeline_panels(fig, points, best, rounded)
+            freeze(fig)
+            _place_labels(fig, labels)
+    return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
+
+
+def rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
+    """The totals (by claim ids) that are one figure given as 'about' or 'nearly'."""
+    rounded = set(ledger.claims.loc[ledger.claims["qualifier"].isin(["about", "nearly"]), "claim_id"])
+    return {ids for ids in points.get("claim_ids", []) if ids in rounded}
+
+
+def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str]) -> list:
+    """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
+    start = points["reported_on"].min() - pd.Timedelta(days=1)
+    split = start + pd.Timedelta(days=TIMELINE_SPLIT)
+    late = points[points["reported_on"] > split]
+    if late.empty:
+        axes = [fig.add_subplot()]
+        spans = [(start, points["reported_on"].max() + pd.Timedelta(days=1))]
+    else:
+        left, right = fig.subplots(
+            1, 2, sharey=True, gridspec_kw={"width_ratios": [1.15, 1.0], "wspace": 0.08}
+        )
+        axes = [left, right]
+        end = late["reported_on"].max()
+        spans = [(start, split), (split, end + (end - split) * 0.08)]
+        right.spines["left"].set_visible(False)
+        right.tick_params(axis="y", length=0, labelleft=False)
+    top = max(points["value"].max(), best or 0)
+    labels = []
+    for ax, (begin, finish) in zip(axes, spans, strict=True):
+        labels += _draw_timeline(ax, points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)], points,
+                                 rounded)  # fmt: skip
+        ax.set_xlim(begin, finish)
+        ax.set_ylim(0, top * 1.18)
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        ax.grid(axis="x", visible=False)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        ax.yaxis.set_major_locator(few_ticks())
+        days = max((finish - begin).days, 1)
+        if days <= 45:  # whole days only: no repeated labels on short spans
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, round(days / 4))))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
+        else:
+            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7) if days > 300 else range(1, 13, 3)))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        if best is not None:
+            ax.axhline(best, color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
+    if len(axes) == 2:
+        _break_marks(*axes)
+    return labels
+
+
+def _break_marks(left: Axes, right: Axes) -> None:
+    """Two short slanted strokes where the time axis is cut, as print charts mark a break."""
+    size = 0.018
+    for ax, x in ((left, 1.0), (right, 0.0)):
+        for dx in (-size * 0.6, size * 0.6):
+            ax.plot([x + dx - size / 2, x + dx + size / 2], [-size * 1.6, size * 1.6], transform=ax.transAxes,
+                    color=MUTED, linewidth=1.0, clip_on=False)  # fmt: skip
+    left.spines["right"].set_visible(False)
+
+
+def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str]) -> list:
+    """Markers and lines for the points in this panel; returns candidate value labels: one per
+    change of a group's value (a repeated 238 is labelled once)."""
+    labels = []
+    for group, figures in points.groupby("claimant_group", sort=False):
+        colour = CLAIMANT_GROUPS[group].colour
+        standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
+        if len(standing) > 1:
+            ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.4, zorder=2)
+        previous = None
+        ordered = figures.sort_values(["reported_on", "value"])
+        for point in ordered.itertuples(index=False):
+            in_panel = point.claim_ids in set(shown["claim_ids"])
+            style: dict[str, object] = {
+                "marker": "o",
+                "markersize": 6.5,
+                "color": colour,
+                "zorder": 3,
+                "linestyle": "none",
+            }
+            if point.status == "retracted":
+                style |= {"markerfacecolor": "white", "markeredgewidth": 1.5}
+            elif point.status == "disputed":
+                style |= {"fillstyle": "left", "markerfacecoloralt": "white"}
+            else:
+                style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
+            text = f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}{'+' if point.lower_bound else ''}"
+            if in_panel:
+                ax.plot([point.reported_on], [point.value], **style)
+                if int(point.value) != previous:
+                    labels.append(ax.annotate(text, (point.reported_on, point.value), xytext=(0, 7),
+                                              textcoords="offset points", ha="center", va="bottom",
+                                              fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",
+                                              annotation_clip=False, in_layout=False))  # fmt: skip
+            previous = int(point.value)
+    return labels
+
+
+# Where a value label may go, in points from its marker, in order of preference.
+LABEL_OFFSETS = ((0, 7, "center", "bottom"), (0, -8, "center", "top"), (8, 0, "left", "center"),
+                 (-8, 0, "right", "center"), (0, 20, "center", "bottom"), (0, -21, "center", "top"))  # fmt: skip
+
+
+def _marker_boxes(fig: Figure) -> list:
+    """The drawn markers, as boxes in pixels: labels must not cover them either."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_marker() in (None, "None", "") or not len(line.get_xdata()):
+                continue
+            radius = line.get_markersize() * fig.dpi / 72 / 2 + 1
+            for x, y in ax.transData.transform(line.get_xydata()):
+                boxes.append(Bbox.from_extents(x - radius, y - radius, x + radius, y + radius))
+    return boxes
+
+
+def _place_labels(fig: Figure, labels: list) -> None:
+    """Move each value label to the first spot where it overlaps no placed label and stays in
+    the figure; a label with no free spot is hidden (the table beside the chart lists it)."""
+    renderer = fig.canvas.get_renderer()
+    bounds = fig.bbox
+    candidates = set(map(id, labels))
+    placed = _marker_boxes(fig) + [
+        t.get_window_extent(renderer) for t in drawn_texts(fig) if id(t) not in candidates
+    ]
+    for label in labels:
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            label.set_position((dx, dy))  # offset points (textcoords)
+            label.set_ha(ha)
+            label.set_va(va)
+            box = label.get_window_extent(renderer)
+            inside = box.x0 >= bounds.x0 and box.x1 <= bounds.x1 and box.y1 <= bounds.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            label.set_visible(False)

@@ -1,0 +1,136 @@
+"""The words on the charts: titles that state each chart's finding, subtitles that say what,
+where and as of when, value labels, and the source line naming the outlets. Generated from the
+frames the notebook computed and the ledger's claims, so they stay true when the ledger changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from casualty_report import analysis, narrative
+from casualty_report.ledger import Ledger
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
+
+
+def as_of_words(ledger: Ledger) -> str:
+    if ledger.as_of is not None:
+        return f"as known at the start of {ledger.as_of:%-d %b %Y}"
+    until = ledger.reported_until
+    return f"as reported up to {until:%-d %b %Y}" if until is not None else "with no figures reported"
+
+
+def place_words(ledger: Ledger, scope: str | None) -> str:
+    return scope or ledger.scope or "every place in the ledger"
+
+
+def bar_total_words(ledger: Ledger, ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
+    """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
+    parts = [(narrative.display_value(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]),
+              POPULATIONS[by_id.at[i, "population"]].label) for i in ids]  # fmt: skip
+    if len(parts) == 1:
+        words = narrative.total_words(ledger, ids[0], 0, False)
+    else:
+        total = sum(int(by_id.at[i, "value"]) for i in ids)
+        words = f"{total:,} = " + " + ".join(" ".join(part) for part in parts)
+    return words + status_suffix(status)
+
+
+def day(date) -> str:
+    """'14 Mar 2022' with no-break spaces, so a wrapped title keeps a date on one line."""
+    return f"{date:%-d}\u00a0{date:%b}\u00a0{date:%Y}"
+
+
+def sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def status_suffix(status: str) -> str:
+    return "" if status == "active" else f" ({narrative.status_word(status)})"
+
+
+def gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
+    """The finding of the toll comparison, for the first place both sides counted, compared only
+    as far as the figures allow (see :func:`narrative.gap_words`)."""
+    if comparison.empty:
+        return "No place has death tolls from both officials and the Health Ministry"
+    row = comparison.iloc[0]
+    health = narrative.total_words(ledger, row["health_ministry_claim_ids"], row["health_ministry_value"],
+                                   row["health_ministry_lower_bound"])  # fmt: skip
+    parts = analysis.claim_ids([row["official_claim_ids"]])
+    official = narrative.total_words(
+        ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"]
+    )
+    if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
+        official = " + ".join(f"{int(by_id.at[i, 'value']):,}" for i in parts) + f" = {official}"
+    status = row["health_ministry_status"]
+    adjective = "" if status == "active" else narrative.status_word(status) + " "
+    where = f"In {row['scope']}, the" if name_place else "The"
+    relation = narrative.gap_words(ledger, next(comparison.head(1).itertuples(index=False)))
+    if relation is None:  # not comparable: say what each side said
+        return f"{where} Health Ministry's {adjective}toll: {health}; officials' latest: {official}"
+    return (
+        f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
+    )
+
+
+def latest_figures_title(table: pd.DataFrame, what: str) -> str:
+    """'Latest figures: 4,353 injured; 2,678 sought care': each measure's latest standing figure."""
+    standing = table[table["status"].isin(["active", "disputed"])]
+    if standing.empty:
+        return f"No standing figure for people {what}"
+    parts = []
+    for measure in by_prominence(standing["measure"])[:3]:
+        rows = standing[standing["measure"] == measure]
+        everyone = rows[rows["population"] == "all"]
+        latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
+        who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
+        flag = " (disputed)" if latest["status"] == "disputed" else ""
+        parts.append(f"{narrative.display_value(int(latest['value']), latest['qualifier'])}{who} "
+                     f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}")  # fmt: skip
+    return "Latest figures: " + "; ".join(parts)
+
+
+def by_prominence(measures: pd.Series) -> list[str]:
+    """Measures with the most claims first; ties in the vocabulary's order."""
+    counts = measures.value_counts()
+    return sorted(counts.index, key=lambda measure: (-counts[measure], list(MEASURES).index(measure)))
+
+
+def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, best: int | None) -> str:
+    """How the most frequent counter's total moved, and whether a withdrawn figure was nearer
+    the latest best estimate than that counter's first."""
+    standing = points[points["status"] != "retracted"]
+    if standing.empty:
+        return f"No standing total of people {word} in {place} yet"
+    group = standing["claimant_group"].value_counts(sort=True).index[0]
+    own = standing[standing["claimant_group"] == group]
+    first, last = own.iloc[0], own.iloc[-1]
+
+    def shown(point) -> str:
+        return narrative.total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
+
+    if len(own) == 1 or first["value"] == last["value"]:
+        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word}: {shown(last)}"
+    else:
+        verb = "rose" if last["value"] > first["value"] else "fell"
+        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word} {verb} from {shown(first)} to {shown(last)}"
+    withdrawn = points[points["status"] == "retracted"]
+    if best is not None and len(withdrawn):
+        nearest = min(withdrawn["value"], key=lambda value: abs(value - best))
+        if abs(nearest - best) < abs(first["value"] - best):
+            title += f"; the withdrawn {int(nearest):,} was nearer the latest best estimate, {best:,}, than their first count"
+    return title
+
+
+def source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
+    """The outlets behind a chart, in the order of their first figure; past six, a count."""
+    claim_ids = sorted(set(claim_ids))
+    if not claim_ids:
+        return "Source: no claims in the ledger for this view."
+    claims = ledger.claims[ledger.claims["claim_id"].isin(claim_ids)].sort_values(["reported_on", "claim_id"])
+    outlets = ledger.sources.set_index("source_id")["outlet"]
+    named = list(dict.fromkeys(str(outlets.get(source_id, source_id)) for source_id in claims["source_id"]))
+    shown = "; ".join(named[:6]) + (f"; and {len(named) - 6} more" if len(named) > 6 else "")
+    return f"Source: {shown}. Every figure is a claim in the report's ledger, listed with its page in the tables."

@@ -1,0 +1,40 @@
+"""The notebooks' compositions, for tests: compute a frame from a ledger view, then draw or
+describe it, as the notebooks do cell by cell."""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from casualty_report import analysis, charts, narrative
+from casualty_report.chart_style import Chart
+from casualty_report.ledger import Ledger
+
+
+def death_tolls(ledger: Ledger) -> Chart:
+    return charts.death_toll_chart(analysis.compare_official_health(ledger.claims, "deaths"), ledger)
+
+
+def injuries(ledger: Ledger, scope: str | None = None) -> Chart:
+    return charts.injuries_chart(analysis.injury_table(ledger.claims, scope), ledger, scope)
+
+
+def arrests(ledger: Ledger, scope: str | None = None) -> Chart:
+    return charts.arrests_chart(analysis.arrest_table(ledger.claims, scope), ledger, scope)
+
+
+def toll_timeline(ledger: Ledger) -> Chart:
+    points = analysis.toll_timeline(ledger.place_claims, "deaths")
+    return charts.death_toll_timeline_chart(points, analysis.reconcile(ledger.claims), ledger)
+
+
+def detentions_timeline(ledger: Ledger) -> Chart:
+    return charts.detentions_timeline_chart(analysis.toll_timeline(ledger.place_claims, "detained"), ledger)
+
+
+def toll_summary(ledger: Ledger) -> Markdown:
+    return narrative.toll_summary(analysis.compare_official_health(ledger.claims, "deaths"), ledger)
+
+
+def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
+    points = analysis.toll_timeline(ledger.place_claims, measure)
+    return narrative.timeline_summary(points, analysis.reconcile(ledger.claims), ledger, measure)
