@@ -89,7 +89,7 @@ def test_officials_parts_are_added_but_minors_never(article):
     ].values.tolist() == [
         ["Kazakhstan", "official", 42, "civilians + security_forces", "A02 + A03", "disputed"],
         ["Kazakhstan", "health_ministry", 164, "all", "A01", "retracted"],
-        ["Almaty", "official", 12, "attackers", "A09", "active"],
+        ["Almaty", "official", 12, "attackers", "A09", "superseded"],  # by 86, in March 2022
         ["Almaty", "health_ministry", 103, "all", "A04", "retracted"],  # not 103 + 3 minors
     ]
     assert totals["lower_bound"].tolist() == [False, True, True, False]
@@ -140,7 +140,9 @@ def test_as_of_the_articles_day_officials_42_against_the_ministrys_164(ledger):
 def test_by_default_the_final_toll_238_with_19_security_personnel(ledger):
     national = analysis.compare_official_health(ledger.claims).set_index("scope").loc["Kazakhstan"]
     assert (national["official_value"], national["official_claim_ids"]) == (238, "R37a")
-    assert (national["health_ministry_value"], national["ratio"]) == (164, 0.69)
+    # The ministry's last toll is the Health Minister's 227 of 18 January, not the withdrawn 164.
+    assert (national["health_ministry_value"], national["health_ministry_claim_ids"]) == (227, "R46a")
+    assert national["ratio"] == 0.95
     final = analysis.final_estimates(ledger.claims).set_index(["measure", "population", "scope"])
     assert final.loc[("deaths", "all", "Kazakhstan"), "best"] == 238
     assert final.loc[("deaths", "security_forces", "Kazakhstan"), "best"] == 19
@@ -148,16 +150,21 @@ def test_by_default_the_final_toll_238_with_19_security_personnel(ledger):
 
 # Reconciliation, computed by hand from the ledger rows named in each case.
 RECONCILED = [
-    # Only the 164s were reported by the 9th, and both were withdrawn that day.
-    ("deaths", "all", "Kazakhstan", "2022-01-09", (None, None, None), "", "A01 R09a"),
-    # The BBC's sum of official figures, "at least" 44: no upper bound.
-    ("deaths", "all", "Kazakhstan", "2022-01-10", (44, 44, None), "R20", "A01 R09a"),
-    # "Nearly 240": 230-239, and the best figure stays inside its own bounds.
-    ("deaths", "all", "Kazakhstan", "2022-02-21", (230, 239, 239), "R29a", "A01 R09a"),
-    # Officials' 241 (disputed) and two independent lists on the same day: the lowest is best.
-    ("deaths", "all", "Kazakhstan", "2022-07-29", (188, 188, 241), "R34a R34b R34c", "A01 R09a"),
-    # The final count, with the UN's "at least 238" leaving the top open.
-    ("deaths", "all", "Kazakhstan", "2023-03-17", (238, 238, None), "R36a R37a R38a", "A01 R09a"),
+    # Officials' "at least 44" (26 attackers + 18 security, in print on 7 January): no upper bound.
+    ("deaths", "all", "Kazakhstan", "2022-01-07", (44, 44, None), "R20", ""),
+    # The 164s, withdrawn the day they were posted, are out; the 44 still stands.
+    ("deaths", "all", "Kazakhstan", "2022-01-09", (44, 44, None), "R20", "A01 R09a"),
+    # EFE's own "nearly 240" (230-239) is disputed: it widens the range but the best is the
+    # newest undisputed figure, the Health Ministry's 227 of 18 January (officials' last: 225).
+    ("deaths", "all", "Kazakhstan", "2022-02-21", (225, 227, 239), "R23a R29a R46a", "A01 R09a"),
+    # Officials' "at least 227" leaves the top open.
+    ("deaths", "all", "Kazakhstan", "2022-02-25", (227, 227, None), "R29a R39 R46a", "A01 R09a"),
+    # Two independent lists of named dead (floors of 188 and 221) and a disputed 241: the best
+    # stays officials' 232 of 5 May, the newest figure with an upper bound.
+    ("deaths", "all", "Kazakhstan", "2022-07-29", (188, 232, None), "R33 R34a R34b R34c R46a", "A01 R09a"),
+    # The final count, with the UN's "at least 238" leaving the top open; the Health Ministry's
+    # last figure (227) is the low.
+    ("deaths", "all", "Kazakhstan", "2023-03-17", (227, 238, None), "R36a R37a R38a R46a", "A01 R09a"),
     # Two official figures on one day (the President's 16, the ministry's 17).
     ("deaths", "security_forces", "Kazakhstan", "2022-01-10", (16, 16, 17), "R18 R19", ""),
     # Officials' 9,900 against AP's about 12,000 (11,500-12,499): newest is best.
@@ -181,10 +188,13 @@ def test_reconciliation_by_hand(ledger, measure, population, scope, date, bounds
 def test_the_toll_timeline_keeps_whole_totals_only(ledger):
     points = analysis.toll_timeline(ledger.claims, "deaths", "Kazakhstan")
     official = points[points["claimant_group"] == "official"]
-    assert official["value"].tolist() == [42, 44, 225, 240, 230, 232, 241, 238, 238]
-    assert points.loc[points["claimant_group"] == "health_ministry", "status"].tolist() == [
-        "retracted",
-        "retracted",
+    # 44 in print on 7 January; the article's 26 + 16 on the 9th; "nearly 240" is EFE's, not here.
+    assert official["value"].tolist() == [44, 42, 225, 227, 230, 238, 232, 241, 238, 238]
+    health = points[points["claimant_group"] == "health_ministry"]
+    assert list(zip(health["value"], health["status"], strict=True)) == [
+        (164, "retracted"),
+        (164, "retracted"),
+        (227, "active"),
     ]
 
 
@@ -202,8 +212,10 @@ def test_corrections_are_built_from_ledger_rows(ledger):
         "Office of the President (9 Jan 2022, R15): about 5,800 detained (everyone, Kazakhstan), "
         "that is Kazakhstan, not Almaty; detained, not arrested"
     )
-    assert corrections.loc["A01", "latest_estimate"] == "238 as of 17 Mar 2023 (R36a R37a R38a)"
-    assert corrections.loc["A09", "latest_estimate"] == "no later figure"
+    assert corrections.loc["A01", "latest_estimate"] == "238 as of 17 Mar 2023 (R36a R37a R38a R46a)"
+    assert (
+        corrections.loc["A09", "latest_estimate"] == "86 as of 14 Mar 2022 (R52a)"
+    )  # "dozens" replaced by 86
 
 
 def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):

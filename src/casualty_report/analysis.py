@@ -183,14 +183,17 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
     """
     totals = report_totals(claims, measure, scope)
     totals["_covers_all"] = totals["populations"] == "all"
+    # A whole toll (everyone, or parts added up) beats a newer count of one group of people:
+    # 16 security forces dead is not a toll to set against another side's.
+    totals["_whole"] = totals["_covers_all"] | (totals["parts"] >= 2)
     totals = totals.sort_values(
-        ["reported_on", "_covers_all", "parts", "claim_ids"],
-        ascending=[False, False, False, True],
+        ["_whole", "reported_on", "_covers_all", "parts", "claim_ids"],
+        ascending=[False, False, False, False, True],
         kind="stable",
     ).drop_duplicates(["scope", "claimant_group"])
     totals["_group_rank"] = totals["claimant_group"].map(list(CLAIMANT_GROUPS).index)  # officials first
     totals = _in_scope_order(totals, scope_order(claims), "_group_rank")
-    return totals.drop(columns=["_covers_all", "_group_rank", "source_id", "parts"])
+    return totals.drop(columns=["_covers_all", "_whole", "_group_rank", "source_id", "parts"])
 
 
 def compare_official_health(
@@ -223,9 +226,10 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
 
     Rules, in order: claims reported by the end of the date, with the status they had then;
     retracted and superseded figures are left out (listed in ``excluded_ids``); within each
-    claimant group only its latest date's figures count, since counts grow; low is the lowest
-    low bound, high the highest high bound (open if any figure is open-ended); best is the
-    figure reported last, and on a tie the lowest (ACLED's most conservative figure).
+    claimant group only its latest date's figures count, since counts grow; a disputed figure
+    widens the range but never sets the best; low is the lowest low bound, high the highest
+    high bound (open if any figure is open-ended); best is the bounded figure reported last, on
+    a tie the lowest (ACLED's most conservative figure), never below a floor ("at least").
     """
     # Plain Python over records: each key holds a handful of claims, and pandas calls per
     # (key, date) would cost more than the work (100,000 claims: seconds, not minutes).
@@ -242,23 +246,24 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
                 for f in figures
                 if f.reported_on <= date
             ]
-            eligible = [f for f, status in known if status not in ("retracted", "superseded")]
-            latest: dict[str, pd.Timestamp] = {}
-            for figure in eligible:
-                latest[figure.claimant_group] = max(
-                    latest.get(figure.claimant_group, figure.reported_on), figure.reported_on
-                )
-            current = sorted(
-                (f for f in eligible if f.reported_on == latest[f.claimant_group]), key=lambda f: f.claim_id
-            )
+            standing = [(f, status) for f, status in known if status not in ("retracted", "superseded")]
+            settled = _latest_per_group([f for f, status in standing if status != "disputed"])
+            # A disputed figure widens the range while its group has nothing newer that stands
+            # undisputed; it never sets the best estimate.
+            newest_settled = {f.claimant_group: f.reported_on for f in settled}
+            contested = [
+                f
+                for f in _latest_per_group([f for f, status in standing if status == "disputed"])
+                if f.reported_on >= newest_settled.get(f.claimant_group, f.reported_on)
+            ]
+            current = sorted(settled + contested, key=lambda f: f.claim_id)
             row = {"measure": measure, "population": population, "scope": place, "date": date,
                    "low": pd.NA, "best": pd.NA, "high": pd.NA}  # fmt: skip
             if current:
-                newest = max(f.reported_on for f in current)
                 open_ended = any(pd.isna(f.high) for f in current)
                 row |= {
                     "low": min(int(f.low) for f in current),
-                    "best": min(_within(f) for f in current if f.reported_on == newest),
+                    "best": _best(settled or contested),
                     "high": pd.NA if open_ended else max(int(f.high) for f in current),
                 }
             row["claim_ids"] = " ".join(f.claim_id for f in current)
@@ -281,6 +286,27 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     for column in ("low", "best", "high"):
         result[column] = result[column].astype("Int64")
     return result
+
+
+def _latest_per_group(figures: list) -> list:
+    """Each claimant group's figures of its latest date: counts grow, so older ones are out of date."""
+    latest: dict[str, pd.Timestamp] = {}
+    for figure in figures:
+        latest[figure.claimant_group] = max(
+            latest.get(figure.claimant_group, figure.reported_on), figure.reported_on
+        )
+    return [figure for figure in figures if figure.reported_on == latest[figure.claimant_group]]
+
+
+def _best(figures: list) -> int:
+    """The figure reported last among those with an upper bound (a floor only bounds the count
+    from below), the lowest on a tie, raised to the highest floor: "at least 221" rules out 188.
+    With floors alone, the last of them."""
+    bounded = [f for f in figures if not pd.isna(f.high)] or figures
+    newest = max(f.reported_on for f in bounded)
+    best = min(_within(f) for f in bounded if f.reported_on == newest)
+    floors = [int(f.low) for f in figures if pd.isna(f.high)]
+    return max([best, *floors])
 
 
 def _within(figure) -> int:

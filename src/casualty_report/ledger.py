@@ -131,7 +131,11 @@ class Ledger:
         if date is None:
             return self
         day = pd.Timestamp(date)
-        claims = self.claims[self.claims["reported_on"] < day].copy()
+        # A claim is known once said and once its source has carried it: the article's repeat of
+        # a 6 January statement is known from the article's day, 9 January.
+        published = self.claims["source_id"].map(self.sources.set_index("source_id")["published_on"])
+        known_from = published.where(published > self.claims["reported_on"], self.claims["reported_on"])
+        claims = self.claims[known_from < day].copy()
         claims["status"] = claims["status"].where(claims["status_effective"] < day, "active")
         claims = claims.reset_index(drop=True)
         return replace(self, claims=claims, sources=_cited(self.sources, claims), as_of=day)

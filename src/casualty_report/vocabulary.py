@@ -115,6 +115,9 @@ POPULATIONS: dict[str, Population] = {
     "minors": Population(
         "children under 18 (a subset of another population, never added to it)", "minors", False
     ),
+    "soldiers": Population(
+        "army service members (a subset of security forces, never added to it)", "soldiers", False
+    ),
 }
 
 QUALIFIERS: dict[str, Qualifier] = {
