@@ -38,3 +38,12 @@ def toll_summary(ledger: Ledger) -> Markdown:
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
     points = analysis.toll_timeline(ledger.place_claims, measure)
     return narrative.timeline_summary(points, analysis.reconcile(ledger.claims), ledger, measure)
+
+
+def steps(ledger: Ledger) -> Chart:
+    return charts.steps_chart(analysis.steps_table(ledger.claims, ledger.place), ledger)
+
+
+def steps_summary(ledger: Ledger) -> Markdown:
+    latest = analysis.latest_steps(analysis.steps_table(ledger.claims, ledger.place))
+    return narrative.steps_summary(latest, ledger)

@@ -222,3 +222,32 @@ def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):
     then = ledger.known_before("2022-01-10")
     shows = narrative.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
     assert "R09a" in shows["A01"] and "R35a" not in shows["A01"]
+
+
+def test_from_detention_to_sentence_step_by_step(ledger):
+    steps = analysis.steps_table(ledger.claims, "Kazakhstan")
+    assert list(dict.fromkeys(steps["measure"])) == [
+        "detained",
+        "administrative_arrests",
+        "remanded",
+        "criminal_cases",
+        "convicted",
+    ]
+    criminal = steps[steps["measure"] == "criminal_cases"]
+    assert criminal["value"].tolist() == [125, 546, 2044, 2729, 3770, 5300]  # oldest first
+    latest = analysis.latest_steps(steps).set_index("measure")
+    assert latest["claim_id"].to_dict() == {
+        "detained": "R22b",  # AP's about 12,000, a day after officials' 9,900
+        "administrative_arrests": "R50b",
+        "remanded": "R50d",  # 802 held by court order, up from 446 (R27b)
+        "criminal_cases": "R55",
+        "convicted": "R56",  # 1,205 of 1,221 tried, newer than HRW's "over 1,000"
+    }
+    assert latest.loc["convicted", "value"] == 1205
+
+
+def test_the_steps_follow_a_rewound_view(ledger):
+    early = ledger.known_before("2022-01-08")
+    latest = analysis.latest_steps(analysis.steps_table(early.claims, early.place))
+    assert latest[["measure", "claim_id", "value"]].values.tolist() == [["detained", "R07b", 3811]]
+    assert analysis.latest_steps(analysis.steps_table(ledger.claims, "Nowhere")).empty

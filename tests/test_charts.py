@@ -69,6 +69,7 @@ IMAGES = {
     ),
     "death-toll-timeline-almaty": lambda ledger: drawing.toll_timeline(ledger.in_scope("Almaty")),
     "detentions-timeline": lambda ledger: drawing.detentions_timeline(ledger),
+    "detention-to-sentence": lambda ledger: drawing.steps(ledger),
 }
 
 
@@ -135,11 +136,16 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
 
 def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledger):
     chart = drawing.death_tolls(ledger)
-    assert [width for width, _, _ in bars(chart)] == [238, 164, 151, 103]
-    assert chart.title.endswith("was at most 74 fewer than officials' latest, 238")  # 164 is a floor
+    # The Health Minister's 227 (18 Jan 2022) replaced the withdrawn 164 as the ministry's last
+    # toll; Almaty region: officials counted only civilians there, drawn but not compared.
+    assert [width for width, _, _ in bars(chart)] == [238, 227, 151, 103, 8, 8]
+    assert (
+        chart.title
+        == "In Kazakhstan, the Health Ministry's toll of 227 was 11 fewer than officials' latest, 238"
+    )
     assert "as reported up to 17 Mar 2023" in chart.subtitle
     assert texts(chart)[:2] == ["Officials, 5 Jan 2023", "238"]
-    assert "jjtv.kz" in chart.source and "claims A01" not in chart.source  # outlets, not internal ids
+    assert "08info.kz" in chart.source and "claims A01" not in chart.source  # outlets, not internal ids
 
 
 def test_a_scoped_chart_is_about_its_place(ledger):
@@ -154,7 +160,7 @@ def test_a_scoped_chart_is_about_its_place(ledger):
 
 def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
     arrests = drawing.arrests(ledger)
-    assert panel_titles(arrests) == ["Detained", "Arrested", "Held", "Convicted"]  # one measure per axis
+    assert panel_titles(arrests) == ["Detained", "Held", "Arrested", "Convicted"]  # one measure per axis
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
     injuries = drawing.injuries(article)
     assert [(width, colour) for width, colour, _ in bars(injuries)] == [
@@ -173,25 +179,25 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
     early, late = chart.figure.axes
     shown = [t.get_text() for ax in (early, late) for t in ax.texts if t.get_visible()]
     assert shown.count("238") <= 2  # once per group that reached it, not at every repeat
-    assert {"42", "164+", "225", "238"} <= set(shown)
-    assert chart.title == ("Officials' count of people dead rose from 42 to 238; the withdrawn 164 was nearer the "
-                           "latest best estimate, 238, than their first count")  # fmt: skip
+    assert {"44+", "42", "164+", "225", "227", "238", "≈240", "188+", "221+"} <= set(shown)
+    assert chart.title == ("Officials' count of people dead rose from at least 44 to 238; the withdrawn 164 was "
+                           "nearer the latest best estimate, 238, than their first count")  # fmt: skip
     retracted = [line for ax in (early, late) for line in ax.lines if line.get_markerfacecolor() == "white"]
     assert {(line.get_ydata()[0], line.get_color()) for line in retracted} == {(164, "#D55E00")}
     # the cut in the time axis is marked on both panels
     assert sum(1 for ax in (early, late) for line in ax.lines if line.get_transform() == ax.transAxes) == 4
 
 
-def test_the_detentions_timeline_is_one_panel_of_eight_reports(ledger):
+def test_the_detentions_timeline_is_one_panel_of_nine_reports(ledger):
     chart = drawing.detentions_timeline(ledger)
     assert len(chart.figure.axes) == 1
     values = sorted(
         {int(line.get_ydata()[0]) for line in chart.figure.axes[0].lines if len(line.get_ydata()) == 1}
     )
-    assert values == [2298, 3811, 4404, 5135, 5800, 7939, 9900, 12000]
+    assert values == [2298, 3811, 4404, 5135, 5800, 5969, 7939, 9900, 12000]
     assert chart.title == "Officials' count of people detained rose from 2,298 to 9,900"
     labels = {t.get_text() for t in chart.figure.axes[0].texts if t.get_visible()}
-    assert {"≈5,800", "≈12,000", "5,135+"} <= labels  # 'about' and 'at least' kept on the points
+    assert {"≈5,800", "≈12,000", "5,135+", "5,969+"} <= labels  # 'about' and 'at least' kept on the points
 
 
 def test_a_place_with_no_figures_says_so(ledger):
@@ -258,9 +264,22 @@ def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
     from matplotlib import cbook
 
     sources = ledger.sources.assign(
-        outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S37", "Money $5 or $6")
+        outlet=ledger.sources["outlet"].where(ledger.sources["source_id"] != "S57", "Money $5 or $6")
     )
     chart = drawing.death_tolls(replace(ledger, sources=sources))
     assert "Money $5 or $6" in chart.source  # the words, as the ledger has them
     drawn = chart.figure.texts[-1].get_text()
     assert "$5" in drawn.replace("\\$", "$") and not cbook.is_math_text(drawn)
+
+
+def test_the_steps_chart_shares_a_scale_for_people_not_for_cases(ledger):
+    chart = drawing.steps(ledger)
+    assert (
+        chart.title
+        == "About 12,000 detained by 12\u00a0Jan\u00a02022; 1,205 convicted by 5\u00a0Jan\u00a02023"
+    )
+    panels = {ax.get_title(loc="left"): ax.get_xlim()[1] for ax in chart.figure.axes}
+    people = [panels[name] for name in ("Detained", "Held by court order", "Convicted")]
+    assert len(set(people)) == 1  # 802 held looks a fifteenth of 12,000 detained
+    assert panels["Criminal cases"] != people[0]
+    assert "counts of cases have their own" in chart.subtitle

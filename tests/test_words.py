@@ -18,12 +18,13 @@ from tests import drawing
 
 DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]
 CHARTS = [drawing.death_tolls, drawing.injuries, drawing.arrests, drawing.toll_timeline,
-          drawing.detentions_timeline]  # fmt: skip
+          drawing.detentions_timeline, drawing.steps]  # fmt: skip
 FINDINGS = [
     drawing.toll_summary,
     narrative.claims_summary,
     narrative.corrections_summary,
     drawing.timeline_summary,
+    drawing.steps_summary,
 ]
 
 

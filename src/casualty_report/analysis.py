@@ -27,6 +27,7 @@ from casualty_report.vocabulary import (
     QUALIFIERS,
     STATUSES,
     measures_about,
+    steps,
 )
 
 TABLE_COLUMNS = [
@@ -119,6 +120,24 @@ def casualty_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFra
 def injury_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
     """Every figure for people injured, treated, seeking care or hospitalised."""
     return claims_table(claims, measures_about("injuries"), scope)
+
+
+def steps_table(claims: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """Every figure on the path from detention to sentence in one place (detained, jailed for an
+    administrative offence, held by court order, criminal cases, convicted), step by step and
+    oldest first within a step."""
+    table = claims_table(claims[claims["scope"] == scope], steps())  # no figures yet: an empty table
+    order = table["measure"].map(list(steps()).index)
+    return table.assign(_step=order).sort_values(["_step", "reported_on", "claim_id"]).drop(columns="_step")
+
+
+def latest_steps(table: pd.DataFrame) -> pd.DataFrame:
+    """Each step's latest standing figure (the lowest on a tie, the most conservative), from
+    :func:`steps_table`'s frame: what had become of the people detained, as last reported."""
+    standing = table[table["status"].isin(["active", "disputed"]) & (table["population"] == "all")]
+    latest = standing.sort_values(["reported_on", "value"], ascending=[False, True], kind="stable")
+    latest = latest.drop_duplicates("measure").set_index("measure")
+    return latest.reindex([step for step in steps() if step in latest.index]).reset_index()
 
 
 def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:

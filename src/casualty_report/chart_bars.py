@@ -64,11 +64,17 @@ class Bar:
         return sum(segment.value for segment in self.segments)
 
 
-def claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str, what: str) -> Chart:
-    """One bar per claim, in one panel per measure, oldest first."""
+def claims_chart(
+    ledger: Ledger, name: str, table: pd.DataFrame, what_word: str, what: str, title: str | None = None
+) -> Chart:
+    """One bar per claim, in one panel per measure, oldest first. With a title (a story told in
+    steps), panels follow the table's order of measures and those counting the same unit share a
+    scale, so a shrinking count looks shorter; otherwise the most reported come first, each on
+    its own scale."""
     many_places = table["scope"].nunique() > 1
     panels = []
-    for measure in by_prominence(table["measure"]):
+    measures = list(dict.fromkeys(table["measure"])) if title else by_prominence(table["measure"])
+    for measure in measures:
         rows = table[table["measure"] == measure]
         bars = []
         for row in rows.sort_values(["reported_on", "claim_id"]).itertuples(index=False):
@@ -84,11 +90,32 @@ def claims_chart(ledger: Ledger, name: str, table: pd.DataFrame, what_word: str,
                 pd.isna(row.high),
             ))  # fmt: skip
         panels.append((MEASURES[measure].label.capitalize(), bars))
-    return bar_chart(ledger, name, panels, latest_figures_title(table, what_word), what)
+    if title is None:
+        return bar_chart(ledger, name, panels, latest_figures_title(table, what_word), what)
+    units = [MEASURES[measure].unit for measure in measures]
+    if len(set(units)) > 1:
+        what += (
+            "; counts of people share one scale, counts of "
+            + " and of ".join(sorted(set(units) - {"people"}))
+            + " have their own"
+        )
+    return bar_chart(ledger, name, panels, title, what, scales=units)
 
 
-def bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_scale: bool = False) -> Chart:
-    """Panels of horizontal bars, each bar's label above it and its value after it."""
+def bar_chart(
+    ledger: Ledger,
+    name: str,
+    panels,
+    title: str,
+    what: str,
+    share_scale: bool = False,
+    scales: Sequence[str] | None = None,
+) -> Chart:
+    """Panels of horizontal bars, each bar's label above it and its value after it. Panels share
+    one scale with ``share_scale``; with ``scales`` (a key per panel), those with the same key
+    share one (people with people, cases with cases); otherwise each panel has its own."""
+    if scales is None:
+        scales = ["shared" if share_scale else str(index) for index in range(len(panels))]
     count = sum(len(bars) for _, bars in panels)
     if count > MAX_BARS:
         what += f" (the first {MAX_BARS} of {count:,}; the table lists them all)"
@@ -123,17 +150,22 @@ def bar_chart(ledger: Ledger, name: str, panels, title: str, what: str, share_sc
         axes = fig.subplots(
             len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 0.6 for n in rows]}
         )[:, 0]
-        longest = max(bar.total for bar in bars_drawn)
+        scales = list(scales)[: len(panels)]
+        longest = {
+            key: max(b.total for (_, bars), k in zip(panels, scales, strict=True) if k == key for b in bars)
+            for key in scales
+        }
         labels = []
-        for ax, (heading, bars) in zip(axes, panels, strict=True):
-            labels.append((ax, _draw_bars(ax, bars, longest if share_scale else max(b.total for b in bars))))
+        for ax, (heading, bars), key in zip(axes, panels, scales, strict=True):
+            labels.append((ax, _draw_bars(ax, bars, longest[key])))
             ax.set_title(plain(heading), loc="left", fontweight="bold", fontsize=LABEL_SIZE + 1, pad=4)
         freeze(fig)
         for ax, drawn in labels:
             _make_room_for(ax, drawn)
-        if share_scale:  # one scale for every panel: the widest any of them needs
-            right = max(ax.get_xlim()[1] for ax in axes)
-            for ax in axes:
+        for key in dict.fromkeys(scales):  # panels sharing a scale: the widest any of them needs
+            shared = [ax for ax, k in zip(axes, scales, strict=True) if k == key]
+            right = max(ax.get_xlim()[1] for ax in shared)
+            for ax in shared:
                 ax.set_xlim(0, right)
         for ax in axes:  # ticks chosen for the final range, none at its very edge
             right = ax.get_xlim()[1]

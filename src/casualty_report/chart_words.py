@@ -92,6 +92,19 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
     return "Latest figures: " + "; ".join(parts)
 
 
+def steps_title(latest: pd.DataFrame) -> str:
+    """'About 12,000 detained by 12 Jan 2022; 1,205 convicted by 5 Jan 2023': the first and the
+    last step's latest standing figures (the panels show every step between)."""
+    if latest.empty:
+        return "No figures yet for what followed the detentions"
+    ends = latest.iloc[[0, -1]] if len(latest) > 1 else latest
+    parts = [
+        f"{narrative.display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label} by {day(row.reported_on)}"
+        for row in ends.itertuples(index=False)
+    ]
+    return sentence(parts)
+
+
 def by_prominence(measures: pd.Series) -> list[str]:
     """Measures with the most claims first; ties in the vocabulary's order."""
     counts = measures.value_counts()

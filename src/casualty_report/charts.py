@@ -16,7 +16,14 @@ from casualty_report import analysis
 from casualty_report.chart_bars import Bar, Segment, bar_chart, claims_chart
 from casualty_report.chart_style import INK, Chart, save_figure
 from casualty_report.chart_timeline import timeline_chart
-from casualty_report.chart_words import as_of_words, bar_total_words, gap_title, place_words, rise_title
+from casualty_report.chart_words import (
+    as_of_words,
+    bar_total_words,
+    gap_title,
+    place_words,
+    rise_title,
+    steps_title,
+)
 from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import CLAIMANT_GROUPS
 
@@ -29,6 +36,7 @@ __all__ = [
     "detentions_timeline_chart",
     "injuries_chart",
     "save_figure",
+    "steps_chart",
 ]
 
 
@@ -82,6 +90,17 @@ def arrests_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None)
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
     return claims_chart(ledger, "arrests", table, "detained, held or convicted", what)
+
+
+def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
+    """From detention to sentence (``table``: :func:`analysis.steps_table`): one panel per step in
+    its order, one bar per report, oldest first; cases are counted in a panel of their own."""
+    what = (
+        f"Reported figures for each step from detention to sentence in {ledger.place}, "
+        f"{as_of_words(ledger)}; one panel per step, one bar per report, oldest first"
+    )
+    title = steps_title(analysis.latest_steps(table))
+    return claims_chart(ledger, "steps", table, "detained or sentenced", what, title)
 
 
 def death_toll_timeline_chart(points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger) -> Chart:

@@ -100,6 +100,23 @@ def timeline_summary(
     return Markdown(text + ".")
 
 
+def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
+    """What became of the people detained: each step's latest standing figure
+    (``latest``: :func:`analysis.latest_steps`), with its date and claim."""
+    if latest.empty:
+        return Markdown(
+            f"**What the numbers show.** No figures yet for what followed the detentions in {_text(ledger.place)}."
+        )
+    parts = [
+        f"{display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label}"
+        f" ({row.reported_on:%-d %b %Y}, {_text(row.claimant)}, {_text(row.claim_id)}{_flag(row.status)})"
+        for row in latest.itertuples(index=False)
+    ]
+    return Markdown(
+        f"**What the numbers show.** In {_text(ledger.place)}, as last reported: " + "; ".join(parts) + "."
+    )
+
+
 def corrections_summary(ledger: Ledger) -> Markdown:
     """How the focus source's figures fared."""
     info = ledger.info

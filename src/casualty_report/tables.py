@@ -166,6 +166,22 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     )
 
 
+def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
+    """``analysis.latest_steps``: each step from detention to sentence, its latest standing
+    figure, when and by whom."""
+    frame = pd.DataFrame({
+        "Step": [MEASURES[m].label.capitalize() for m in latest["measure"]],
+        "Latest figure": [figure_words(int(v), q) for v, q in zip(latest["value"], latest["qualifier"], strict=True)],
+        "Counts": [MEASURES[m].unit for m in latest["measure"]],
+        "Reported": latest["reported_on"].map(date_words),
+        "Claimed by": latest["claimant"],
+        "Claim": latest["claim_id"],
+    })  # fmt: skip
+    return ReadableTable(
+        frame.reset_index(drop=True), name, ("Latest figure",), {"Claim": source_links(ledger)}
+    )
+
+
 def notes(
     claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing: bool = False
 ) -> ReadableTable:

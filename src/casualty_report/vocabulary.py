@@ -17,6 +17,7 @@ class Measure:
     label: str  # after a number on a page: "164 dead", "5,800 detained"
     unit: str = "people"  # what is counted: people, cases or complaints
     topic: str = ""  # the notebook table it belongs to: casualties, injuries, arrests or justice
+    step: int = 0  # its place on the path from detention to sentence (0: not on it)
 
 
 @dataclass(frozen=True)
@@ -65,17 +66,23 @@ MEASURES: dict[str, Measure] = {
     "critical": Measure(
         "people in intensive care or in a serious condition", "in a critical state", topic="injuries"
     ),
-    "detained": Measure("people detained (held by police, charged or not)", "detained", topic="arrests"),
+    "detained": Measure(
+        "people detained (held by police, charged or not)", "detained", topic="arrests", step=1
+    ),
     "arrested": Measure("people arrested", "arrested", topic="arrests"),
     "in_custody": Measure("people held at one moment (not cumulative)", "held", topic="arrests"),
-    "convicted": Measure("people convicted by a court", "convicted", topic="arrests"),
+    "convicted": Measure("people convicted by a court", "convicted", topic="arrests", step=5),
     "remanded": Measure(
-        "people a court ordered held before trial (a running total)", "held by court order", topic="justice"
+        "people a court ordered held before trial (a running total)",
+        "held by court order",
+        topic="justice",
+        step=3,
     ),
     "administrative_arrests": Measure(
         "people jailed for days by a court for an administrative offence",
         "jailed for an administrative offence",
         topic="justice",
+        step=2,
     ),
     "administrative_cases": Measure(
         "administrative-offence cases opened (cases, not people)",
@@ -84,7 +91,7 @@ MEASURES: dict[str, Measure] = {
         topic="justice",
     ),
     "criminal_cases": Measure(
-        "criminal cases opened (cases, not people)", "criminal cases", unit="cases", topic="justice"
+        "criminal cases opened (cases, not people)", "criminal cases", unit="cases", topic="justice", step=4
     ),
     "torture_complaints": Measure(
         "complaints of torture or ill-treatment received (complaints, not people)",
@@ -203,6 +210,11 @@ VOCABULARIES = {
 def measures_about(topic: str) -> tuple[str, ...]:
     """The measures a notebook's table shows, in the vocabulary's order."""
     return tuple(word for word, measure in MEASURES.items() if measure.topic == topic)
+
+
+def steps() -> tuple[str, ...]:
+    """The measures on the path from detention to sentence, in its order."""
+    return tuple(sorted((w for w, m in MEASURES.items() if m.step), key=lambda w: MEASURES[w].step))
 
 
 def meanings(vocabulary: dict) -> dict[str, str]:
