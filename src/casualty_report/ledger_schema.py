@@ -32,7 +32,7 @@ from casualty_report.ledger_files import (
     Problem,
     read_info,
 )  # fmt: skip
-from casualty_report.vocabulary import VOCABULARIES
+from casualty_report.vocabulary import VOCABULARIES, meanings
 
 PACKAGE_FILE = "datapackage.json"
 ID_PATTERN = "[A-Za-z0-9_-]+"
@@ -91,8 +91,8 @@ class Table:
 
 
 def _word(name: str, title: str, counts: str) -> Field:
-    return Field(name, "word", title, f"{counts}: a word of the ledger's {name} vocabulary (the dataset's "
-                 "README defines each).", required=True)  # fmt: skip
+    """A column of controlled words; the Data Package lists each word with its meaning."""
+    return Field(name, "word", title, f"{counts}, a word of the ledger's {name} vocabulary.", required=True)
 
 
 CLAIMS = Table(
@@ -176,7 +176,14 @@ TABLES = (CLAIMS, SOURCES)
 
 def field_descriptor(field: Field) -> dict[str, Any]:
     """The Table Schema field of a ledger column."""
-    descriptor: dict[str, Any] = {"name": field.name, "title": field.title, "description": field.description}
+    description = field.description
+    if field.kind == "word":
+        description += (
+            " "
+            + "; ".join(f"{word}: {meaning}" for word, meaning in meanings(VOCABULARIES[field.name]).items())
+            + "."
+        )
+    descriptor: dict[str, Any] = {"name": field.name, "title": field.title, "description": description}
     descriptor["type"] = {"date": "date", "count": "integer"}.get(field.kind, "string")
     if field.kind == "date":
         descriptor["format"] = "default"  # ISO 8601, YYYY-MM-DD
