@@ -24,11 +24,15 @@ from casualty_report.vocabulary import VOCABULARIES
 SHOWN_WORDS = 8  # a longer vocabulary is named in part; the data README lists every word
 
 
-def _one_of(words: Iterable[str]) -> pa.Check:
+def _one_of(words: Iterable[str], optional: bool = False) -> pa.Check:
     words = list(words)
     listed = ", ".join(words[:SHOWN_WORDS])
     if len(words) > SHOWN_WORDS:
         listed += f", … ({len(words)} words: see the dataset's README)"
+    if optional:
+        return pa.Check(
+            lambda cells: (cells == "") | cells.isin(words), error=f"one of: {listed}, or an empty cell"
+        )
     return pa.Check.isin(words, error="one of: " + listed)
 
 
@@ -75,8 +79,7 @@ def column_checks(field: Field, file: str, known: Mapping[str, set[str] | None])
         return [pa.Check.str_matches(pattern, error="an id of letters, digits, '-' or '_'"
                                      + ("" if required else blank))]  # fmt: skip
     if kind == "word":
-        words = list(VOCABULARIES[field.name])
-        return [_one_of(words if required else [*words, ""])]
+        return [_one_of(VOCABULARIES[field.name], optional=not required)]
     if kind == "date":
         return [_iso_date(optional=not required)]
     if kind == "count":
