@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 # Re-install when the pins or the package metadata change.
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help report test lint lab validate baseline chart-baseline lock clean distclean
+.PHONY: help report test lint lab validate datapackage baseline chart-baseline lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -29,8 +29,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(INSTALLED)  ## open JupyterLab on the notebooks (saving there rewrites nbval's baselines: see README)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
-validate: $(INSTALLED)  ## check the ledger
+validate: datapackage  ## check the ledger, then its datapackage.json with frictionless
 	$(BIN)/casualty-report validate $(ARGS)
+	for package in data/*/datapackage.json; do $(BIN)/frictionless validate "$$package" || exit 1; done
+
+datapackage: $(INSTALLED)  ## regenerate data/<dataset>/datapackage.json from the ledger schema (ledger_schema.py)
+	$(BIN)/casualty-report datapackage $(ARGS)
 
 baseline: $(INSTALLED)  ## re-execute the notebooks in place: nbval's committed outputs
 	$(BIN)/casualty-report baseline

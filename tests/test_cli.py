@@ -47,6 +47,27 @@ def test_validate_a_broken_copy_names_file_row_and_column(ledger_copy):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def test_datapackage_check_passes_on_the_shipped_ledger():
+    result = run("datapackage", "--check")
+    assert result.returncode == 0, result.stderr
+    assert "datapackage.json is up to date" in result.stdout
+
+
+def test_a_stale_datapackage_fails_validate_until_regenerated(ledger_copy):
+    package = ledger_copy / "datapackage.json"
+    text = package.read_text(encoding="utf-8")
+    assert '"deaths",\n' in text
+    package.write_text(text.replace('"deaths",\n', "", 1), encoding="utf-8")  # a word missing
+    for command in (["validate"], ["datapackage", "--check"]):
+        result = run(*command, "--data-dir", str(ledger_copy))
+        assert result.returncode == 1
+        assert (
+            f"{package}: expected the Data Package the ledger schema generates (out of date" in result.stderr
+        )
+    assert run("datapackage", "--data-dir", str(ledger_copy)).stdout.startswith("wrote ")
+    assert run("validate", "--data-dir", str(ledger_copy)).returncode == 0
+
+
 def test_validate_a_missing_folder(tmp_path):
     result = run("validate", "--data-dir", str(tmp_path / "nowhere"))
     assert result.returncode == 1

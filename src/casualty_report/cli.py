@@ -34,16 +34,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from casualty_report.ledger import LedgerError, load_ledger
+    from casualty_report.ledger_schema import PACKAGE_FILE, stale_datapackage
 
     try:
         ledger = load_ledger(args.dataset, args.data_dir)
     except LedgerError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
+    # A folder that ships a datapackage.json keeps it in step with the schema and vocabulary.
+    stale = stale_datapackage(ledger.directory) if (ledger.directory / PACKAGE_FILE).exists() else None
+    if stale is not None:
+        print(LedgerError([stale]), file=sys.stderr)
+        return EXIT_FAILED
     print(
         f"OK: {len(ledger.claims)} claims from {len(ledger.sources)} source"
         f"{'s' if len(ledger.sources) != 1 else ''} in {ledger.directory}"
     )
+    return EXIT_OK
+
+
+def _datapackage(args: argparse.Namespace) -> int:
+    from casualty_report.ledger import LedgerError
+    from casualty_report.ledger_schema import stale_datapackage, write_datapackage
+    from casualty_report.paths import dataset_dir
+
+    directory = dataset_dir(args.dataset, args.data_dir)
+    try:
+        stale = stale_datapackage(directory)
+        if stale is not None and args.check:
+            raise LedgerError([stale])
+    except LedgerError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    if stale is None:
+        print(f"OK: {directory / 'datapackage.json'} is up to date")
+    else:
+        print(f"wrote {write_datapackage(directory)}")
     return EXIT_OK
 
 
@@ -112,6 +138,17 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dataset", default=DEFAULT_DATASET, help="dataset folder name (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="a dataset folder (holding claims.csv) or a folder of datasets (default: the repository's data/)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casualty-report",
@@ -119,16 +156,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    validate = commands.add_parser("validate", help="check the ledger; print OK or every problem")
-    validate.add_argument(
-        "--dataset", default=DEFAULT_DATASET, help="dataset folder name (default: %(default)s)"
+    validate = commands.add_parser(
+        "validate",
+        help="check the ledger (and that its datapackage.json is current); print OK or every problem",
     )
-    validate.add_argument(
-        "--data-dir",
-        type=Path,
-        help="a dataset folder (holding claims.csv) or a folder of datasets (default: the repository's data/)",
-    )
+    _dataset_arguments(validate)
     validate.set_defaults(command=_validate)
+
+    datapackage = commands.add_parser(
+        "datapackage", help="write the dataset's datapackage.json from the ledger schema (if it changed)"
+    )
+    _dataset_arguments(datapackage)
+    datapackage.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the file is missing or out of date"
+    )
+    datapackage.set_defaults(command=_datapackage)
 
     render = commands.add_parser("render", help="execute the notebooks and publish HTML, figures and tables")
     render.add_argument(

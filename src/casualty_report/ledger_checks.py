@@ -1,0 +1,196 @@
+"""The loader's checks, derived from the ledger's one schema (:mod:`casualty_report.ledger_schema`).
+
+:func:`pandera_schema` turns each :class:`~casualty_report.ledger_schema.Field` into pandera
+checks over the file's cells (stripped strings, "" when empty), with the words each error message
+ends in; :func:`validate_frame` turns the failures into
+:class:`~casualty_report.ledger_files.Problem` lines; :func:`typed` gives the validated frame its
+types. What Frictionless cannot say is here too, as rules over the whole frame
+(:func:`claims_rules`): a superseded claim names its replacement, in the same claimant group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from casualty_report.ledger_files import Problem
+from casualty_report.ledger_schema import CLAIMS, ID_PATTERN, MAX_COUNT_DIGITS, Field, Table
+from casualty_report.vocabulary import VOCABULARIES
+
+SHOWN_WORDS = 8  # a longer vocabulary is named in part; the data README lists every word
+
+
+def _one_of(words: Iterable[str], optional: bool = False) -> pa.Check:
+    words = list(words)
+    listed = ", ".join(words[:SHOWN_WORDS])
+    if len(words) > SHOWN_WORDS:
+        listed += f", … ({len(words)} words: see the dataset's README)"
+    if optional:
+        return pa.Check(
+            lambda cells: (cells == "") | cells.isin(words), error=f"one of: {listed}, or an empty cell"
+        )
+    return pa.Check.isin(words, error="one of: " + listed)
+
+
+def _nonempty(what: str) -> pa.Check:
+    return pa.Check(lambda s: s.str.len() > 0, error=f"{what} (the cell is required)")
+
+
+def _iso_date(optional: bool) -> pa.Check:
+    def valid(cells: pd.Series) -> pd.Series:
+        shaped = cells.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+        parsed = pd.to_datetime(cells.where(shaped), format="%Y-%m-%d", errors="coerce").notna()
+        return (parsed | (cells == "")) if optional else parsed
+
+    blank = " or an empty cell" if optional else ""
+    return pa.Check(valid, error=f"a real date written YYYY-MM-DD (e.g. 2022-01-10){blank}")
+
+
+def _ids_in(known: set[str], many: bool, what: str) -> pa.Check:
+    """Cells holding an id of ``known`` (several separated by spaces if ``many``); an empty cell
+    passes."""
+    if many:
+        return pa.Check(lambda cells: cells.map(lambda cell: all(part in known for part in cell.split())),
+                        error=what)  # fmt: skip
+    return pa.Check(lambda cells: (cells == "") | cells.isin(known), error=what)
+
+
+def _referred(field: Field, file: str) -> str:
+    """What a ref cell must name: "a source_id listed in sources.csv", "the claim_id of another row"."""
+    if field.refers_to != file:
+        return f"{field.expected} listed in {field.refers_to}"
+    return (
+        f"{field.expected} of other rows separated by spaces"
+        if field.many
+        else f"{field.expected} of another row"
+    )
+
+
+def column_checks(field: Field, file: str, known: Mapping[str, set[str] | None]) -> list[pa.Check]:
+    """The pandera checks of one field's cells (stripped strings, "" when empty). ``known`` maps
+    a file to the keys of its rows, None when it could not be read (its refs are then unchecked)."""
+    kind, required, blank = field.kind, field.required, ", or an empty cell"
+    if kind == "id":
+        pattern = f"^{ID_PATTERN}$" if required else f"^({ID_PATTERN})?$"
+        return [pa.Check.str_matches(pattern, error="an id of letters, digits, '-' or '_'"
+                                     + ("" if required else blank))]  # fmt: skip
+    if kind == "word":
+        return [_one_of(VOCABULARIES[field.name], optional=not required)]
+    if kind == "date":
+        return [_iso_date(optional=not required)]
+    if kind == "count":
+        return [pa.Check.str_matches(
+            rf"^[0-9]{{1,{MAX_COUNT_DIGITS}}}$" if required else rf"^([0-9]{{1,{MAX_COUNT_DIGITS}}})?$",
+            error="a whole number of 0 or more, in digits only, no separators (e.g. 1300)" + ("" if required else blank),
+        )]  # fmt: skip
+    if kind == "url":
+        pattern = r"^https?://\S+$" if required else r"^(https?://\S+)?$"
+        return [
+            pa.Check.str_matches(
+                pattern, error="an http:// or https:// address" + ("" if required else blank)
+            )
+        ]
+    checks = [_nonempty(field.expected)] if required else []
+    if kind == "ref" and known.get(field.refers_to) is not None:
+        keys = known[field.refers_to]
+        assert keys is not None
+        if required and not field.many:
+            checks.append(pa.Check.isin(sorted(keys), error=_referred(field, file)))
+        else:
+            checks.append(_ids_in(keys, field.many, _referred(field, file) + ("" if required else blank)))
+    return checks
+
+
+def claims_rules() -> list[pa.Check]:
+    """What Frictionless cannot say about claims: rules across a row, and between rows. The text
+    before ':' names the column the problem is reported in."""
+    return [
+        pa.Check(
+            lambda frame: (frame["status"] != "superseded") | (frame["superseded_by"] != ""),
+            error="superseded_by: the claim_id that replaced it, since status is superseded",
+        ),
+        pa.Check(
+            lambda frame: (frame["superseded_by"] == "") | (frame["superseded_by"] != frame["claim_id"]),
+            error="superseded_by: another claim's id (a claim cannot replace itself)",
+        ),
+        pa.Check(
+            lambda frame: (
+                (frame["superseded_by"] == "")
+                | (
+                    frame["superseded_by"]
+                    .map(frame.set_index("claim_id")["claimant_group"].to_dict())
+                    .fillna(frame["claimant_group"])
+                    == frame["claimant_group"]
+                )
+            ),
+            error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
+        ),
+    ]
+
+
+def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.DataFrameSchema:
+    """The pandera schema of a ledger file, its checks derived from the fields (plus the claims'
+    rules across rows). Built when called, so it holds the vocabulary's words as they are now."""
+    columns = {
+        field.name: pa.Column(
+            str, column_checks(field, table.file, known), unique=field.name == table.key
+        )
+        for field in table.fields
+    }  # fmt: skip
+    return pa.DataFrameSchema(columns, checks=claims_rules() if table is CLAIMS else [], strict=True)
+
+
+def validate_frame(
+    table: Table,
+    frame: pd.DataFrame,
+    path: Path,
+    problems: list[Problem],
+    known: Mapping[str, set[str] | None],
+) -> None:
+    """Run a table's schema lazily over its cells and turn each failure case into a Problem."""
+    schema = pandera_schema(table, known)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        file = str(path)
+        for case in errors.failure_cases.itertuples(index=False):
+            check, column, value = str(case.check), case.column, case.failure_case
+            if check == "column_in_dataframe":
+                problems.append(
+                    Problem(file, 1, str(value), expected=f"a column named '{value}' in the header row")
+                )
+            elif check == "column_in_schema":
+                problems.append(
+                    Problem(file, 1, str(value), expected="only the ledger's columns: " + ", ".join(schema.columns))
+                )  # fmt: skip
+            elif check == "field_uniqueness":
+                problems.append(
+                    Problem(file, int(case.index), str(column), str(value), "a value used by no other row")
+                )
+            else:
+                named, colon, expected = check.partition(": ")
+                if colon and named in schema.columns:  # a frame-wide check: report it in its column only
+                    if named != column:
+                        continue
+                    check = expected
+                row = int(case.index) if case.index is not None and not pd.isna(case.index) else 0
+                problems.append(
+                    Problem(file, row, str(column), None if pd.isna(value) else str(value), check)
+                )
+
+
+def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """A validated file's frame with typed columns: dates as timestamps (NaT when empty), counts
+    as int64, the rest as text; rows renumbered from 0, columns in the schema's order."""
+    result = frame.loc[:, list(table.columns)].reset_index(drop=True)
+    for field in table.fields:
+        if field.kind == "date":
+            cells = result[field.name] if field.required else result[field.name].replace("", None)
+            result[field.name] = pd.to_datetime(cells, format="%Y-%m-%d")
+        elif field.kind == "count":
+            result[field.name] = result[field.name].astype("int64")
+    return result
