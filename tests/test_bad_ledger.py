@@ -14,6 +14,14 @@ from casualty_report import LedgerError, load_ledger
 CLAIMS, SOURCES = "claims.csv", "sources.csv"
 
 
+def row_of(claim_id: str) -> int:
+    """The spreadsheet row of a shipped claim (header = 1), so a new claim moves no fault."""
+    from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
+
+    lines = (DATA_ROOT / DEFAULT_DATASET / CLAIMS).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{claim_id},"))
+
+
 def replace_in(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
     """Edit one file of the dataset copy by plain text replacement."""
 
@@ -119,8 +127,17 @@ FAULTS = [
      CLAIMS, 4, "superseded_by", "got 'R99'; expected the claim_id of another row"),
     ("superseded-by-itself", replace_in(CLAIMS, ",superseded,,,R19,", ",superseded,,,A03,"),
      CLAIMS, 4, "superseded_by", "a claim cannot replace itself"),
-    ("superseded-across-groups", replace_in(CLAIMS, ",superseded,,,R19,", ",superseded,,,R22b,"),
+    ("superseded-across-groups", replace_in(CLAIMS, ",superseded,,,R19,", ",superseded,,,R38b,"),
      CLAIMS, 4, "superseded_by", "a claim of the same claimant_group"),
+    ("superseded-across-populations", replace_in(CLAIMS, ",superseded,,,R19,", ",superseded,,,R23a,"),
+     CLAIMS, 4, "superseded_by", "a later claim of the same measure, population and scope"),
+    ("superseded-by-an-earlier-claim", replace_in(CLAIMS, ",superseded,,,R19,", ",superseded,,,R01a,"),
+     CLAIMS, 4, "superseded_by", "a later claim of the same measure, population and scope"),
+    ("floor-coded-as-a-count", replace_in(CLAIMS, "R34b,2022-07-29,deaths,all,Kazakhstan,188,at_least,",
+                                          "R34b,2022-07-29,deaths,all,Kazakhstan,188,exact,"),
+     CLAIMS, row_of("R34b"), "qualifier", "a lower bound (at_least, more_than, …), since the note calls the figure a floor"),
+    ("source-without-address", replace_in(SOURCES, ",https://nationalpost.com/pmn/news-pmn/crime-pmn/eight-police-and-national-guard-troops-dead-317-injured-during-unrest-in-kazakhstan-sputnik,", ",,"),
+     SOURCES, 3, "url", "the address of the page read (only the focus source may have none)"),
     ("corrected-by-unknown-claim", replace_in(CLAIMS, ",R07a,S01,", ",R07a R7,S01,"),
      CLAIMS, 3, "corrected_by", "got 'R07a R7'; expected claim_ids of other rows separated by spaces"),
     ("unknown-status-source", replace_in(CLAIMS, ",2022-01-09,S12,,R09a R35a,", ",2022-01-09,S99,,R09a R35a,"),

@@ -159,12 +159,31 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
                 Problem(str(directory / INFO_FILE), 0, "focus_source", info.focus_source,
                         f"a source_id listed in {SOURCES_FILE}")
             )  # fmt: skip
+    if info is not None and sources is not None and {"source_id", "url"} <= set(sources):
+        problems += _unaddressed_sources(sources, info.focus_source, directory / SOURCES_FILE)
     if problems:
         raise LedgerError(problems)
     assert claims is not None and sources is not None and info is not None
     return Ledger(
         claims=_typed_claims(claims), sources=typed(SOURCES, sources), directory=directory, info=info
     )
+
+
+def _unaddressed_sources(sources: pd.DataFrame, focus_source: str, file: Path) -> list[Problem]:
+    """Every source names the page read, so a reader can follow a figure to it. The one
+    exception is the focus source (the article the report checks), which may be known only from
+    a copy without an address; the dataset's README says so."""
+    missing = (sources["url"].fillna("") == "") & (sources["source_id"] != focus_source)
+    return [
+        Problem(
+            str(file),
+            int(row),
+            "url",
+            "",
+            "the address of the page read (only the focus source may have none)",
+        )
+        for row in sources.index[missing]  # indexed by spreadsheet row
+    ]
 
 
 # --- typing ---------------------------------------------------------------------------------------

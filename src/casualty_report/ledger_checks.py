@@ -19,7 +19,7 @@ from pandera.errors import SchemaErrors
 
 from casualty_report.ledger_files import Problem
 from casualty_report.ledger_schema import CLAIMS, ID_PATTERN, MAX_COUNT_DIGITS, Field, Table
-from casualty_report.vocabulary import VOCABULARIES
+from casualty_report.vocabulary import QUALIFIERS, VOCABULARIES
 
 SHOWN_WORDS = 8  # a longer vocabulary is named in part; the data README lists every word
 
@@ -129,7 +129,38 @@ def claims_rules() -> list[pa.Check]:
             ),
             error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
         ),
+        pa.Check(
+            _floors_are_coded_as_floors,
+            error="qualifier: a lower bound (at_least, more_than, …), since the note calls the figure a floor",
+        ),
+        pa.Check(
+            _replacement_counts_the_same,
+            error="superseded_by: a later claim of the same measure, population and scope (a figure for "
+            "other people, another place or an earlier day does not replace it: use corrected_by)",
+        ),
     ]
+
+
+def _floors_are_coded_as_floors(frame: pd.DataFrame) -> pd.Series:
+    """A figure its note calls a floor (a list of named dead, "at least this many") carries a
+    lower-bound qualifier, so no estimate treats it as a count."""
+    lower = {word for word, qualifier in QUALIFIERS.items() if qualifier.lower_bound}
+    called_a_floor = frame["note"].str.contains(r"\bfloor\b", case=False, regex=True)
+    return ~called_a_floor | frame["qualifier"].isin(lower)
+
+
+def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
+    """A replacement counts the same thing in the same place, and was reported no earlier."""
+    by_id = frame.set_index("claim_id")
+    same = pd.Series(True, index=frame.index)
+    for column in ("measure", "population", "scope"):
+        same &= frame["superseded_by"].map(by_id[column].to_dict()).fillna(frame[column]) == frame[column]
+    later = frame["superseded_by"].map(by_id["reported_on"].to_dict()).fillna(frame["reported_on"])
+    # A row whose own words are bad is reported for them, not again here.
+    known = frame["measure"].isin(list(VOCABULARIES["measure"])) & frame["population"].isin(
+        list(VOCABULARIES["population"])
+    )
+    return (frame["superseded_by"] == "") | ~known | (same & (later >= frame["reported_on"]))
 
 
 def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.DataFrameSchema:
