@@ -138,8 +138,8 @@ CLAIMS = Table(
         Field("source_id", "ref", "Source", "The publication the claim comes from: a row of sources.csv.",
               required=True, expected="a source_id", refers_to=SOURCES_FILE),
         Field("locator", "text", "Where in the source",
-              "Where in the source: 'para N' counts the source's non-empty lines; 'research row Rnn' names "
-              "the row of the research table the figure was found through.",
+              "Where in the source: 'para N' counts the body's paragraphs from the first, headline, "
+              "bylines and captions left out.",
               required=True, expected="where in the source the figure stands (e.g. para 9)"),
         Field("note", "text", "Note",
               "Our own words: what the figure means and what later reporting showed. Never a quotation.",
@@ -158,13 +158,13 @@ SOURCES = Table(
         Field("source_id", "id", "Source", "Id cited by claims.csv: letters, digits, '-', '_'.",
               required=True),
         Field("outlet", "text", "Outlet", "The publication.", required=True, expected="the outlet's name"),
-        Field("title", "text", "Title", "The title of the piece; empty when only its address was recorded.",
+        Field("title", "text", "Title", "The headline as published; empty when the stored copy read carries none.",
               expected="the title of the piece"),
         Field("author", "text", "Author", "The byline; empty when not recorded.", expected="the byline"),
-        Field("published_on", "date", "Published on", "When the piece was published; empty when unknown."),
+        Field("published_on", "date", "Published on", "When the piece was published; empty when the stored copy shows no date."),
         Field("url", "url", "Address",
-              "An http:// or https:// address of the piece or of a stored copy; empty when unknown."),
-        Field("accessed_on", "date", "Accessed on", "When the copy we used was taken; empty when unknown."),
+              "The address of the page read; only the dataset's focus source may have none."),
+        Field("accessed_on", "date", "Accessed on", "When we read the stored copy."),
     ),
 )  # fmt: skip
 
