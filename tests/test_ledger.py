@@ -200,3 +200,10 @@ def test_data_dir_may_be_the_dataset_folder_or_its_parent(ledger, ledger_copy):
     by_parent = load_ledger(ledger_copy.name, data_dir=ledger_copy.parent)
     pd.testing.assert_frame_equal(by_folder.claims, by_parent.claims)
     assert by_parent.directory == ledger_copy
+
+
+def test_notes_for_keeps_the_order_given_and_skips_what_is_not_in_view(ledger):
+    notes = ledger.notes_for(["R21", "A01", "R21", "R99"])
+    assert notes["claim_id"].tolist() == ["R21", "A01"]
+    assert ledger.notes_for(["R21", "A01"], only_not_standing=True)["claim_id"].tolist() == ["A01"]
+    assert ledger.known_before("2022-01-10").notes_for(["R21"]).empty  # reported on the 11th

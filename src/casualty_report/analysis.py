@@ -37,11 +37,9 @@ TABLE_COLUMNS = [
 
 
 def claim_ids(*columns: Iterable[str]) -> list[str]:
-    """Every claim id in some id columns, in order, once each. Totals join their parts' ids with
-    " + ", estimates list theirs with spaces; both read the same here."""
-    ids = (
-        claim_id for column in columns for cell in column for claim_id in str(cell).replace("+", " ").split()
-    )
+    """Every claim id in some ``claim_ids`` columns, in order, once each. Every frame here
+    writes a row's ids one way, as the ledger's own link columns do: separated by spaces."""
+    ids = (claim_id for column in columns for cell in column for claim_id in str(cell).split())
     return list(dict.fromkeys(ids))
 
 
@@ -177,7 +175,7 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
             populations=("population", " + ".join),
             parts=("population", "size"),
             rank=("_rank", "max"),
-            claim_ids=("claim_id", " + ".join),
+            claim_ids=("claim_id", " ".join),
         )
         .reset_index()
     )

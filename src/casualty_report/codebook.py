@@ -117,8 +117,8 @@ def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
         Column(f"{prefix}_reported_on", "date", f"{whose} total reported on",
                f"When {in_words} total was reported."),
         Column(f"{prefix}_claim_ids", "string", f"{whose} claims",
-               f"The ids of the claims behind {in_words} total, several separated by ' + ' where their "
-               "figures were added."),
+               f"The ids of the claims behind {in_words} total, separated by spaces; where there are "
+               "several, their figures were added (the populations column says which)."),
     ]  # fmt: skip
 
 
@@ -178,11 +178,12 @@ _COLUMNS: list[Column] = [
     Column("date", "date", "As of",
            "The day at whose end the estimate stands, counting only figures reported by then."),
     Column("best", "integer", "Best estimate",
-           "The figure reported last, kept within its own bounds, the lowest on a tie (ACLED's conservative "
-           "choice); empty when no figure counts.", minimum=0),
+           "The undisputed figure with an upper bound reported last, kept within its own bounds, the lowest "
+           "on a tie (ACLED's conservative choice), never below a floor ('at least'); empty when no figure "
+           "counts.", minimum=0),
     Column("claim_ids", "string", "Claims",
-           "The ids of the claims the row was computed from, separated by spaces, or by ' + ' where their "
-           "figures were added together."),
+           "The ids of the claims the row was computed from, separated by spaces (in a total, the "
+           "figures added together)."),
     Column("excluded_ids", "string", "Withdrawn claims left out",
            "The ids of withdrawn (retracted) claims reported by then and left out of the estimate, "
            "separated by spaces."),

@@ -117,6 +117,15 @@ class Ledger:
         claims = claims.reset_index(drop=True)
         return replace(self, claims=claims, sources=_cited(self.sources, claims), as_of=day)
 
+    def notes_for(self, claim_ids: Iterable[str], only_not_standing: bool = False) -> pd.DataFrame:
+        """What to keep in mind about some claims: their rows, in the order given, once each;
+        ids not in this view (not reported yet) are left out. ``only_not_standing`` keeps the
+        withdrawn, disputed and replaced ones."""
+        by_id = self.claims.set_index("claim_id", drop=False)
+        ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
+        notes = by_id.loc[ids].reset_index(drop=True)
+        return notes[notes["status"] != "active"].reset_index(drop=True) if only_not_standing else notes
+
     def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:
         """The sources behind some claims, in source_id order."""
         cited = self.claims.loc[self.claims["claim_id"].isin(list(claim_ids)), "source_id"]

@@ -185,17 +185,15 @@ def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 def notes(
     claim_ids: Sequence[str], ledger: Ledger, name: str, only_not_standing: bool = False
 ) -> ReadableTable:
-    """What to keep in mind about some claims: status and the curator's note, in full."""
-    by_id = ledger.claims.set_index("claim_id")
-    ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
-    if only_not_standing:
-        ids = [claim_id for claim_id in ids if by_id.at[claim_id, "status"] != "active"]
+    """What to keep in mind about some claims (:meth:`Ledger.notes_for`): status and the
+    curator's note, in full."""
+    rows = ledger.notes_for(claim_ids, only_not_standing)
     frame = pd.DataFrame({
-        "Claim": ids,
-        "Figure": [figure_words(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]) + " "
-                   + MEASURES[by_id.at[i, "measure"]].label for i in ids],
-        "Status": [status_words(by_id.at[i, "status"], by_id.at[i, "status_effective"]) for i in ids],
-        "Note": [by_id.at[i, "note"] for i in ids],
+        "Claim": rows["claim_id"],
+        "Figure": [figure_words(int(v), q) + " " + MEASURES[m].label
+                   for v, q, m in zip(rows["value"], rows["qualifier"], rows["measure"], strict=True)],
+        "Status": [status_words(s, since) for s, since in zip(rows["status"], rows["status_effective"], strict=True)],
+        "Note": rows["note"],
     })  # fmt: skip
     return ReadableTable(frame, name, (), {"Claim": source_links(ledger)})
 
