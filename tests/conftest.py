@@ -106,7 +106,9 @@ def shared_two_notebook_reports(tmp_path_factory, worker_id) -> Path:
     def make(folder: Path) -> None:
         folder.mkdir()
         notebooks = two_notebooks(folder / "notebooks")
-        result = run_cli("render", "--out", str(folder / "reports"), "--notebooks", str(notebooks))
+        result = run_cli(
+            "render", "--out", str(folder / "reports"), "--notebooks", str(notebooks), "--jobs", "1"
+        )
         assert result.returncode == 0, explain(result, folder / "reports")
 
     return shared_render(tmp_path_factory, worker_id, "shared-two-notebook-reports", make) / "reports"

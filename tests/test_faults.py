@@ -20,6 +20,11 @@ from .test_render import TODAY, tree
 
 
 def cli(*args: str, limit_file_size: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The command line, as cron runs it. A render here runs one worker: its two notebooks share
+    one kernel, started once (the pool of several is tested in test_render*.py)."""
+    if args[:1] == ("render",):
+        args = (*args, "--jobs", "1")
+
     def limits() -> None:
         if limit_file_size is not None:  # a full disk: writes past the limit fail with EFBIG
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -16,15 +16,32 @@ import pytest
 from casualty_report import load_ledger
 from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
 from casualty_report.paths import REPO_ROOT
-from casualty_report.render import ParameterSet, render, render_sets
+from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
 
 from .test_render import NOTEBOOK_NAMES, TODAY, parse
 
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Ad-hoc sets as ``-p`` gives them (named from the values, or by ``--name``), rendered together.
+AD_HOC = {
+    "almaty": ({"scope": "Almaty"}, None),
+    "as_of": ({"as_of": "2022-01-10"}, None),
+    "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
+}
+
 
 @pytest.fixture(scope="module")
-def almaty(tmp_path_factory) -> Path:
-    """One render of ``-p scope=Almaty``, read by the tests below."""
-    return render(tmp_path_factory.mktemp("reports"), {"scope": "Almaty"}, log=lambda _: None).directory
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """One render of the ad-hoc sets above, in one pool (a kernel per worker, not per set); each
+    test reads its own set's run folder."""
+    sets = {key: load_parameter_sets((), values, name)[0] for key, (values, name) in AD_HOC.items()}
+    results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"))
+    assert [result.status for result in results] == ["published"] * len(sets), [r.error for r in results]
+    return {key: result.directory for key, result in zip(sets, results, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def almaty(runs) -> Path:
+    return runs["almaty"]
 
 
 def test_a_parameter_set_gets_its_own_folder(published, almaty):
@@ -48,8 +65,8 @@ def test_a_parameter_set_gets_its_own_folder(published, almaty):
     assert "Place: <strong>Almaty</strong>" in front
 
 
-def test_as_of_renders_the_articles_world(tmp_path):
-    then = render(tmp_path, {"as_of": "2022-01-10"}, log=lambda _: None).directory
+def test_as_of_renders_the_articles_world(runs):
+    then = runs["as_of"]
     assert then.name == f"as-of-2022-01-10-{TODAY}"
     comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
     assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
@@ -63,10 +80,8 @@ def test_as_of_renders_the_articles_world(tmp_path):
     assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
 
 
-def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(tmp_path):
-    fixtures = Path(__file__).parent / "fixtures"
-    run = render(tmp_path, {"dataset": "exampleland-2031", "data_dir": str(fixtures)}, name="exampleland",
-                 log=lambda _: None).directory  # fmt: skip
+def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(runs):
+    run = runs["exampleland"]
     pages = [parse(run / f"{name}.html").text.getvalue() for name in NOTEBOOK_NAMES]
     assert all("Exampleland, March 2031 (a fictional test event)" in page for page in pages)
     published_text = " ".join(pages) + " ".join(
