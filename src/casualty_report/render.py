@@ -129,8 +129,8 @@ def _render(
     """Steps 3 to 6 for the sets that have work to do."""
     # Imported only now, on purpose: a render with nothing to do decides so without loading
     # pandas (the ledger), papermill and nbconvert (the worker) or matplotlib (the site), and
-    # takes about half a second (README, render step 1).
-    from casualty_report import site, worker
+    # takes about half a second (README, render step 1); a bad ledger is refused before the
+    # worker's and the site's libraries load.
     from casualty_report.ledger import load_ledger
 
     # 3. Each set's ledger, and the parameters only a ledger can check: a bad set stops the
@@ -140,6 +140,8 @@ def _render(
         found = ledger_problems(plan.parameters, set(ledger.claims["scope"]))
         if found:
             raise ParameterError(f"set {plan.name}: {'; '.join(found)}")
+
+    from casualty_report import site, worker
 
     stagings = {plan.name: publish.staging_folder(out, plan.name, stamp) for plan in todo}
     started = time.perf_counter()
