@@ -1,15 +1,27 @@
-"""Shared fixtures: the shipped ledger, and writable copies of it to break."""
+"""Shared fixtures: the shipped ledger, writable copies of it to break, and rendered reports.
+
+A render costs seconds of CPU on two cores, so tests that only read a report share one, made
+once per test run whatever the number of xdist workers (:func:`shared_render`); a test that
+changes a report works on a copy of it (:func:`copy_reports`), never on the shared one.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from casualty_report import load_ledger
 from casualty_report.ledger import Ledger
-from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
+from casualty_report.notebooks import find_notebooks
+from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
 
 SHIPPED = DATA_ROOT / DEFAULT_DATASET
 
@@ -27,12 +39,122 @@ def ledger_copy(tmp_path: Path) -> Path:
     return target
 
 
+# --- rendered reports, shared ------------------------------------------------------------------
+
+
+def shared_render(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """``make(folder)`` run once per test run, its folder shared by every xdist worker.
+
+    The pytest-xdist recipe: the workers' base temporary folders have a common parent, and a
+    file lock there lets the first worker make the folder while the others wait for it. A
+    failed ``make`` leaves no mark, so the next worker tries again and fails in its own words.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the worker dies
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def copy_reports(source: Path, target: Path) -> Path:
+    """A writable copy of an output folder (``latest/`` links are relative, so they hold)."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def two_notebooks(folder: Path, extra_cell: str | None = None) -> Path:
+    """The first two notebooks in ``folder``; with ``extra_cell`` inserted into the second."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for notebook in find_notebooks()[:2]:
+        nb = nbformat.read(notebook, as_version=4)
+        if extra_cell and notebook.name.startswith("02"):
+            nb.cells.insert(7, nbformat.v4.new_code_cell(extra_cell))
+        nbformat.write(nb, folder / notebook.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def published(tmp_path_factory) -> Path:
-    """One real render with the default parameters, shared by the tests that read its output."""
+def shared_reports(tmp_path_factory, worker_id) -> Path:
+    """An output folder holding one real render with the default parameters. Read only."""
     from casualty_report.render import render
 
-    out = tmp_path_factory.mktemp("reports")
-    result = render(out, log=lambda _: None)
-    assert not result.skipped
-    return result.directory
+    def make(out: Path) -> None:
+        result = render(out, log=lambda _: None)
+        assert not result.skipped
+
+    return shared_render(tmp_path_factory, worker_id, "shared-reports", make)
+
+
+@pytest.fixture(scope="session")
+def published(shared_reports) -> Path:
+    """The run folder of the shared render, for the tests that read its output. Read only:
+    a test that renders again or breaks something copies it (``copy_reports``)."""
+    (run,) = [path for path in shared_reports.iterdir() if path.name.startswith("default-")]
+    return run
+
+
+@pytest.fixture(scope="session")
+def shared_two_notebook_reports(tmp_path_factory, worker_id) -> Path:
+    """An output folder holding one good run of the first two notebooks, made by the command
+    line as a scheduled render would. Read only: fault tests copy it."""
+
+    def make(folder: Path) -> None:
+        folder.mkdir()
+        notebooks = two_notebooks(folder / "notebooks")
+        result = run_cli(
+            "render", "--out", str(folder / "reports"), "--notebooks", str(notebooks), "--jobs", "1"
+        )
+        assert result.returncode == 0, explain(result, folder / "reports")
+
+    return shared_render(tmp_path_factory, worker_id, "shared-two-notebook-reports", make) / "reports"
+
+
+# --- running the command line, and saying why a render failed -------------------------------
+
+
+def run_cli(*args: str, **options) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+        timeout=300, **options,
+    )  # fmt: skip
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def explain(result: subprocess.CompletedProcess[str] | str, out: Path | None = None) -> str:
+    """Why a render failed, for an assertion message: what it printed, the error of every
+    notebook kept in ``<out>/failed/``, and the end of ``<out>/logs/kernels.log``."""
+    if isinstance(result, str):
+        parts = [result]
+    else:
+        parts = [
+            f"exit {result.returncode}",
+            f"stdout:\n{result.stdout[-3000:]}",
+            f"stderr:\n{result.stderr[-3000:]}",
+        ]
+    if out is not None:
+        for kept in sorted((out / "failed").glob("*/*.ipynb")):
+            try:
+                notebook = nbformat.read(kept, as_version=4)
+            except (OSError, ValueError) as error:
+                parts.append(f"{kept}: unreadable ({error})")
+                continue
+            for cell in notebook.cells:
+                for output in cell.get("outputs", []):
+                    if output.get("output_type") == "error":
+                        traceback = ANSI.sub("", "\n".join(output.get("traceback", [])))
+                        parts.append(
+                            f"{kept.relative_to(out)}: {output['ename']}: {output['evalue']}\n{traceback[-3000:]}"
+                        )
+        kernels = out / "logs" / "kernels.log"
+        if kernels.exists():
+            parts.append(
+                "kernels.log (end):\n" + kernels.read_text(encoding="utf-8", errors="replace")[-3000:]
+            )
+    return "\n".join(parts)

@@ -1,5 +1,8 @@
 """Rendering end to end: notebooks executed by papermill, published as offline HTML, figures and
-tables; skipped when nothing changed; a failure leaves the published report as it was."""
+tables; skipped when nothing changed; a failure leaves the published report as it was.
+
+The tests here read the one render every test shares, or a copy of it; test_render_sets.py
+renders other parameter sets, test_render_processes.py runs renders as processes and breaks them."""
 
 from __future__ import annotations
 
@@ -8,10 +11,6 @@ import hashlib
 import io
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,8 +21,9 @@ import pytest
 from casualty_report import charts, load_ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.parameters import defaults
-from casualty_report.paths import REPO_ROOT
-from casualty_report.render import ParameterSet, RenderError, render, render_sets
+from casualty_report.render import RenderError, render
+
+from .conftest import copy_reports
 
 NOTEBOOK_NAMES = [
     "01-build-claim-tables",
@@ -197,7 +197,8 @@ def test_published_notebooks_carry_no_timestamps(published):
     assert all("execution" not in cell.metadata for cell in notebook.cells)
 
 
-def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(published):
+def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(shared_reports, tmp_path):
+    published = copy_reports(shared_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)
     assert render(published.parent, log=lambda _: None).skipped
     assert not render(published.parent, force=True, log=lambda _: None).skipped
@@ -206,7 +207,8 @@ def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(published):
     assert changed == ["manifest.json"]  # only the timings differ
 
 
-def test_a_failing_notebook_keeps_the_previous_report(published, tmp_path):
+def test_a_failing_notebook_keeps_the_previous_report(shared_reports, tmp_path):
+    published = copy_reports(shared_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)
     broken = nbformat.read(find_notebooks()[1], as_version=4)
     broken.cells.insert(7, nbformat.v4.new_code_cell('raise RuntimeError("the ledger went missing")'))
@@ -227,76 +229,8 @@ def test_a_failing_notebook_keeps_the_previous_report(published, tmp_path):
     assert not failed.parent.exists()
 
 
-def test_a_parameter_set_gets_its_own_folder(published):
-    almaty = render(published.parent, {"scope": "Almaty"}, log=lambda _: None).directory
-    assert almaty.name == f"scope-almaty-{TODAY}"
-    assert set(pd.read_csv(almaty / "tables" / "casualties.csv")["scope"]) == {"Almaty"}
-    assert pd.read_csv(almaty / "tables" / "death-toll-comparison.csv")["scope"].tolist() == ["Almaty"]
-    # Every page is about its place: each table with a scope column holds Almaty rows only ...
-    for table in sorted((almaty / "tables").glob("*.csv")):
-        frame = pd.read_csv(table)
-        if "scope" in frame:
-            assert set(frame["scope"]) == {"Almaty"}, table.name
-    ledger = load_ledger()
-    almaty_ids = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "claim_id"])
-    assert set(pd.read_csv(almaty / "tables" / "corrections.csv")["claim_id"]) <= almaty_ids
-    cited = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "source_id"])
-    assert set(pd.read_csv(almaty / "tables" / "sources.csv")["source_id"]) <= cited | {"S12"}
-    # ... and every chart differs from the national one (none is a national chart under a place heading).
-    for figure in sorted((published / "figures").glob("*.png")):
-        assert (almaty / "figures" / figure.name).read_bytes() != figure.read_bytes(), figure.name
-    front = (almaty / "index.html").read_text(encoding="utf-8")
-    assert "Place: <strong>Almaty</strong>" in front
-
-
-def test_as_of_renders_the_articles_world(published):
-    then = render(published.parent, {"as_of": "2022-01-10"}, log=lambda _: None).directory
-    assert then.name == f"as-of-2022-01-10-{TODAY}"
-    comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
-        42,
-        164,
-        3.9,
-    ]
-    page = parse(then / "02-compare-death-tolls.html").text.getvalue()
-    assert "As known at the start of 10 January 2022" in page
-    corrections = pd.read_csv(then / "tables" / "corrections.csv").set_index("claim_id")
-    assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
-
-
-def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(published):
-    fixtures = Path(__file__).parent / "fixtures"
-    run = render(published.parent, {"dataset": "exampleland-2031", "data_dir": str(fixtures)}, name="exampleland",
-                 log=lambda _: None).directory  # fmt: skip
-    pages = [parse(run / f"{name}.html").text.getvalue() for name in NOTEBOOK_NAMES]
-    assert all("Exampleland, March 2031 (a fictional test event)" in page for page in pages)
-    published_text = " ".join(pages) + " ".join(
-        path.read_text(encoding="utf-8") for path in [*run.glob("tables/*.csv"), *run.glob("figures/*.svg")]
-    )
-    for word in ("Kazakh", "Almaty", "19FortyFive"):
-        assert word not in published_text
-    comparison = pd.read_csv(run / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Exampleland", ["official_value", "health_ministry_value"]].tolist() == [31, 40]
-    assert "Of the 6 figures in the bulletin" in pages[4]
-
-
-def test_plain_papermill_works_from_the_repository_root(tmp_path):
-    output = tmp_path / "out.ipynb"
-    result = subprocess.run(
-        [Path(sys.executable).parent / "papermill", "notebooks/02-compare-death-tolls.ipynb", str(output),
-         "-p", "scope", "Almaty", "--no-progress-bar"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    executed = nbformat.read(output, as_version=4)
-    shown = "".join(
-        o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", [])
-    )
-    assert "Place: **Almaty**." in shown
-
-
-def test_index_and_latest_after_success_and_failure(published, tmp_path):
-    out = published.parent
+def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
+    out = copy_reports(shared_reports, tmp_path / "reports")
     assert os.readlink(out / "latest" / "default") == f"../default-{TODAY}"
     before = (out / "latest" / "default" / "manifest.json").read_bytes()
     broken = nbformat.read(find_notebooks()[0], as_version=4)
@@ -314,104 +248,3 @@ def test_index_and_latest_after_success_and_failure(published, tmp_path):
     assert '<a href="failed/default/">the failed notebook</a>' in index
     first_row = index.split("<tr><td>")[1]
     assert first_row.startswith("default</td>") and "<td>failed</td>" in first_row  # newest first
-
-
-def test_warm_kernels_give_the_same_notebooks_as_fresh_ones(tmp_path):
-    """Notebooks share a kernel per worker for speed; their outputs must not show it."""
-    import papermill
-
-    from casualty_report.notebooks import QUIET_KERNEL, scrub
-
-    run = render(tmp_path / "out", {"scope": "Almaty"}, log=lambda _: None).directory
-    for notebook in find_notebooks():
-        fresh = tmp_path / "fresh" / notebook.name
-        fresh.parent.mkdir(exist_ok=True)
-        papermill.execute_notebook(
-            str(notebook), str(fresh), parameters={"scope": "Almaty", "output_dir": "."}, cwd=str(fresh.parent),
-            kernel_name="python3", progress_bar=False, extra_arguments=QUIET_KERNEL,
-        )  # fmt: skip
-        expected = nbformat.read(fresh, as_version=4)
-        scrub(expected)
-        warm = nbformat.read(run / "notebooks" / notebook.name, as_version=4)
-        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], (
-            notebook.name
-        )
-
-
-def cli(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True, **popen,
-    )  # fmt: skip
-
-
-def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succeeds(tmp_path):
-    out = tmp_path / "reports"
-    assert cli("render", "--out", str(out)).wait(timeout=300) == 0
-    published = out / f"default-{TODAY}"
-    before = tree(published)
-
-    victim = cli("render", "--out", str(out), "--force")
-    deadline = time.monotonic() + 120
-    while not list(out.glob(f".default-{TODAY}.staging-*/notebooks/*.ipynb")):  # mid-run: a notebook is done
-        assert time.monotonic() < deadline and victim.poll() is None
-        time.sleep(0.05)
-    os.killpg(victim.pid, signal.SIGKILL)  # the render, its workers and their kernels
-    victim.wait(timeout=30)
-
-    assert tree(published) == before
-    assert list(out.glob(".*.staging-*"))  # the killed run's leftovers…
-    again = cli("render", "--out", str(out), "--force")
-    assert again.wait(timeout=300) == 0, again.stderr.read()
-    assert not list(out.glob(".*.staging-*"))  # …cleared by the next run, with no manual step
-    assert sorted(tree(published)) == sorted(before)
-
-
-def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
-    out = tmp_path / "reports"
-    first, second = cli("render", "--out", str(out)), cli("render", "--out", str(out))
-    outputs = [(p.wait(timeout=300), p.stdout.read()) for p in (first, second)]
-    assert [code for code, _ in outputs] == [0, 0]
-    said = " ".join(text for _, text in outputs)
-    assert said.count("default: published") == 1 and said.count("default: up to date") == 1
-    runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
-    assert [run["status"] for run in runs] == ["published"]
-    published = out / f"default-{TODAY}"
-    manifest = json.loads((published / "manifest.json").read_text())
-    assert len(manifest["notebooks"]) == len(find_notebooks())
-    assert all(
-        (published / f"{Path(n['notebook']).stem}.html").stat().st_size > 10_000
-        for n in manifest["notebooks"]
-    )
-
-
-def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for notebook in find_notebooks()[:2]:
-        nb = nbformat.read(notebook, as_version=4)
-        if notebook.name.startswith("02"):
-            nb.cells.insert(7, nbformat.v4.new_code_cell('{"A01": 164}["A10"]'))
-        nbformat.write(nb, folder / notebook.name)
-    result = cli("render", "--out", str(tmp_path / "reports"), "--notebooks", str(folder))
-    code = result.wait(timeout=300)
-    stderr = result.stderr.read()
-    assert code == 1
-    assert "02-compare-death-tolls.ipynb failed in cell 6 with KeyError: 'A10'" in stderr
-    assert "Traceback" not in stderr
-    kept = tmp_path / "reports" / "failed" / "default" / "02-compare-death-tolls.ipynb"
-    assert "KeyError" in kept.read_text(encoding="utf-8")
-    assert not list((tmp_path / "reports").glob("default-*"))
-
-
-def test_parameter_sets_from_files_run_together(tmp_path):
-    results = render_sets(
-        [ParameterSet("national", {"scope": "Kazakhstan"}), ParameterSet("almaty", {"scope": "Almaty"})],
-        tmp_path, jobs=2,
-    )  # fmt: skip
-    assert [(r.name, r.status) for r in results] == [("national", "published"), ("almaty", "published")]
-    assert sorted(os.listdir(tmp_path / "latest")) == ["almaty", "national"]
-    assert all(
-        r.status == "skipped"
-        for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path)
-    )

@@ -74,16 +74,11 @@ def _datapackage(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from casualty_report.ledger import LedgerError
+    # Not casualty_report.ledger: it loads pandas, and a render with nothing to do must not.
+    from casualty_report.errors import BusyError, ParameterError, RenderError
     from casualty_report.notebooks import find_notebooks
-    from casualty_report.render import (
-        BusyError,
-        ParameterError,
-        RenderError,
-        load_parameter_sets,
-        parse_parameter,
-        render_sets,
-    )  # fmt: skip
+    from casualty_report.parameters import load_parameter_sets, parse_parameter
+    from casualty_report.render import render_sets
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -101,9 +96,6 @@ def _render(args: argparse.Namespace) -> int:
             wait=args.wait,
             progress=log,
         )
-    except LedgerError as error:
-        print(error, file=sys.stderr)
-        return EXIT_FAILED
     except ParameterError as error:
         print(f"render refused: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -112,6 +104,12 @@ def _render(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     except RenderError as error:
         print(f"render failed: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:
+        ledger = sys.modules.get("casualty_report.ledger")  # loaded once a set had work to do
+        if ledger is None or not isinstance(error, ledger.LedgerError):
+            raise
+        print(error, file=sys.stderr)
         return EXIT_FAILED
     failed = [result for result in results if result.status == "failed"]
     for result in failed:

@@ -22,6 +22,9 @@ import copy
 from pathlib import Path
 
 import nh3
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -62,16 +65,12 @@ def clean_html(markup: str) -> str:
 
 def markdown_to_html(text: str) -> str:
     """Markdown as nbconvert renders it, then cleaned."""
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
     return clean_html(markdown2html_mistune(text))
 
 
 def for_readers(notebook):
     """A copy of an executed notebook as a page shows it: tagged plumbing removed, every HTML
     or Markdown output turned into cleaned HTML. The notebook itself is left untouched."""
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
     page = copy.deepcopy(notebook)
     remover = TagRemovePreprocessor(
         remove_cell_tags=set(REMOVE_CELL_TAGS),
@@ -94,8 +93,6 @@ def for_readers(notebook):
 
 def export_page(notebook, name: str) -> str:
     """One self-contained, offline HTML page of an executed notebook, without code."""
-    from nbconvert import HTMLExporter
-
     exporter = HTMLExporter(
         template_name="offline",
         extra_template_basedirs=[str(TEMPLATES_DIR)],

@@ -10,23 +10,36 @@ a default edited in a notebook cannot change a scheduled set.
 
 Messages quote a bad value in at most about 80 characters plus its length, and YAML input is
 size-limited with few aliases, so a hostile file cannot flood a log.
+
+Parameter *sets* are read here too: ``-p KEY=VALUE`` (:func:`parse_parameter`) and YAML files
+(:func:`load_parameter_sets`), each a named :class:`ParameterSet`. A set render refuses raises
+:class:`casualty_report.errors.ParameterError` (exit 2); a notebook's own check raises this
+module's :class:`ParameterError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from casualty_report import errors
+
 FIGURE_FORMATS = ("png", "svg", "pdf")
+#: A set's name: its folder ``<set>-<date>`` and its ``latest/<set>`` link.
+SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 class ParameterError(ValueError):
-    """A parameter is unknown, ill-typed or out of range; the message says which and why."""
+    """A parameter is unknown, ill-typed or out of range; the message says which and why.
+    (Raised by a notebook's own check; render refuses a set with errors.ParameterError.)"""
 
 
 @dataclass(frozen=True)
@@ -141,8 +154,6 @@ def load_yaml(text: str) -> Any:
     """Parse a small YAML document safely: refuse one over :data:`MAX_YAML_BYTES` or with more
     than :data:`MAX_YAML_ALIASES` aliases (nested aliases expand exponentially: a 300-byte file
     can stand for gigabytes). Raises ``yaml.YAMLError`` with a short message."""
-    import yaml
-
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise yaml.YAMLError(f"larger than {MAX_YAML_BYTES // 1024} KB")
 
@@ -157,3 +168,80 @@ def load_yaml(text: str) -> Any:
             return super().compose_node(parent, index)
 
     return yaml.load(text, Loader=BoundedLoader)
+
+
+# --- parameter sets: what render runs ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    name: str
+    parameters: Mapping[str, Any]
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` -> (key, value); the value is read as JSON when it parses, else as text.
+
+    So ``scope=Almaty`` gives "Almaty", ``figure_formats=["png"]`` a list, ``data_dir=null`` None.
+    """
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise errors.ParameterError(f"parameter {text!r} is not KEY=VALUE (e.g. -p scope=Almaty)")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def run_name(parameters: Mapping[str, Any]) -> str:
+    """A set name for ad-hoc parameters: ``default``, or e.g. ``scope-almaty``."""
+    if not parameters:
+        return "default"
+    parts = [f"{key}-{value}" for key, value in sorted(parameters.items())]
+    return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:80] or "default"
+
+
+def load_parameter_sets(
+    files: Sequence[Path | str] = (), overrides: Mapping[str, Any] | None = None, name: str | None = None
+) -> list[ParameterSet]:
+    """Parameter sets from YAML files (one mapping each, named after the file), with
+    ``overrides`` applied on top; without files, one set of the overrides alone.
+
+    A file with overrides on top is another set, named for both (``national-scope-almaty``), so
+    ``-p`` can never publish something else as a shipped set's ``latest``.
+    """
+    overrides = dict(overrides or {})
+    if not files:
+        return [ParameterSet(_checked_name(name or run_name(overrides)), overrides)]
+    sets = []
+    for file in map(Path, files):
+        try:
+            values = load_yaml(file.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            reason = " ".join(str(error).split())[:200]
+            raise errors.ParameterError(f"{file}: not a readable YAML parameter set ({reason})") from None
+        if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
+            raise errors.ParameterError(f"{file}: expected a mapping of parameter names to values")
+        named = file.stem if not overrides else f"{file.stem}-{run_name(overrides)}"[:80].rstrip("-")
+        sets.append(ParameterSet(_checked_name(named), {**values, **overrides}))
+    if len({s.name for s in sets}) != len(sets):
+        raise errors.ParameterError(
+            "two parameter set files share a name: " + ", ".join(s.name for s in sets)
+        )
+    return sets
+
+
+def _checked_name(name: str) -> str:
+    if not SET_NAME.match(name):
+        raise errors.ParameterError(
+            f"set name {name!r}: use lower-case letters, digits and '-' (e.g. national)"
+        )
+    return name
+
+
+def check_parameters(parameters: Mapping[str, Any]) -> None:
+    """Refuse unknown, reserved or ill-typed parameters, before any kernel starts."""
+    found = problems(parameters)
+    if found:
+        raise errors.ParameterError("; ".join(found))

@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from casualty_report.chart_style import CHART_METADATA
+from casualty_report.codebook import write_datapackage
+from casualty_report.ledger import load_ledger
+from casualty_report.narrative import coverage
 from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
+from casualty_report.paths import DEFAULT_DATASET
+from casualty_report.publish import read_history
 
 HOW_TO_READ = (
     "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
@@ -49,9 +56,7 @@ class Page:
     charts: list[dict[str, str]] = field(default_factory=list)
 
 
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+def _environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -63,8 +68,6 @@ def _environment():
 
 def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
     """What the front page needs from one executed notebook."""
-    import nbformat
-
     notebook = nbformat.read(notebook_path, as_version=4)
     markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
     lede = markdown[0].source if markdown else ""
@@ -120,10 +123,6 @@ def write_run_page(
     commit: str | None,
 ) -> str:
     """Write ``run_dir/index.html``; return the run's headline finding (for the site index)."""
-    from casualty_report.ledger import load_ledger
-    from casualty_report.narrative import coverage
-    from casualty_report.paths import DEFAULT_DATASET
-
     ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
     ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
@@ -155,6 +154,26 @@ def _figure_files(run_dir: Path) -> list[dict[str, Any]]:
     for path in sorted((run_dir / "figures").glob("*")):
         stems.setdefault(path.stem, []).append(path.name)
     return [{"stem": stem, "files": files} for stem, files in stems.items()]
+
+
+def write_front_page(
+    run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
+    rendered_on: str, commit: str | None,
+) -> str:  # fmt: skip
+    """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
+    its headline finding."""
+    if (run_dir / "tables").is_dir():
+        write_datapackage(run_dir, name=f"casualty-report-{set_name}", title=f"Casualty report tables: {set_name}",
+                          description="The tables of one rendered run of the casualty report, one row per "
+                          "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
+    return write_run_page(
+        run_dir, set_name=set_name, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit
+    )
+
+
+def write_index(out: Path) -> None:
+    """``<out>/index.html`` from ``<out>/history.jsonl`` and ``<out>/latest/``."""
+    write_site_index(out, read_history(out))
 
 
 def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:

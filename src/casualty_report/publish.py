@@ -1,0 +1,240 @@
+"""Publishing a run: the lock, staging folders, the swap into place, ``latest`` and the history.
+
+A run renders into a hidden staging folder beside its target (``.<set>-<date>.staging-*``) and
+is renamed into place only when all its notebooks succeeded, so a failed or killed run leaves
+the published report as it was. One lock (``.render.lock``, an flock the OS releases when its
+holder dies) keeps two renders from writing at once; the second waits, then finds the work done.
+
+Light on purpose, like :mod:`casualty_report.fingerprint`: the skip check reads ``latest``
+through here without loading pandas or papermill.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casualty_report.errors import BusyError, RenderError
+from casualty_report.fingerprint import Plan, versions
+from casualty_report.paths import REPO_ROOT
+
+if TYPE_CHECKING:  # the worker module loads papermill: types only here
+    from casualty_report.worker import Executed, Failed
+
+LOCK_FILE = ".render.lock"
+
+
+@dataclass
+class RunResult:
+    name: str
+    directory: Path
+    status: str  # published, skipped, failed
+    notebooks: list[Executed] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
+
+
+class RenderLock:
+    """An exclusive flock on ``<out>/.render.lock``. The OS drops it when the holder exits,
+    however it exits, so a lock left by a killed render never blocks the next one."""
+
+    def __init__(self, out: Path, wait: float, log: Callable[[str], None]) -> None:
+        self.path, self.wait, self.log = out / LOCK_FILE, wait, log
+
+    def __enter__(self):
+        try:
+            self.handle = open(self.path, "a+")
+        except OSError as error:
+            raise RenderError(
+                f"cannot write in the output folder {self.path.parent}: {error.strerror or error}"
+            ) from None
+        deadline, told = time.monotonic() + self.wait, False
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.handle.close()
+                    raise BusyError(f"another render (pid {self._holder()}) holds {self.path}") from None
+                if not told:
+                    self.log(f"waiting for another render (pid {self._holder()}) to finish")
+                    told = True
+                time.sleep(0.2)
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"{os.getpid()}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+    def _holder(self) -> str:
+        try:
+            lines = self.path.read_text().split()
+        except OSError:
+            return "unknown"
+        return lines[-1] if lines else "unknown"
+
+
+def clear_leftovers(out: Path, log: Callable[[str], None]) -> None:
+    """Remove what a killed render left behind (staging and swap folders). Only called with the
+    lock held, so no other render can be writing them."""
+    for swap in sorted(out.glob(".*.previous-*")):
+        for kept in swap.iterdir():  # killed between the two renames of a swap: put it back
+            if not (out / kept.name).exists():
+                os.replace(kept, out / kept.name)
+                log(f"restored {kept.name} from an interrupted swap")
+    for leftover in sorted(out.glob(".*.staging-*")) + sorted(out.glob(".*.previous-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+        log(f"removed {leftover.name}, left by an interrupted render")
+
+
+def latest_hash(out: Path, name: str) -> str | None:
+    """The inputs hash of a set's latest successful run; None if there is none (or it is broken)."""
+    try:
+        manifest = json.loads((out / "latest" / name / "manifest.json").read_text(encoding="utf-8"))
+        return manifest.get("inputs_hash")
+    except (OSError, ValueError):
+        return None
+
+
+def staging_folder(out: Path, name: str, stamp: str) -> Path:
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-{stamp}.staging-", dir=out))
+    staging.chmod(0o755)  # mkdtemp makes it private; a published report is for reading
+    return staging
+
+
+def keep_failure(
+    out: Path, plan: Plan, failures: Sequence[Failed], staging: Path, stamp: str, log
+) -> RunResult:
+    """A set with a failing notebook publishes nothing: keep the failing notebooks in
+    ``failed/<set>/`` and record the failure in the history."""
+    name = plan.name
+    kept = out / "failed" / name
+    message = "; ".join(
+        f"{failed.notebook} {failed.error}" for failed in sorted(failures, key=lambda f: f.notebook)
+    )
+    try:
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir(parents=True)
+        for failed in failures:
+            if (staging / "notebooks" / failed.notebook).exists():
+                shutil.copy2(staging / "notebooks" / failed.notebook, kept / failed.notebook)
+        message += f"\nthe failed notebook is kept in {kept}; the published report is unchanged"
+    except OSError as error:
+        message += f"\nthe failed notebook could not be kept ({error.strerror or error}); the published report is unchanged"
+    log(f"{name}: FAILED: {message}")
+    append_history(out, name, stamp, "failed", plan.parameters, "", message)
+    return RunResult(name, kept, "failed", error=message)
+
+
+def publish_run(
+    out: Path, plan: Plan, results: list[Executed], staging: Path, stamp: str, *, headline: str,
+    commit: str | None, log,
+) -> RunResult:  # fmt: skip
+    """Write the manifest, rename the staging folder to ``<set>-<date>``, point ``latest`` at it."""
+    manifest = {
+        "set": plan.name,
+        "parameters": plan.parameters,
+        "rendered_on": stamp,
+        "inputs_hash": plan.fingerprint,
+        "input_files": plan.hashes,
+        "versions": versions(),
+        "python": sys.version.split()[0],
+        "git_commit": commit,
+        "headline": headline,
+        "notebooks": [{**vars(result), "outcome": "ok"} for result in results],
+    }
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    target = out / f"{plan.name}-{stamp}"
+    _swap_into_place(staging, target)
+    _point_latest(out, plan.name, target)
+    shutil.rmtree(out / "failed" / plan.name, ignore_errors=True)  # an earlier failure is now fixed
+    append_history(out, plan.name, stamp, "published", plan.parameters, target.name, "")
+    log(f"{plan.name}: published {target}")
+    return RunResult(plan.name, target, "published", results)
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging`` with two renames; the old copy is removed last."""
+    previous = None
+    if target.exists():
+        previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.previous-", dir=target.parent))
+        os.replace(target, previous / target.name)
+    os.replace(staging, target)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _point_latest(out: Path, name: str, target: Path) -> None:
+    """``latest/<set>`` -> the run, switched atomically (a new symlink renamed over the old)."""
+    latest = out / "latest"
+    latest.mkdir(exist_ok=True)
+    temporary = latest / f".{name}.new"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(Path("..") / target.name)
+    os.replace(temporary, latest / name)
+
+
+def append_history(
+    out: Path, name: str, stamp: str, status: str, parameters, folder: str, error: str
+) -> None:
+    entry = {
+        "set": name,
+        "rendered_on": stamp,
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "status": status,
+        "parameters": parameters,
+        "folder": folder,
+        "error": error,
+    }
+    with (out / "history.jsonl").open("a", encoding="utf-8") as history:
+        history.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
+
+
+def read_history(out: Path) -> list[dict[str, Any]]:
+    try:
+        lines = (out / "history.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    entries = []
+    for line in lines:
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short by a crash: skip it, keep the rest
+    return entries
+
+
+def git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None

@@ -1,0 +1,254 @@
+"""The kernel workers: notebooks executed in a pool, each worker keeping one warm kernel.
+
+Starting a kernel and importing pandas, pandera and matplotlib into it costs more than most of
+our notebooks take to run, and on two cores that is CPU time, not waiting. So each worker
+keeps one kernel and resets it between notebooks: user namespace, pandas options, matplotlib
+settings and working directory. A test checks that notebooks run this way give the same
+bytes as notebooks run in a fresh kernel.
+
+Kernels talk to their worker over Unix sockets (ZeroMQ's ``ipc`` transport) in a folder of the
+run's own, not over TCP: a TCP port is picked by binding a free one, closing it and handing its
+number to the kernel, and between the two another process starting a kernel at the same moment
+(a second render, a test suite) can take it; the kernel then dies before it answers.
+
+A notebook's outcome is :class:`Executed` or :class:`Failed`; a failure names the cell, so one
+failing notebook does not stop the others.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+from tqdm import tqdm
+
+from casualty_report.notebooks import QUIET_KERNEL, scrub
+from casualty_report.pages import export_page
+
+
+@dataclass(frozen=True)
+class Executed:
+    """A notebook that ran: its name, seconds taken, and the page exported beside it."""
+
+    notebook: str
+    seconds: float
+    html: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A notebook that did not: ``error`` reads ``failed in cell 7 with KeyError: 'A10'``."""
+
+    notebook: str
+    error: str
+
+
+Outcome = Executed | Failed
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook of one set, run into that set's staging folder."""
+
+    set_name: str
+    notebook: Path
+    staging: Path
+    parameters: Mapping[str, Any]
+
+
+def pool_size(jobs: int | None, tasks: int) -> int:
+    return max(1, min(jobs or os.cpu_count() or 1, tasks))
+
+
+def run_all(
+    tasks: Sequence[Task], jobs: int | None, kernel_log: Path, log: Callable[[str], None]
+) -> dict[tuple[str, str], Outcome]:
+    """Every task in a pool of ``jobs`` warm workers; outcomes by (set name, notebook name)."""
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
+    try:
+        with ProcessPoolExecutor(
+            max_workers=pool_size(jobs, len(tasks)), initializer=warm_worker, initargs=(str(kernel_log), connections)
+        ) as pool:  # fmt: skip
+            futures = {
+                pool.submit(execute, str(task.notebook), str(task.staging), dict(task.parameters)): task
+                for task in tasks
+            }
+            with ProgressBar(len(futures)) as bar:
+                for future in as_completed(futures):
+                    task, outcome = futures[future], future.result()
+                    outcomes[task.set_name, task.notebook.name] = outcome
+                    status = "ok" if isinstance(outcome, Executed) else "FAILED"
+                    bar(f"{task.set_name}: {task.notebook.name} {status}", log)
+    finally:
+        shutil.rmtree(connections, ignore_errors=True)
+    return outcomes
+
+
+# --- inside a worker process ---------------------------------------------------------------------
+
+_KERNEL: dict[str, Any] = {}  # this worker's kernel manager and client
+_CONNECTIONS: dict[str, Any] = {}  # where this worker's kernels put their sockets
+_STARTS = itertools.count()
+
+RESET_KERNEL = """get_ipython().run_line_magic("reset", "-f")
+import os as _os, warnings as _warnings, pandas as _pd, matplotlib as _mpl
+_os.chdir({cwd!r})
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _pd.reset_option("all")
+_mpl.rcdefaults()
+del _os, _warnings, _pd, _mpl
+"""
+
+
+def warm_worker(kernel_log: str, connections: str) -> None:
+    """Send the worker's stderr, which its kernel inherits, to a log file: kernel chatter stays
+    out of what the user reads. (The heavy libraries are imported with this module, before the
+    pool forks its workers.)"""
+    with open(kernel_log, "a", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
+    _CONNECTIONS["folder"] = connections
+    Finalize(None, stop_kernel, exitpriority=10)  # runs when the pool shuts the worker down
+
+
+def stop_kernel() -> None:
+    km = _KERNEL.pop("km", None)
+    _KERNEL.pop("kc", None)
+    if km is not None:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        # Shutting down: nothing useful is left to do with an error.
+        except Exception:  # noqa: BLE001, S110
+            pass
+
+
+def _new_kernel_manager() -> AsyncKernelManager:
+    """A kernel manager whose kernel listens on Unix sockets in the run's connection folder."""
+    folder = _CONNECTIONS.get("folder") or tempfile.mkdtemp(prefix="casualty-kernels-")
+    _CONNECTIONS["folder"] = folder
+    stem = os.path.join(folder, f"k{os.getpid()}-{next(_STARTS)}")
+    return AsyncKernelManager(
+        kernel_name="python3", transport="ipc", ip=f"{stem}-ipc", connection_file=f"{stem}.json"
+    )
+
+
+def execute(notebook: str, staging: str, parameters: dict[str, Any]) -> Outcome:
+    """Run one notebook into the staging folder and export its page."""
+    source, folder = Path(notebook), Path(staging)
+    executed = folder / "notebooks" / source.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    # Papermill's own injection, so runs look like `papermill -p …`; "." because the kernel
+    # works inside the staging folder, so no random path lands in the output.
+    nb = parameterize_notebook(
+        load_notebook_node(str(source)),
+        {**parameters, "output_dir": "."},
+        kernel_name="python3",
+        language="python",
+    )
+    if "km" not in _KERNEL or not run_sync(_KERNEL["km"].is_alive)():
+        stop_kernel()
+        _KERNEL["km"] = _new_kernel_manager()
+    client = NotebookClient(
+        nb, km=_KERNEL["km"], timeout=600, kernel_name="python3", extra_arguments=QUIET_KERNEL,
+        resources={"metadata": {"path": str(folder)}},
+    )  # fmt: skip
+    running: dict[str, int] = {}
+    client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
+    try:
+        if "kc" in _KERNEL:
+            client.kc = _KERNEL["kc"]
+            run_sync(client.kc.execute_interactive)(
+                RESET_KERNEL.format(cwd=str(folder)), silent=True, store_history=False, timeout=60
+            )
+        client.execute()
+        _KERNEL["kc"] = client.kc
+    except CellExecutionError as error:
+        _KERNEL["kc"] = client.kc
+        _keep(nb, executed)  # for the user: the failing cell holds its traceback
+        return Failed(
+            source.name, f"failed in cell {_cell_number(nb, running)} with {error.ename}: {error.evalue}"
+        )
+    except DeadKernelError:
+        stop_kernel()
+        _keep(nb, executed)
+        return Failed(source.name, f"failed in cell {_cell_number(nb, running)}: the kernel died")
+    # A timeout, a kernel that would not start…: report it and start afresh next time.
+    except Exception as error:  # noqa: BLE001
+        stop_kernel()
+        _keep(nb, executed)
+        return Failed(
+            source.name, f"failed in cell {_cell_number(nb, running)}: {type(error).__name__}: {error}"
+        )
+    seconds = time.perf_counter() - started
+    page = folder / f"{source.stem}.html"
+    try:
+        page.write_text(_export(nb, executed), encoding="utf-8")
+    except OSError as error:  # a full disk, a folder gone
+        return Failed(source.name, f"could not be written: {error.strerror or error}")
+    return Executed(source.name, round(seconds, 2), page.name)
+
+
+def _keep(nb, executed: Path) -> None:
+    """Write the failed notebook for the user to open, if the disk lets us."""
+    try:
+        nbformat.write(nb, executed)
+    except OSError:
+        pass
+
+
+def _cell_number(nb, running: Mapping[str, int]) -> str:
+    """The failing cell as Jupyter numbers it, In [n]: code cells run in order from 1."""
+    index = running.get("index")
+    if index is None:
+        return "?"
+    return str(1 + sum(cell.cell_type == "code" for cell in nb.cells[:index]))
+
+
+def _export(notebook, executed: Path) -> str:
+    """Scrub the executed notebook of run-specific metadata, write it, and return its page."""
+    scrub(notebook)
+    nbformat.write(notebook, executed)
+    return export_page(notebook, executed.stem)
+
+
+class ProgressBar:
+    """tqdm on a terminal; plain log lines otherwise (cron, CI, pipes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.bar = total, 0, None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            self.bar = tqdm(total=self.total, unit="notebook", file=sys.stderr, leave=False)
+        return self
+
+    def __call__(self, line: str, log) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_description(line[:60])
+            self.bar.update()
+        else:
+            log(f"[{self.done}/{self.total}] {line}")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,140 @@
+"""Other parameter sets than the defaults: a place, a date, a fictional event, two sets at once;
+and the warm kernels render shares between notebooks, against fresh ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from casualty_report import load_ledger
+from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
+from casualty_report.paths import REPO_ROOT
+from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
+
+from .test_render import NOTEBOOK_NAMES, TODAY, parse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Ad-hoc sets as ``-p`` gives them (named from the values, or by ``--name``), rendered together.
+AD_HOC = {
+    "almaty": ({"scope": "Almaty"}, None),
+    "as_of": ({"as_of": "2022-01-10"}, None),
+    "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """One render of the ad-hoc sets above, in one pool (a kernel per worker, not per set); each
+    test reads its own set's run folder."""
+    sets = {key: load_parameter_sets((), values, name)[0] for key, (values, name) in AD_HOC.items()}
+    results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"))
+    assert [result.status for result in results] == ["published"] * len(sets), [r.error for r in results]
+    return {key: result.directory for key, result in zip(sets, results, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def almaty(runs) -> Path:
+    return runs["almaty"]
+
+
+def test_a_parameter_set_gets_its_own_folder(published, almaty):
+    assert almaty.name == f"scope-almaty-{TODAY}"
+    assert set(pd.read_csv(almaty / "tables" / "casualties.csv")["scope"]) == {"Almaty"}
+    assert pd.read_csv(almaty / "tables" / "death-toll-comparison.csv")["scope"].tolist() == ["Almaty"]
+    # Every page is about its place: each table with a scope column holds Almaty rows only ...
+    for table in sorted((almaty / "tables").glob("*.csv")):
+        frame = pd.read_csv(table)
+        if "scope" in frame:
+            assert set(frame["scope"]) == {"Almaty"}, table.name
+    ledger = load_ledger()
+    almaty_ids = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "claim_id"])
+    assert set(pd.read_csv(almaty / "tables" / "corrections.csv")["claim_id"]) <= almaty_ids
+    cited = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "source_id"])
+    assert set(pd.read_csv(almaty / "tables" / "sources.csv")["source_id"]) <= cited | {"S12"}
+    # ... and every chart differs from the national one (none is a national chart under a place heading).
+    for figure in sorted((published / "figures").glob("*.png")):
+        assert (almaty / "figures" / figure.name).read_bytes() != figure.read_bytes(), figure.name
+    front = (almaty / "index.html").read_text(encoding="utf-8")
+    assert "Place: <strong>Almaty</strong>" in front
+
+
+def test_as_of_renders_the_articles_world(runs):
+    then = runs["as_of"]
+    assert then.name == f"as-of-2022-01-10-{TODAY}"
+    comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
+    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
+        42,
+        164,
+        3.9,
+    ]
+    page = parse(then / "02-compare-death-tolls.html").text.getvalue()
+    assert "As known at the start of 10 January 2022" in page
+    corrections = pd.read_csv(then / "tables" / "corrections.csv").set_index("claim_id")
+    assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
+
+
+def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(runs):
+    run = runs["exampleland"]
+    pages = [parse(run / f"{name}.html").text.getvalue() for name in NOTEBOOK_NAMES]
+    assert all("Exampleland, March 2031 (a fictional test event)" in page for page in pages)
+    published_text = " ".join(pages) + " ".join(
+        path.read_text(encoding="utf-8") for path in [*run.glob("tables/*.csv"), *run.glob("figures/*.svg")]
+    )
+    for word in ("Kazakh", "Almaty", "19FortyFive"):
+        assert word not in published_text
+    comparison = pd.read_csv(run / "tables" / "death-toll-comparison.csv").set_index("scope")
+    assert comparison.loc["Exampleland", ["official_value", "health_ministry_value"]].tolist() == [31, 40]
+    assert "Of the 6 figures in the bulletin" in pages[4]
+
+
+def test_plain_papermill_works_from_the_repository_root(tmp_path):
+    output = tmp_path / "out.ipynb"
+    result = subprocess.run(
+        [Path(sys.executable).parent / "papermill", "notebooks/02-compare-death-tolls.ipynb", str(output),
+         "-p", "scope", "Almaty", "--no-progress-bar"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    executed = nbformat.read(output, as_version=4)
+    shown = "".join(
+        o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", [])
+    )
+    assert "Place: **Almaty**." in shown
+
+
+def test_warm_kernels_give_the_same_notebooks_as_fresh_ones(almaty, tmp_path):
+    """Notebooks share a kernel per worker for speed; their outputs must not show it."""
+    run = almaty
+    for notebook in find_notebooks():
+        fresh = tmp_path / "fresh" / notebook.name
+        fresh.parent.mkdir(exist_ok=True)
+        papermill.execute_notebook(
+            str(notebook), str(fresh), parameters={"scope": "Almaty", "output_dir": "."}, cwd=str(fresh.parent),
+            kernel_name="python3", progress_bar=False, extra_arguments=QUIET_KERNEL,
+        )  # fmt: skip
+        expected = nbformat.read(fresh, as_version=4)
+        scrub(expected)
+        warm = nbformat.read(run / "notebooks" / notebook.name, as_version=4)
+        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], (
+            notebook.name
+        )
+
+
+def test_parameter_sets_from_files_run_together(tmp_path):
+    results = render_sets(
+        [ParameterSet("national", {"scope": "Kazakhstan"}), ParameterSet("almaty", {"scope": "Almaty"})],
+        tmp_path, jobs=2,
+    )  # fmt: skip
+    assert [(r.name, r.status) for r in results] == [("national", "published"), ("almaty", "published")]
+    assert sorted(os.listdir(tmp_path / "latest")) == ["almaty", "national"]
+    assert all(
+        r.status == "skipped"
+        for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path)
+    )
