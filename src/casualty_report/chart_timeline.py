@@ -137,9 +137,12 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded:
     labels = []
     for group, figures in points.groupby("claimant_group", sort=False):
         colour = CLAIMANT_GROUPS[group].colour
-        standing = figures[figures["status"] != "retracted"].sort_values("reported_on")
-        if len(standing) > 1:
-            ax.plot(standing["reported_on"], standing["value"], color=colour, linewidth=1.4, zorder=2)
+        # The line follows what the group stood by: not withdrawn or disputed figures, and one
+        # point a day (two lists of named dead on one day are two counts, not a fall and a rise).
+        settled = figures[~figures["status"].isin(["retracted", "disputed"])]
+        line = settled.groupby("reported_on", sort=True)["value"].max()
+        if len(line) > 1:
+            ax.plot(line.index, line.to_numpy(), color=colour, linewidth=1.4, zorder=2)
         previous = None
         ordered = figures.sort_values(["reported_on", "value"])
         for point in ordered.itertuples(index=False):
