@@ -58,14 +58,23 @@ def toll_summary(comparison: pd.DataFrame, ledger: Ledger) -> Markdown:
         health = total_words(ledger, row.health_ministry_claim_ids, row.health_ministry_value,
                              row.health_ministry_lower_bound)  # fmt: skip
         gap = gap_words(ledger, row)
+        # A count of one group of people is not a toll: say so rather than call it one.
+        whole = _is_toll(row.official_populations)
+        said = "officials' latest toll was" if whole else "officials gave no toll, only a count of"
+        health_said = "the Health Ministry's was" if whole else "the Health Ministry's toll was"
         sentences.append(
-            f"In {_text(row.scope)}, officials' latest toll was {_text(official)}"
+            f"In {_text(row.scope)}, {said} {_text(official)}"
             f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
-            f" the Health Ministry's was {_text(health)} ({row.health_ministry_reported_on:%-d %b %Y},"
+            f" {health_said} {_text(health)} ({row.health_ministry_reported_on:%-d %b %Y},"
             f" {_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)})"
             + (f", {gap} officials'." if gap else ": the two count different things and are not compared.")
         )
     return Markdown("**What the numbers show.** " + " ".join(sentences))
+
+
+def _is_toll(populations: str) -> bool:
+    """A total for everyone, or parts added up: not a count of one group of people."""
+    return populations == "all" or " + " in populations
 
 
 def timeline_summary(
@@ -109,7 +118,7 @@ def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
         )
     parts = [
         f"{display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label}"
-        f" ({row.reported_on:%-d %b %Y}, {_text(row.claimant)}, {_text(row.claim_id)}{_flag(row.status)})"
+        f" ({row.reported_on:%-d %b %Y}, {_text(row.claim_id)}{_flag(row.status)})"
         for row in latest.itertuples(index=False)
     ]
     return Markdown(
