@@ -207,3 +207,14 @@ def test_notes_for_keeps_the_order_given_and_skips_what_is_not_in_view(ledger):
     assert notes["claim_id"].tolist() == ["R21", "A01"]
     assert ledger.notes_for(["R21", "A01"], only_not_standing=True)["claim_id"].tolist() == ["A01"]
     assert ledger.known_before("2022-01-10").notes_for(["R21"]).empty  # reported on the 11th
+
+
+def test_a_replacement_takes_effect_when_it_becomes_known(ledger):
+    # R08 (4,404 detained) is replaced by R14, said on 9 January but carried by its source on the
+    # 9th too; R32b (766 held, 14 March) reached its source on the 15th: until then what it
+    # replaces still stands.
+    before = ledger.known_before("2022-03-15").claims.set_index("claim_id")
+    assert "R32b" not in before.index
+    assert before.at["R51a", "status"] == "active"
+    after = ledger.known_before("2022-03-16").claims.set_index("claim_id")
+    assert after.at["R51a", "status"] == "superseded"

@@ -4,6 +4,8 @@ rewound report cites only what had been published."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import matplotlib
 
 matplotlib.use("Agg")  # only here: notebooks must keep their inline backend
@@ -115,3 +117,13 @@ def test_a_page_drops_active_outputs():
 
 def test_claim_ids_read_both_separators():
     assert analysis.claim_ids(["A02 A03", "R36a R37a"], ["A03"]) == ["A02", "A03", "R36a", "R37a"]
+
+
+def test_a_one_group_count_on_the_ministrys_side_is_not_compared(ledger):
+    """The rule holds on both sides: a ministry count of one group is not a toll either."""
+    claims = ledger.claims[~ledger.claims["claim_id"].isin(["A01", "R09a"])].copy()
+    claims.loc[claims["claim_id"] == "R46a", "population"] = "civilians"
+    text = drawing.toll_summary(replace(ledger, claims=claims)).data
+    kazakhstan = text.split("In Kazakhstan, ")[1].split(" In ")[0]
+    assert "the Health Ministry gave no toll, only a count of 227 'civilians'" in kazakhstan
+    assert kazakhstan.endswith("the two count different things and are not compared.")

@@ -133,7 +133,11 @@ def latest_steps(table: pd.DataFrame) -> pd.DataFrame:
     """Each step's latest standing figure (the lowest on a tie, the most conservative), from
     :func:`steps_table`'s frame: what had become of the people detained, as last reported."""
     standing = table[table["status"].isin(["active", "disputed"]) & (table["population"] == "all")]
-    latest = standing.sort_values(["reported_on", "value"], ascending=[False, True], kind="stable")
+    # As in the estimates, a disputed figure counts only where nothing undisputed stands.
+    standing = standing.assign(_disputed=standing["status"] == "disputed")
+    latest = standing.sort_values(
+        ["_disputed", "reported_on", "value"], ascending=[True, False, True], kind="stable"
+    ).drop(columns="_disputed")
     latest = latest.drop_duplicates("measure").set_index("measure")
     return latest.reindex([step for step in steps() if step in latest.index]).reset_index()
 
@@ -244,9 +248,10 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     Rules, in order: claims reported by the end of the date, with the status they had then;
     retracted and superseded figures are left out (listed in ``excluded_ids``); within each
     claimant group only its latest date's figures count, since counts grow; a disputed figure
-    widens the range but never sets the best; low is the lowest low bound, high the highest
-    high bound (open if any figure is open-ended); best is the bounded figure reported last, on
-    a tie the lowest (ACLED's most conservative figure), never below a floor ("at least").
+    widens the range, and sets the best only where no undisputed figure stands; low is the
+    lowest low bound (a floor's own figure included), high the highest high bound (open if any
+    figure is open-ended); best is the bounded figure reported last, on a tie the lowest
+    (ACLED's most conservative figure), never below a floor ("at least").
     """
     # Plain Python over records: each key holds a handful of claims, and pandas calls per
     # (key, date) would cost more than the work (100,000 claims: seconds, not minutes).
@@ -318,7 +323,7 @@ def _latest_per_group(figures: list) -> list:
 def _best(figures: list) -> int:
     """The figure reported last among those with an upper bound (a floor only bounds the count
     from below), the lowest on a tie, raised to the highest floor: "at least 221" rules out 188.
-    With floors alone, the last of them."""
+    With floors alone, the highest of them."""
     bounded = [f for f in figures if not pd.isna(f.high)] or figures
     newest = max(f.reported_on for f in bounded)
     best = min(_within(f) for f in bounded if f.reported_on == newest)

@@ -112,8 +112,16 @@ class Ledger:
         # a 6 January statement is known from the article's day, 9 January.
         published = self.claims["source_id"].map(self.sources.set_index("source_id")["published_on"])
         known_from = published.where(published > self.claims["reported_on"], self.claims["reported_on"])
-        claims = self.claims[known_from < day].copy()
-        claims["status"] = claims["status"].where(claims["status_effective"] < day, "active")
+        # A replacement takes effect when it becomes known, not before.
+        replaced_known = self.claims["superseded_by"].map(
+            dict(zip(self.claims["claim_id"], known_from, strict=True))
+        )
+        effective = self.claims["status_effective"].where(
+            replaced_known.isna() | (replaced_known <= self.claims["status_effective"]), replaced_known
+        )
+        known = known_from < day
+        claims = self.claims[known].copy()
+        claims["status"] = claims["status"].where(effective[known] < day, "active")
         claims = claims.reset_index(drop=True)
         return replace(self, claims=claims, sources=_cited(self.sources, claims), as_of=day)
 

@@ -155,12 +155,14 @@ def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
     same = pd.Series(True, index=frame.index)
     for column in ("measure", "population", "scope"):
         same &= frame["superseded_by"].map(by_id[column].to_dict()).fillna(frame[column]) == frame[column]
-    later = frame["superseded_by"].map(by_id["reported_on"].to_dict()).fillna(frame["reported_on"])
+    dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")  # bad ones are reported
+    later = frame["superseded_by"].map(dict(zip(frame["claim_id"], dates, strict=True))).fillna(dates)
     # A row whose own words are bad is reported for them, not again here.
     known = frame["measure"].isin(list(VOCABULARIES["measure"])) & frame["population"].isin(
         list(VOCABULARIES["population"])
     )
-    return (frame["superseded_by"] == "") | ~known | (same & (later >= frame["reported_on"]))
+    known &= dates.notna() & later.notna()
+    return (frame["superseded_by"] == "") | ~known | (same & (later >= dates))
 
 
 def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.DataFrameSchema:

@@ -59,15 +59,24 @@ def toll_summary(comparison: pd.DataFrame, ledger: Ledger) -> Markdown:
                              row.health_ministry_lower_bound)  # fmt: skip
         gap = gap_words(ledger, row)
         # A count of one group of people is not a toll: say so rather than call it one.
-        whole = _is_toll(row.official_populations)
-        said = "officials' latest toll was" if whole else "officials gave no toll, only a count of"
-        health_said = "the Health Ministry's was" if whole else "the Health Ministry's toll was"
+        whole = _is_toll(row.official_populations), _is_toll(row.health_ministry_populations)
+        said = "officials' latest toll was" if whole[0] else "officials gave no toll, only a count of"
+        health_said = (
+            ("the Health Ministry's was" if whole[0] else "the Health Ministry's toll was")
+            if whole[1]
+            else "the Health Ministry gave no toll, only a count of"
+        )
+        why = (
+            "the two count different things and are not compared"
+            if not all(whole)
+            else "the figures are too vague or open-ended to compare"
+        )
         sentences.append(
             f"In {_text(row.scope)}, {said} {_text(official)}"
             f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
             f" {health_said} {_text(health)} ({row.health_ministry_reported_on:%-d %b %Y},"
             f" {_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)})"
-            + (f", {gap} officials'." if gap else ": the two count different things and are not compared.")
+            + (f", {gap} officials'." if gap else f": {why}.")
         )
     return Markdown("**What the numbers show.** " + " ".join(sentences))
 
@@ -172,13 +181,19 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     if population == "all":
         return display_value(count, qualifier)
     who = POPULATIONS[population].label
-    if qualifier in VAGUE:  # 'dozens of 'attackers' (counted as 12)'
-        return f"{qualifier} of {who} (counted as {count:,})"
+    if QUALIFIERS[qualifier].word:  # 'dozens of 'attackers' (counted as 12)'
+        return f"{QUALIFIERS[qualifier].word} of {who} (counted as {count:,})"
     return f"{display_value(count, qualifier)} {who}"
 
 
-VAGUE = frozenset({"several", "dozens", "hundreds"})
-ROUNDED = frozenset({"about", "nearly"})
+def _vague(qualifiers: set[str]) -> bool:
+    """A vague word ('dozens'): no number to compare."""
+    return any(QUALIFIERS[q].word for q in qualifiers)
+
+
+def _rounded(qualifiers: set[str]) -> bool:
+    """'about' or 'nearly': a number given, rounded, with an upper bound."""
+    return any(QUALIFIERS[q].prefix and not QUALIFIERS[q].lower_bound for q in qualifiers)
 
 
 def gap_words(ledger: Ledger, row) -> str | None:
@@ -192,10 +207,10 @@ def gap_words(ledger: Ledger, row) -> str | None:
         return set(ledger.claims.loc[ledger.claims["claim_id"].isin(wanted), "qualifier"])
 
     official, health = qualifiers(row.official_claim_ids), qualifiers(row.health_ministry_claim_ids)
-    one_group = row.official_populations != "all" and "+" not in row.official_populations
-    if (official | health) & VAGUE or row.official_lower_bound or one_group:
+    one_group = not (_is_toll(row.official_populations) and _is_toll(row.health_ministry_populations))
+    if _vague(official | health) or row.official_lower_bound or one_group:
         return None
-    about = "about " if (official | health) & ROUNDED else ""
+    about = "about " if _rounded(official | health) else ""
     floor = bool(row.health_ministry_lower_bound)  # the ministry's figure may be higher
     ratio, difference = row.ratio, int(row.difference)
     if not pd.isna(ratio) and ratio >= 2:
