@@ -251,3 +251,15 @@ def test_the_steps_follow_a_rewound_view(ledger):
     latest = analysis.latest_steps(analysis.steps_table(early.claims, early.place))
     assert latest[["measure", "claim_id", "value"]].values.tolist() == [["detained", "R07b", 3811]]
     assert analysis.latest_steps(analysis.steps_table(ledger.claims, "Nowhere")).empty
+
+
+def test_a_relabelled_figure_is_followed_under_the_label_that_holds(ledger):
+    """The article's 26 'civilians' were officials' 26 'attackers': its latest figure is the
+    attackers', not the 20 civilians of March 2022, who are other people (R31d)."""
+    corrections = narrative.corrections(ledger.claims, "S01").set_index("claim_id")
+    assert corrections.at["A02", "latest_estimate"] == "26 as of 7 Jan 2022 (R07a)"
+    assert corrections.at["A09", "what_other_reporting_shows"].startswith("replaced by ")
+    assert (
+        "(14 Mar 2022, R52a): 86 dead ('attackers', Almaty)"
+        in corrections.at["A09", "what_other_reporting_shows"]
+    )

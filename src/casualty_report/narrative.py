@@ -265,16 +265,26 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
         if claim.status == "retracted":
             shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
             findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
-        for other_id in claim.corrected_by.split():
+        key = (claim.measure, claim.population, claim.scope)
+        replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
+        for other_id in [*replaced, *claim.corrected_by.split()]:
             if other_id not in by_id.index:
                 continue  # not reported yet in a view rewound with as_of
             other = by_id.loc[other_id]
             differences = _differences(claim, other)
+            verb = "replaced by " if other_id in replaced else ""
             findings.append(
-                f"{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
+                f"{verb}{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
                 + (f", that is {'; '.join(differences)}" if differences else "")
             )
-        key = (claim.measure, claim.population, claim.scope)
+            # A figure whose label other reporting disputes (26 'civilians' who were 'attackers')
+            # is followed under the label that holds, not its own.
+            if (
+                claim.status == "disputed"
+                and (other.measure, other.scope) == key[::2]
+                and other.population != key[1]
+            ):
+                key = (other.measure, other.population, other.scope)
         later = "no later figure"
         if key in final.index and final.loc[key, "claim_ids"] not in ("", claim.claim_id):
             estimate = final.loc[key]
