@@ -176,7 +176,7 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     ids = analysis.claim_ids([claim_ids])
     if len(ids) != 1:
         return f"{'at least ' if lower_bound else ''}{int(value):,}"
-    claim = ledger.claims.loc[ledger.claims["claim_id"] == ids[0]].iloc[0]
+    claim = ledger.by_id.loc[ids[0]]
     count, qualifier, population = int(claim["value"]), claim["qualifier"], claim["population"]
     if population == "all":
         return display_value(count, qualifier)
@@ -204,7 +204,7 @@ def gap_words(ledger: Ledger, row) -> str | None:
 
     def qualifiers(ids: str) -> set[str]:
         wanted = analysis.claim_ids([ids])
-        return set(ledger.claims.loc[ledger.claims["claim_id"].isin(wanted), "qualifier"])
+        return set(ledger.by_id.loc[[i for i in wanted if i in ledger.by_id.index], "qualifier"])
 
     official, health = qualifiers(row.official_claim_ids), qualifiers(row.health_ministry_claim_ids)
     one_group = not (_is_toll(row.official_populations) and _is_toll(row.health_ministry_populations))
