@@ -21,20 +21,14 @@ from casualty_report.codebook import (
     column_title,
     write_datapackage,
 )  # fmt: skip
-from casualty_report.ledger import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.ledger import MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
+from casualty_report.vocabulary import VOCABULARIES as LEDGER_VOCABULARIES
 
 PACKAGE = {"name": "default", "title": "Kazakhstan, January 2022", "description": "The report's tables."}
 
-VOCABULARIES = {
-    "measure": MEASURES,
-    "population": POPULATIONS,
-    "qualifier": QUALIFIERS,
-    "claimant_group": CLAIMANT_GROUPS,
-    "status": STATUSES,
-    "official_status": STATUSES,
-    "health_ministry_status": STATUSES,
-}
+# The ledger's vocabularies, and the comparison's two status columns that reuse one.
+VOCABULARIES = {**LEDGER_VOCABULARIES, "official_status": STATUSES, "health_ministry_status": STATUSES}
 ID_LISTS = ("claim_ids", "excluded_ids", "official_claim_ids", "health_ministry_claim_ids")
 
 

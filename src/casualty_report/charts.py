@@ -44,7 +44,7 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
     """Officials' latest death toll against the Health Ministry's, for each place both gave one
     (``comparison`` is :func:`analysis.compare_official_health`'s frame). A toll given in parts
     (civilians, security forces) is drawn as stacked parts."""
-    by_id = ledger.claims.set_index("claim_id")
+    by_id = ledger.by_id
     panels = []
     for row in comparison.itertuples(index=False):
         bars = []

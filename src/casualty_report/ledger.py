@@ -136,7 +136,7 @@ class Ledger:
         """What to keep in mind about some claims: their rows, in the order given, once each;
         ids not in this view (not reported yet) are left out. ``only_not_standing`` keeps the
         withdrawn, disputed and replaced ones."""
-        by_id = self.claims.set_index("claim_id", drop=False)
+        by_id = self.by_id
         ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
         notes = by_id.loc[ids].reset_index(drop=True)
         return notes[notes["status"] != "active"].reset_index(drop=True) if only_not_standing else notes

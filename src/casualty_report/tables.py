@@ -149,7 +149,7 @@ def _link(text: str, url: str | None) -> str:
 
 def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """A claims table (``analysis.claims_table`` and its kin): one row per reported figure."""
-    by_id = ledger.claims.set_index("claim_id")
+    by_id = ledger.by_id
     frame = pd.DataFrame({
         "Claim": table["claim_id"],
         "Reported": table["reported_on"].map(date_words),
