@@ -67,13 +67,19 @@ def copy_reports(source: Path, target: Path) -> Path:
     return target
 
 
-def two_notebooks(folder: Path, extra_cell: str | None = None) -> Path:
-    """The first two notebooks in ``folder``; with ``extra_cell`` inserted into the second."""
+#: Two stand-in notebooks for the tests of faults and processes: each starts a kernel, takes the
+#: parameters and is published like a real one, but imports nothing heavy, so a render costs about
+#: a second of kernel time, not five. (The real notebooks are rendered by ``shared_reports``.)
+TINY_NOTEBOOKS = Path(__file__).parent / "fixtures" / "tiny-notebooks"
+
+
+def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
+    """A copy of the tiny notebooks in ``folder``, the second one ending with ``extra_cell``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for notebook in find_notebooks()[:2]:
+    for notebook in find_notebooks(TINY_NOTEBOOKS):
         nb = nbformat.read(notebook, as_version=4)
-        if extra_cell and notebook.name.startswith("02"):
-            nb.cells.insert(7, nbformat.v4.new_code_cell(extra_cell))
+        if notebook.name.startswith("02"):
+            nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
         nbformat.write(nb, folder / notebook.name)
     return folder
 
@@ -99,19 +105,15 @@ def published(shared_reports) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_two_notebook_reports(tmp_path_factory, worker_id) -> Path:
-    """An output folder holding one good run of the first two notebooks, made by the command
-    line as a scheduled render would. Read only: fault tests copy it."""
+def shared_tiny_reports(tmp_path_factory, worker_id) -> Path:
+    """An output folder holding one good run of the tiny notebooks, made by the command line as
+    a scheduled render would. Read only: fault tests copy it."""
 
     def make(folder: Path) -> None:
-        folder.mkdir()
-        notebooks = two_notebooks(folder / "notebooks")
-        result = run_cli(
-            "render", "--out", str(folder / "reports"), "--notebooks", str(notebooks), "--jobs", "1"
-        )
-        assert result.returncode == 0, explain(result, folder / "reports")
+        result = run_cli("render", "--out", str(folder), "--notebooks", str(TINY_NOTEBOOKS), "--jobs", "1")
+        assert result.returncode == 0, explain(result, folder)
 
-    return shared_render(tmp_path_factory, worker_id, "shared-two-notebook-reports", make) / "reports"
+    return shared_render(tmp_path_factory, worker_id, "shared-tiny-reports", make)
 
 
 # --- running the command line, and saying why a render failed -------------------------------

@@ -1,5 +1,6 @@
 """Renders as processes, as cron and people run them: killed mid-run, two at once, a failing
-cell; each leaves the published report intact and says what happened."""
+cell; each leaves the published report intact and says what happened. They render the tiny
+stand-in notebooks: what is tested is the process, not what the notebooks compute."""
 
 from __future__ import annotations
 
@@ -11,30 +12,31 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-
-from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
 
-from .conftest import copy_reports, explain
+from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain
 from .test_render import TODAY, tree
 
 
-def cli(*args: str, **popen) -> subprocess.Popen:
+def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True, **popen,
+        [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)], cwd=REPO_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
 
 
-def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succeeds(shared_reports, tmp_path):
-    out = copy_reports(shared_reports, tmp_path / "reports")
+def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succeeds(
+    shared_tiny_reports, tmp_path
+):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
     published = out / f"default-{TODAY}"
     before = tree(published)
 
-    victim = cli("render", "--out", str(out), "--force")
+    # Killed mid-run for certain: the first notebook is done, the second is asleep.
+    asleep = broken_tiny_notebooks(tmp_path / "asleep", "import time; time.sleep(120)")
+    victim = cli("render", "--out", str(out), "--force", notebooks=asleep)
     deadline = time.monotonic() + 120
-    while not list(out.glob(f".default-{TODAY}.staging-*/notebooks/*.ipynb")):  # mid-run: a notebook is done
+    while not list(out.glob(f".default-{TODAY}.staging-*/notebooks/*.ipynb")):
         assert time.monotonic() < deadline and victim.poll() is None
         time.sleep(0.05)
     os.killpg(victim.pid, signal.SIGKILL)  # the render, its workers and their kernels
@@ -61,7 +63,7 @@ def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
     assert [run["status"] for run in runs] == ["published"]
     published = out / f"default-{TODAY}"
     manifest = json.loads((published / "manifest.json").read_text())
-    assert len(manifest["notebooks"]) == len(find_notebooks())
+    assert [n["notebook"] for n in manifest["notebooks"]] == ["01-say-where.ipynb", "02-say-when.ipynb"]
     assert all(
         (published / f"{Path(n['notebook']).stem}.html").stat().st_size > 10_000
         for n in manifest["notebooks"]
@@ -69,19 +71,13 @@ def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
 
 
 def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for notebook in find_notebooks()[:2]:
-        nb = nbformat.read(notebook, as_version=4)
-        if notebook.name.startswith("02"):
-            nb.cells.insert(7, nbformat.v4.new_code_cell('{"A01": 164}["A10"]'))
-        nbformat.write(nb, folder / notebook.name)
-    result = cli("render", "--out", str(tmp_path / "reports"), "--notebooks", str(folder))
+    broken = broken_tiny_notebooks(tmp_path / "notebooks", '{"A01": 164}["A10"]')
+    result = cli("render", "--out", str(tmp_path / "reports"), notebooks=broken)
     code = result.wait(timeout=300)
     stderr = result.stderr.read()
     assert code == 1
-    assert "02-compare-death-tolls.ipynb failed in cell 6 with KeyError: 'A10'" in stderr
+    assert "02-say-when.ipynb failed in cell 4 with KeyError: 'A10'" in stderr
     assert "Traceback" not in stderr
-    kept = tmp_path / "reports" / "failed" / "default" / "02-compare-death-tolls.ipynb"
+    kept = tmp_path / "reports" / "failed" / "default" / "02-say-when.ipynb"
     assert "KeyError" in kept.read_text(encoding="utf-8")
     assert not list((tmp_path / "reports").glob("default-*"))

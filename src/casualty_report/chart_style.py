@@ -26,6 +26,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from PIL import Image
 
+from casualty_report.notebooks import CHART_METADATA
+
 # The claimant groups' colours are in vocabulary.CLAIMANT_GROUPS.
 INK = "#1a1a1a"
 MUTED = "#5f5f5f"
@@ -64,10 +66,6 @@ HOUSE_STYLE = {
     "svg.hashsalt": "casualty-report",  # stable element ids in SVG output
     "svg.fonttype": "path",
 }
-
-
-#: Output metadata key under which a displayed chart leaves its words for the front page.
-CHART_METADATA = "casualty_report/chart"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from casualty_report.paths import NOTEBOOKS_DIR
 NOTEBOOK_PATTERN = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
 #: Passed to every kernel: ipykernel 7 warns on each start that local TCP is unencrypted.
 QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+#: Output metadata key under which a displayed chart leaves its words for the front page (here,
+#: not in chart_style, so the site reads charts without importing matplotlib).
+CHART_METADATA = "casualty_report/chart"
 
 
 def find_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:

@@ -27,10 +27,10 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from casualty_report.chart_style import CHART_METADATA
 from casualty_report.codebook import write_datapackage
 from casualty_report.ledger import load_ledger
 from casualty_report.narrative import coverage
+from casualty_report.notebooks import CHART_METADATA
 from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
 from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publish import read_history

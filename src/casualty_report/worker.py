@@ -108,14 +108,18 @@ _KERNEL: dict[str, Any] = {}  # this worker's kernel manager and client
 _CONNECTIONS: dict[str, Any] = {}  # where this worker's kernels put their sockets
 _STARTS = itertools.count()
 
+# Libraries a notebook never imported have no settings to reset, and importing them only to
+# reset them would cost a notebook that needs neither (the render tests' stand-ins) a second.
 RESET_KERNEL = """get_ipython().run_line_magic("reset", "-f")
-import os as _os, warnings as _warnings, pandas as _pd, matplotlib as _mpl
+import os as _os, sys as _sys, warnings as _warnings
 _os.chdir({cwd!r})
-with _warnings.catch_warnings():
-    _warnings.simplefilter("ignore")
-    _pd.reset_option("all")
-_mpl.rcdefaults()
-del _os, _warnings, _pd, _mpl
+if "pandas" in _sys.modules:
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        _sys.modules["pandas"].reset_option("all")
+if "matplotlib" in _sys.modules:
+    _sys.modules["matplotlib"].rcdefaults()
+del _os, _sys, _warnings
 """
 
 
