@@ -1,5 +1,5 @@
-"""Other parameter sets than the defaults: a place, a date, a fictional event, two sets at once;
-and the warm kernels render shares between notebooks, against fresh ones."""
+"""Other parameter sets than the defaults: a place, a date, a fictional event, all rendered at
+once in one pool of warm kernels; and plain papermill on a notebook."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from casualty_report import load_ledger
-from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
 from casualty_report.paths import REPO_ROOT
 from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
 
@@ -30,10 +28,14 @@ AD_HOC = {
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
+def sets() -> dict[str, ParameterSet]:
+    return {key: load_parameter_sets((), values, name)[0] for key, (values, name) in AD_HOC.items()}
+
+
+@pytest.fixture(scope="module")
+def runs(sets, tmp_path_factory) -> dict[str, Path]:
     """One render of the ad-hoc sets above, in one pool (a kernel per worker, not per set); each
     test reads its own set's run folder."""
-    sets = {key: load_parameter_sets((), values, name)[0] for key, (values, name) in AD_HOC.items()}
     results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"))
     assert [result.status for result in results] == ["published"] * len(sets), [r.error for r in results]
     return {key: result.directory for key, result in zip(sets, results, strict=True)}
@@ -109,32 +111,12 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     assert "Place: **Almaty**." in shown
 
 
-def test_warm_kernels_give_the_same_notebooks_as_fresh_ones(almaty, tmp_path):
-    """Notebooks share a kernel per worker for speed; their outputs must not show it."""
-    run = almaty
-    for notebook in find_notebooks():
-        fresh = tmp_path / "fresh" / notebook.name
-        fresh.parent.mkdir(exist_ok=True)
-        papermill.execute_notebook(
-            str(notebook), str(fresh), parameters={"scope": "Almaty", "output_dir": "."}, cwd=str(fresh.parent),
-            kernel_name="python3", progress_bar=False, extra_arguments=QUIET_KERNEL,
-        )  # fmt: skip
-        expected = nbformat.read(fresh, as_version=4)
-        scrub(expected)
-        warm = nbformat.read(run / "notebooks" / notebook.name, as_version=4)
-        assert [c.get("outputs") for c in warm.cells] == [c.get("outputs") for c in expected.cells], (
-            notebook.name
-        )
-
-
-def test_parameter_sets_from_files_run_together(tmp_path):
-    results = render_sets(
-        [ParameterSet("national", {"scope": "Kazakhstan"}), ParameterSet("almaty", {"scope": "Almaty"})],
-        tmp_path, jobs=2,
-    )  # fmt: skip
-    assert [(r.name, r.status) for r in results] == [("national", "published"), ("almaty", "published")]
-    assert sorted(os.listdir(tmp_path / "latest")) == ["almaty", "national"]
-    assert all(
-        r.status == "skipped"
-        for r in render_sets([ParameterSet("national", {"scope": "Kazakhstan"})], tmp_path)
-    )
+def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchanged(sets, runs):
+    out = runs["almaty"].parent
+    assert sorted(os.listdir(out / "latest")) == sorted(parameter_set.name for parameter_set in sets.values())
+    assert all(os.readlink(out / "latest" / sets[key].name) == f"../{run.name}" for key, run in runs.items())
+    again = render_sets([sets["almaty"], sets["as_of"]], out)
+    assert [(result.name, result.status) for result in again] == [
+        ("scope-almaty", "skipped"),
+        ("as-of-2022-01-10", "skipped"),
+    ]
