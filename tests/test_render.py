@@ -24,7 +24,7 @@ from casualty_report.parameters import defaults
 from casualty_report.render import RenderError, render
 from tests import drawing
 
-from .conftest import copy_reports
+from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports
 
 NOTEBOOK_NAMES = [
     "01-build-claim-tables",
@@ -236,25 +236,22 @@ def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(shared_report
     assert changed == ["manifest.json"]  # only the timings differ
 
 
-def test_a_failing_notebook_keeps_the_previous_report(shared_reports, tmp_path):
-    published = copy_reports(shared_reports, tmp_path / "reports") / f"default-{TODAY}"
+def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_path):
+    published = copy_reports(shared_tiny_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)
-    broken = nbformat.read(find_notebooks()[1], as_version=4)
-    broken.cells.insert(7, nbformat.v4.new_code_cell('raise RuntimeError("the ledger went missing")'))
-    broken_path = tmp_path / "02-compare-death-tolls.ipynb"
-    nbformat.write(broken, broken_path)
+    broken = broken_tiny_notebooks(tmp_path / "broken", 'raise RuntimeError("the ledger went missing")')
 
     with pytest.raises(RenderError) as caught:
-        render(published.parent, notebooks=[find_notebooks()[0], broken_path], force=True, log=lambda _: None)
+        render(published.parent, notebooks=find_notebooks(broken), force=True, log=lambda _: None)
     message = str(caught.value)
-    assert "02-compare-death-tolls.ipynb failed in cell" in message
-    assert "RuntimeError: the ledger went missing" in message
-    failed = published.parent / "failed" / "default" / "02-compare-death-tolls.ipynb"
+    assert "02-say-when.ipynb failed in cell 4 with RuntimeError: the ledger went missing" in message
+    failed = published.parent / "failed" / "default" / "02-say-when.ipynb"
     assert failed.exists() and "the ledger went missing" in failed.read_text(encoding="utf-8")
     assert tree(published) == before
     assert not [p for p in published.parent.iterdir() if ".staging-" in p.name]
 
-    render(published.parent, force=True, log=lambda _: None)  # the next good run clears the failure
+    # The next good run clears the failure.
+    render(published.parent, notebooks=find_notebooks(TINY_NOTEBOOKS), force=True, log=lambda _: None)
     assert not failed.parent.exists()
 
 
@@ -262,11 +259,9 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     out = copy_reports(shared_reports, tmp_path / "reports")
     assert os.readlink(out / "latest" / "default") == f"../default-{TODAY}"
     before = (out / "latest" / "default" / "manifest.json").read_bytes()
-    broken = nbformat.read(find_notebooks()[0], as_version=4)
-    broken.cells.append(nbformat.v4.new_code_cell("1 / 0"))
-    nbformat.write(broken, tmp_path / "01-build-claim-tables.ipynb")
+    broken = broken_tiny_notebooks(tmp_path / "broken", "1 / 0")
     with pytest.raises(RenderError):
-        render(out, notebooks=[tmp_path / "01-build-claim-tables.ipynb"], force=True, log=lambda _: None)
+        render(out, notebooks=find_notebooks(broken), force=True, log=lambda _: None)
     assert (out / "latest" / "default" / "manifest.json").read_bytes() == before  # still the good run
     history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert history[-1]["status"] == "failed" and history[-1]["set"] == "default"
