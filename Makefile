@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 # Re-install when the pins or the package metadata change.
 INSTALLED := $(VENV)/.installed
+# Python caches compiled modules (and pytest its rewritten tests) unless this is set, as it is on
+# the machines we run on: then every render, kernel and test process compiles them all again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help report test lint lab validate datapackage baseline chart-baseline lock clean distclean
 
