@@ -168,12 +168,12 @@ def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
 def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.DataFrameSchema:
     """The pandera schema of a ledger file, its checks derived from the fields (plus the claims'
     rules across rows). Built when called, so it holds the vocabulary's words as they are now."""
+    # No dtype: read_csv gives every cell as a string, and pandera's dtype check per column was
+    # a third of a load's time (the ledger is loaded by every notebook and every render).
     columns = {
-        field.name: pa.Column(
-            str, column_checks(field, table.file, known), unique=field.name == table.key
-        )
+        field.name: pa.Column(checks=column_checks(field, table.file, known), unique=field.name == table.key)
         for field in table.fields
-    }  # fmt: skip
+    }
     return pa.DataFrameSchema(columns, checks=claims_rules() if table is CLAIMS else [], strict=True)
 
 
