@@ -192,7 +192,7 @@ def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict
         facts = tab.page.evaluate(READ_PAGE)
         readings[width] = Reading(judge(facts, tab.left, audit), audit, facts)
         shots[width].parent.mkdir(parents=True, exist_ok=True)
-        tab.page.screenshot(path=str(shots[width]), full_page=True)
+        tab.page.screenshot(path=str(shots[width]), full_page=True, quality=85)  # type from the suffix
     return readings
 
 

@@ -190,7 +190,8 @@ def read(tabs, axe, published):
         if key not in readings:
             path = locate(published, key)
             assert path.exists(), f"{path} was not published"
-            shots = {width: SCREENSHOTS / f"{key}-{width}.png" for width in VIEWPORTS}
+            # JPEG: for people to look at, and half the time of a PNG of a page this long.
+            shots = {width: SCREENSHOTS / f"{key}-{width}.jpg" for width in VIEWPORTS}
             readings[key] = checks.read_at_widths(tabs, path, published.parent, VIEWPORTS, axe, shots)
         return readings[key]
 
