@@ -2,7 +2,8 @@
 
 A render costs seconds of CPU on two cores, so tests that only read a report share one, made
 once per test run whatever the number of xdist workers (:func:`shared_render`); a test that
-changes a report works on a copy of it (:func:`copy_reports`), never on the shared one.
+changes a report works on a copy of it (:func:`copy_reports`), never on the shared one. A test
+that renders for itself asks for one kernel (``jobs=1``): the other test worker has the other core.
 """
 
 from __future__ import annotations
@@ -24,6 +25,22 @@ from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
 
 SHIPPED = DATA_ROOT / DEFAULT_DATASET
+
+#: Test files, slowest first (a full run on this 2-core machine). pytest-xdist hands each file to
+#: the first free worker in collection order, so the long files start first and the short ones
+#: fill the gaps at the end, instead of a long file starting last while the other worker idles.
+#: Files not listed are quick and run after these, in their usual order.
+SLOWEST_FIRST = [
+    "tests/test_browser.py", "tests/test_faults.py", "tests/test_render_sets.py", "tests/test_fuzz_ledger.py",
+    "tests/test_render.py", "tests/test_charts.py", "tests/test_words.py", "tests/test_cli.py",
+    "tests/test_render_processes.py", "tests/test_scale.py", "tests/test_parameters.py",
+    "tests/test_hostile_text.py", "tests/test_schedule.py",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: index for index, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: order kept within
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ def hostile_run(tmp_path_factory) -> Path:
         info.replace("used to test", "used <img src=x onerror=alert(2)> to test")
     )
     out = tmp_path_factory.mktemp("reports")
-    return render(out, {"data_dir": str(folder)}, name="hostile", log=lambda _: None).directory
+    return render(out, {"data_dir": str(folder)}, name="hostile", jobs=1, log=lambda _: None).directory
 
 
 def pages(run: Path) -> list[Path]:

@@ -230,7 +230,7 @@ def test_an_unchanged_run_is_skipped_and_a_forced_one_is_identical(shared_report
     published = copy_reports(shared_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)
     assert render(published.parent, log=lambda _: None).skipped
-    assert not render(published.parent, force=True, log=lambda _: None).skipped
+    assert not render(published.parent, force=True, jobs=1, log=lambda _: None).skipped
     after = tree(published)
     changed = sorted(name for name in before if before[name] != after[name])
     assert changed == ["manifest.json"]  # only the timings differ
@@ -242,7 +242,7 @@ def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_p
     broken = broken_tiny_notebooks(tmp_path / "broken", 'raise RuntimeError("the ledger went missing")')
 
     with pytest.raises(RenderError) as caught:
-        render(published.parent, notebooks=find_notebooks(broken), force=True, log=lambda _: None)
+        render(published.parent, notebooks=find_notebooks(broken), force=True, jobs=1, log=lambda _: None)
     message = str(caught.value)
     assert "02-say-when.ipynb failed in cell 4 with RuntimeError: the ledger went missing" in message
     failed = published.parent / "failed" / "default" / "02-say-when.ipynb"
@@ -251,7 +251,7 @@ def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_p
     assert not [p for p in published.parent.iterdir() if ".staging-" in p.name]
 
     # The next good run clears the failure.
-    render(published.parent, notebooks=find_notebooks(TINY_NOTEBOOKS), force=True, log=lambda _: None)
+    render(published.parent, notebooks=find_notebooks(TINY_NOTEBOOKS), force=True, jobs=1, log=lambda _: None)
     assert not failed.parent.exists()
 
 
@@ -261,7 +261,7 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     before = (out / "latest" / "default" / "manifest.json").read_bytes()
     broken = broken_tiny_notebooks(tmp_path / "broken", "1 / 0")
     with pytest.raises(RenderError):
-        render(out, notebooks=find_notebooks(broken), force=True, log=lambda _: None)
+        render(out, notebooks=find_notebooks(broken), force=True, jobs=1, log=lambda _: None)
     assert (out / "latest" / "default" / "manifest.json").read_bytes() == before  # still the good run
     history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert history[-1]["status"] == "failed" and history[-1]["set"] == "default"

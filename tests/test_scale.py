@@ -20,7 +20,9 @@ def test_a_ledger_of_10_000_claims_validates_and_renders(tmp_path):
     ledger = load_ledger(data_dir=folder)
     assert len(ledger.claims) == copies * len(shipped) and ledger.claims["claim_id"].is_unique
 
-    run = render(tmp_path / "out", {"data_dir": str(folder)}, name="scale", log=lambda _: None).directory
+    run = render(
+        tmp_path / "out", {"data_dir": str(folder)}, name="scale", jobs=1, log=lambda _: None
+    ).directory
     casualties = pd.read_csv(run / "tables" / "casualties.csv")
     assert len(casualties) == (shipped["measure"] == "deaths").sum() * copies
     estimates = pd.read_csv(run / "tables" / "estimates.csv")

@@ -106,6 +106,7 @@ def render(
     force: bool = False,
     name: str | None = None,
     notebooks: list[Path] | None = None,
+    jobs: int | None = None,
     log: Callable[[str], None] = print,
     today: dt.date | None = None,
 ) -> RunResult:
@@ -114,6 +115,7 @@ def render(
         load_parameter_sets((), parameters, name),
         out,
         force=force,
+        jobs=jobs,
         notebooks=notebooks,
         progress=log,
         today=today,
