@@ -122,7 +122,7 @@ def claims_rules() -> list[pa.Check]:
                 (frame["superseded_by"] == "")
                 | (
                     frame["superseded_by"]
-                    .map(frame.set_index("claim_id")["claimant_group"].to_dict())
+                    .map(dict(zip(frame["claim_id"].tolist(), frame["claimant_group"].tolist(), strict=True)))
                     .fillna(frame["claimant_group"])
                     == frame["claimant_group"]
                 )
@@ -151,18 +151,28 @@ def _floors_are_coded_as_floors(frame: pd.DataFrame) -> pd.Series:
 
 def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
     """A replacement counts the same thing in the same place, and was reported no earlier."""
-    by_id = frame.set_index("claim_id")
-    same = pd.Series(True, index=frame.index)
+    ok = pd.Series(True, index=frame.index)
+    replaced = frame.index[frame["superseded_by"] != ""]
+    if replaced.empty:
+        return ok
+    rows, ids = frame.loc[replaced], frame["claim_id"].tolist()  # lists: faster to zip than pandas' strings
+
+    def of_replacement(values: list) -> pd.Series:
+        return rows["superseded_by"].map(dict(zip(ids, values, strict=True)))
+
+    same = pd.Series(True, index=replaced)
     for column in ("measure", "population", "scope"):
-        same &= frame["superseded_by"].map(by_id[column].to_dict()).fillna(frame[column]) == frame[column]
+        same &= of_replacement(frame[column].tolist()).fillna(rows[column]) == rows[column]
     dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")  # bad ones are reported
-    later = frame["superseded_by"].map(dict(zip(frame["claim_id"], dates, strict=True))).fillna(dates)
+    own = dates.loc[replaced]
+    later = of_replacement(dates.tolist()).fillna(own)
     # A row whose own words are bad is reported for them, not again here.
-    known = frame["measure"].isin(list(VOCABULARIES["measure"])) & frame["population"].isin(
+    known = rows["measure"].isin(list(VOCABULARIES["measure"])) & rows["population"].isin(
         list(VOCABULARIES["population"])
     )
-    known &= dates.notna() & later.notna()
-    return (frame["superseded_by"] == "") | ~known | (same & (later >= dates))
+    known &= own.notna() & later.notna()
+    ok.loc[replaced] = ~known | (same & (later >= own))
+    return ok
 
 
 def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.DataFrameSchema:
