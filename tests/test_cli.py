@@ -1,13 +1,20 @@
-"""The command line: exit codes and messages, never a traceback."""
+"""The command line: exit codes and messages, never a traceback.
+
+Commands run in this process (``main`` with its output captured), which costs a fraction of a
+new Python each; the installed script and ``python -m`` are run as real processes once each
+here, and renders as processes in test_faults.py and test_render_processes.py."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from casualty_report.cli import main
 from casualty_report.paths import REPO_ROOT
 
 SCRIPT = Path(sys.executable).parent / "casualty-report"
@@ -19,13 +26,21 @@ def nothing_published(out: Path) -> bool:
 
 
 def run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casualty_report", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    """``casualty-report ARGS`` in this process: its exit code, stdout and stderr."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code
+    return subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())
 
 
 def test_validate_the_shipped_ledger(ledger):
-    result = run("validate")
+    result = subprocess.run(
+        [sys.executable, "-m", "casualty_report", "validate"], cwd=REPO_ROOT, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     counts = f"OK: {len(ledger.claims)} claims from {len(ledger.sources)} sources in "
     assert result.stdout.startswith(counts)
