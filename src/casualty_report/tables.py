@@ -130,10 +130,14 @@ def counted_words(measure: str, population: str) -> str:
 def source_links(ledger: Ledger) -> dict[str, str]:
     """Claim id -> the URL of the page the figure was read in (http(s) only; none for sources
     without one)."""
-    urls = ledger.sources.set_index("source_id")["url"]
+    sources = ledger.sources
+    urls = dict(
+        zip(sources["source_id"].tolist(), sources["url"].fillna("").astype(str).tolist(), strict=True)
+    )
     links = {}
-    for claim_id, source_id in zip(ledger.claims["claim_id"], ledger.claims["source_id"], strict=True):
-        url = str(urls.get(source_id, "") or "")
+    claims = ledger.claims
+    for claim_id, source_id in zip(claims["claim_id"].tolist(), claims["source_id"].tolist(), strict=True):
+        url = urls.get(source_id, "")
         if url.startswith(("https://", "http://")):
             links[claim_id] = url
     return links
@@ -158,7 +162,7 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Figure": [figure_words(int(v), q) for v, q in zip(table["value"], table["qualifier"], strict=True)],
         "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
         "Claimed by": table["claimant"],
-        "Status": [status_words(s, by_id.at[c, "status_effective"]) for s, c in zip(table["status"], table["claim_id"], strict=True)],
+        "Status": [status_words(s, since) for s, since in zip(table["status"], table["claim_id"].map(by_id["status_effective"]), strict=True)],
         "Note": table["note"],
     })  # fmt: skip
     return ReadableTable(
