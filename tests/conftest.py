@@ -103,11 +103,12 @@ def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_reports(tmp_path_factory, worker_id) -> Path:
-    """An output folder holding one real render with the default parameters. Read only."""
+    """An output folder holding one real render with the default parameters. Read only. One
+    kernel runs every notebook in turn, so the warm-kernel test sees the most reuse there is."""
     from casualty_report.render import render
 
     def make(out: Path) -> None:
-        result = render(out, log=lambda _: None)
+        result = render(out, jobs=1, log=lambda _: None)
         assert not result.skipped
 
     return shared_render(tmp_path_factory, worker_id, "shared-reports", make)

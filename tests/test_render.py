@@ -197,7 +197,8 @@ def test_manifest_records_what_the_run_used(published):
 
 
 def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(published):
-    """A render runs several notebooks in each kernel it starts (worker.py). The committed
+    """A render runs several notebooks in each kernel it starts (worker.py; the shared render,
+    all five in one). The committed
     notebooks were each run in a kernel of their own (``make baseline``), and nbval checks on
     every test run that a fresh kernel still gives their outputs. So the shared render, which
     ran the same default parameters in reused kernels, must give the same outputs, cell for
