@@ -3,6 +3,7 @@ known traps of papermill, nbval and matplotlib (listed in the team guide) kept o
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -151,3 +152,43 @@ def test_environment_yml_is_what_make_lock_writes():
     script = REPO_ROOT / "requirements" / "environment.py"
     written = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
     assert (REPO_ROOT / "environment.yml").read_text(encoding="utf-8") == written, "run make lock"
+
+
+PACKAGE = REPO_ROOT / "src" / "casualty_report"
+
+
+def _imports_of_the_package() -> dict[str, set[str]]:
+    """Each module of the package -> the package's modules it imports, at any depth of the file
+    (a function-local import is still a dependency)."""
+    graph = {}
+    for path in sorted(PACKAGE.glob("*.py")):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("casualty_report"):
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+                imported |= {name.split(".")[1] for name in names if name.count(".") == 1}
+            elif isinstance(node, ast.Import):
+                imported |= {
+                    a.name.split(".")[1] for a in node.names if a.name.startswith("casualty_report.")
+                }
+        graph[path.stem] = {name for name in imported if (PACKAGE / f"{name}.py").exists()} - {path.stem}
+    return graph
+
+
+def test_the_package_has_no_import_cycle_and_no_module_over_about_350_lines():
+    """issue 11: modules split by concern stay small, and none needs one that needs it back."""
+    graph = _imports_of_the_package()
+    assert len(graph) > 20 and graph["render"] >= {"fingerprint", "publish"}  # the graph is real
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, "import cycle: " + " -> ".join((*path, module))
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
+    assert max(sizes.values()) <= 365, sorted(sizes.items(), key=lambda item: -item[1])[:3]

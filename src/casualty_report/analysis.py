@@ -241,6 +241,11 @@ def compare_official_health(
     return wide
 
 
+#: The columns of :func:`reconcile`'s frame (``tables/estimates.csv``).
+ESTIMATE_COLUMNS = ["measure", "population", "scope", "date", "low", "best", "high", "claim_ids",
+                    "excluded_ids"]  # fmt: skip
+
+
 def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     """Low, best and high per measure x population x place, at the end of each date on which a
     figure for it was reported (UCDP's low/best/high, ACLED's conservative choice).
@@ -291,20 +296,7 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
             row["claim_ids"] = " ".join(f.claim_id for f in current)
             row["excluded_ids"] = " ".join(sorted(f.claim_id for f, status in known if status == "retracted"))
             rows.append(row)
-    result = pd.DataFrame(
-        rows,
-        columns=[
-            "measure",
-            "population",
-            "scope",
-            "date",
-            "low",
-            "best",
-            "high",
-            "claim_ids",
-            "excluded_ids",
-        ],
-    )
+    result = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     for column in ("low", "best", "high"):
         result[column] = result[column].astype("Int64")
     return result
