@@ -2,8 +2,9 @@
 
 A render costs seconds of CPU on two cores, so tests that only read a report share one, made
 once per test run whatever the number of xdist workers (:func:`shared_render`); a test that
-changes a report works on a copy of it (:func:`copy_reports`), never on the shared one. A test
-that renders for itself asks for one kernel (``jobs=1``): the other test worker has the other core.
+changes a report works on a copy of it (:func:`copy_reports`), never on the shared one. The
+in-process renders of one set ask for one kernel (``jobs=1``): the other test worker has the
+other core. (The ad-hoc sets and the process tests keep a pool of two, which they test.)
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
 @pytest.fixture(scope="session")
 def shared_reports(tmp_path_factory, worker_id) -> Path:
     """An output folder holding one real render with the default parameters. Read only. One
-    kernel runs every notebook in turn, so the warm-kernel test sees the most reuse there is."""
+    kernel runs the notebooks in turn: a kernel start less than a pool of two."""
     from casualty_report.render import render
 
     def make(out: Path) -> None:

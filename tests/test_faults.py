@@ -20,8 +20,8 @@ from .test_render import TODAY, tree
 
 def cli(*args: str, limit_file_size: int | None = None) -> subprocess.CompletedProcess[str]:
     """The command line, as cron runs it, on the tiny notebooks unless told otherwise. A render
-    here runs one worker: its two notebooks share one kernel, started once (the pool of several
-    is tested in test_render*.py)."""
+    here runs one worker: its two notebooks share one kernel, started once (a pool of two is
+    tested in test_render_sets.py and test_render_processes.py)."""
     if args[:1] == ("render",):
         args = (*args, "--jobs", "1")
         if "--notebooks" not in args:
@@ -107,6 +107,7 @@ def test_a_stale_lock_left_by_a_dead_process(out):
     result = cli("render", "--out", str(out))  # the lock is taken before deciding there is nothing to do
     assert result.returncode == 0, explain(result, out)
     assert "default: up to date" in result.stdout
+    assert (out / ".render.lock").read_text().split() != ["999999"]  # taken: the file names the render
 
 
 def test_a_live_lock_makes_a_render_wait_then_give_up(out):

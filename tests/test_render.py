@@ -196,31 +196,6 @@ def test_manifest_records_what_the_run_used(published):
     assert manifest["versions"]["pandas"] == pd.__version__
 
 
-def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(published):
-    """A render runs several notebooks in each kernel it starts (worker.py; the shared render,
-    all five in one). The committed
-    notebooks were each run in a kernel of their own (``make baseline``), and nbval checks on
-    every test run that a fresh kernel still gives their outputs. So the shared render, which
-    ran the same default parameters in reused kernels, must give the same outputs, cell for
-    cell, images included: state left by one notebook to the next would show here."""
-
-    def outputs(cells) -> list[list[dict]]:
-        # Execution counts aside: the render's injected parameters cell takes one number more.
-        return [
-            [
-                {key: value for key, value in output.items() if key != "execution_count"}
-                for output in cell.outputs
-            ]
-            for cell in cells
-            if cell.cell_type == "code" and "injected-parameters" not in cell.metadata.get("tags", [])
-        ]
-
-    for notebook in find_notebooks():
-        warm = nbformat.read(published / "notebooks" / notebook.name, as_version=4)
-        committed = nbformat.read(notebook, as_version=4)
-        assert outputs(warm.cells) == outputs(committed.cells), notebook.name
-
-
 def test_published_notebooks_carry_no_timestamps(published):
     notebook = nbformat.read(published / "notebooks" / "02-compare-death-tolls.ipynb", as_version=4)
     assert "papermill" not in notebook.metadata

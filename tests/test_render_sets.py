@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from casualty_report import load_ledger
+from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
 from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
 
@@ -20,10 +21,12 @@ from .test_render import NOTEBOOK_NAMES, TODAY, parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Ad-hoc sets as ``-p`` gives them (named from the values, or by ``--name``), rendered together.
+#: The default set comes last, so its notebooks run in kernels that ran other sets' notebooks.
 AD_HOC = {
     "almaty": ({"scope": "Almaty"}, None),
     "as_of": ({"as_of": "2022-01-10"}, None),
     "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
+    "default": ({}, None),
 }
 
 
@@ -34,9 +37,9 @@ def sets() -> dict[str, ParameterSet]:
 
 @pytest.fixture(scope="module")
 def runs(sets, tmp_path_factory) -> dict[str, Path]:
-    """One render of the ad-hoc sets above, in one pool (a kernel per worker, not per set); each
-    test reads its own set's run folder."""
-    results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"))
+    """One render of the ad-hoc sets above, in one pool of two warm kernels (a kernel per worker,
+    not per set; two even on a one-core machine); each test reads its own set's run folder."""
+    results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"), jobs=2)
     assert [result.status for result in results] == ["published"] * len(sets), [r.error for r in results]
     return {key: result.directory for key, result in zip(sets, results, strict=True)}
 
@@ -115,8 +118,33 @@ def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchange
     out = runs["almaty"].parent
     assert sorted(os.listdir(out / "latest")) == sorted(parameter_set.name for parameter_set in sets.values())
     assert all(os.readlink(out / "latest" / sets[key].name) == f"../{run.name}" for key, run in runs.items())
-    again = render_sets([sets["almaty"], sets["as_of"]], out)
+    again = render_sets([sets["almaty"], sets["as_of"]], out, jobs=2)
     assert [(result.name, result.status) for result in again] == [
         ("scope-almaty", "skipped"),
         ("as-of-2022-01-10", "skipped"),
     ]
+
+
+def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(runs):
+    """A render runs notebooks of several sets in each kernel it starts (worker.py). The default
+    set, run last in the pool above, must give the committed notebooks' outputs cell for cell,
+    PNGs and their metadata included: a kernel's state left by a notebook of another set (another
+    place, another date, another dataset) would show here. The committed outputs were made each
+    in a fresh kernel (``make baseline``); nbval checks their text against a fresh kernel on every
+    run, and test_charts.py the chart images themselves."""
+
+    def outputs(cells) -> list[list[dict]]:
+        # Execution counts aside: the render's injected parameters cell takes one number more.
+        return [
+            [
+                {key: value for key, value in output.items() if key != "execution_count"}
+                for output in cell.outputs
+            ]
+            for cell in cells
+            if cell.cell_type == "code" and "injected-parameters" not in cell.metadata.get("tags", [])
+        ]
+
+    for notebook in find_notebooks():
+        warm = nbformat.read(runs["default"] / "notebooks" / notebook.name, as_version=4)
+        committed = nbformat.read(notebook, as_version=4)
+        assert outputs(warm.cells) == outputs(committed.cells), notebook.name

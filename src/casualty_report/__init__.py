@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from casualty_report.paths import DEFAULT_DATASET
 
-# nbformat validates notebooks with jsonschema, which imports every optional format checker it
-# finds. jupyter-events installs rfc3987-syntax, whose import compiles about 40 grammars: a second
-# of CPU in every render and CLI process, for the "iri" format that no notebook schema and no data
-# package profile uses (python-jsonschema/jsonschema#1428). Marked missing, jsonschema skips it.
+# nbformat imports jsonschema, which imports every optional format checker it finds, and
+# jupyter-events installs rfc3987-syntax, whose import compiles about 40 grammars: a second of CPU
+# in every process that reads or writes a notebook (a render, its workers, a test process), for
+# the "iri" format that neither the notebook schema nor the data package profile uses
+# (python-jsonschema/jsonschema#1428). Marked missing, jsonschema skips it: in a process that
+# imports this package, an "iri" format is not checked.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:

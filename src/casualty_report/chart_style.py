@@ -95,9 +95,13 @@ class Chart:
         buffer = io.BytesIO()
         with house_style():
             self.figure.savefig(buffer, format="rgba", dpi=FILE_DPI)
-        # Agg's canvas is the figure's size in inches times the dpi, truncated (RendererAgg).
-        size = (int(self.figure.get_figwidth() * FILE_DPI), int(self.figure.get_figheight() * FILE_DPI))
-        return palette_png(Image.frombuffer("RGBA", size, buffer.getvalue()))
+        # The width is whole (WIDTH inches at FILE_DPI); the height is read off the buffer, since
+        # inches times dpi can land a hair under a whole pixel that Agg still draws.
+        raw, width = buffer.getvalue(), round(self.figure.get_figwidth() * FILE_DPI)
+        height, remainder = divmod(len(raw), 4 * width)
+        if remainder:
+            raise ValueError(f"chart {self.name}: {len(raw)} bytes of RGBA are not rows {width} pixels wide")
+        return palette_png(Image.frombuffer("RGBA", (width, height), raw))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
