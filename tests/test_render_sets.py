@@ -17,7 +17,7 @@ from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
 from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
 
-from .test_render import NOTEBOOK_NAMES, TODAY, parse
+from .test_render import NOTEBOOK_NAMES, TODAY, parse, tree
 
 FIXTURES = Path(__file__).parent / "fixtures"
 #: Ad-hoc sets as ``-p`` gives them (named from the values, or by ``--name``), rendered together.
@@ -148,3 +148,12 @@ def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(runs):
         warm = nbformat.read(runs["default"] / "notebooks" / notebook.name, as_version=4)
         committed = nbformat.read(notebook, as_version=4)
         assert outputs(warm.cells) == outputs(committed.cells), notebook.name
+
+
+def test_two_renders_of_the_same_inputs_are_byte_identical(published, runs):
+    """The shared render (one kernel, nothing before it) and the default set rendered after three
+    other sets in a pool of two: every page, notebook, table and figure the same bytes; only the
+    manifest differs, by its timings."""
+    first, second = tree(published), tree(runs["default"])
+    assert sorted(first) == sorted(second)
+    assert sorted(name for name in first if first[name] != second[name]) == ["manifest.json"]
