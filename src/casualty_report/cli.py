@@ -75,7 +75,7 @@ def _datapackage(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     # Not casualty_report.ledger: it loads pandas, and a render with nothing to do must not.
-    from casualty_report.errors import BusyError, ParameterError, RenderError
+    from casualty_report.errors import BusyError, LedgerError, ParameterError, RenderError
     from casualty_report.notebooks import find_notebooks
     from casualty_report.parameters import load_parameter_sets, parse_parameter
     from casualty_report.render import render_sets
@@ -105,10 +105,7 @@ def _render(args: argparse.Namespace) -> int:
     except RenderError as error:
         print(f"render failed: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except Exception as error:
-        ledger = sys.modules.get("casualty_report.ledger")  # loaded once a set had work to do
-        if ledger is None or not isinstance(error, ledger.LedgerError):
-            raise
+    except LedgerError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
     failed = [result for result in results if result.status == "failed"]

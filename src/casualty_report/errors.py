@@ -1,12 +1,16 @@
 """What stops a render, each with a message that names the set, notebook or file and why.
 
 The command line turns them into exit codes (cli.py): a :class:`ParameterError` is bad usage
-(2), a :class:`BusyError` a lock held too long (3), any other :class:`RenderError` a failure
-(1). A notebook's own parameter check raises :class:`casualty_report.parameters.ParameterError`
+(2), a :class:`BusyError` a lock held too long (3), any other :class:`RenderError` or a
+:class:`LedgerError` a failure (1). They are here, away from pandas, so the command line can
+catch them before it knows whether a render will load a ledger. A notebook's own parameter check raises :class:`casualty_report.parameters.ParameterError`
 instead, a ``ValueError`` as papermill and JupyterLab show it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 
 class RenderError(RuntimeError):
@@ -19,3 +23,18 @@ class ParameterError(RenderError):
 
 class BusyError(RenderError):
     """Another render held the lock for longer than we were willing to wait."""
+
+
+class LedgerError(ValueError):
+    """The ledger is unusable; ``problems`` lists every fault found (each a
+    :class:`casualty_report.ledger_files.Problem`, naming file, row and column)."""
+
+    def __init__(self, problems: Iterable[Any]):
+        self.problems = sorted(set(problems))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the claims ledger:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        return "\n".join(lines)

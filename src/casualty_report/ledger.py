@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from casualty_report.errors import LedgerError
 from casualty_report.ledger_checks import typed, validate_frame
 from casualty_report.ledger_files import (
     CLAIMS_FILE,
@@ -27,7 +28,6 @@ from casualty_report.ledger_files import (
     INFO_KEYS,
     SOURCES_FILE,
     DatasetInfo,
-    LedgerError,
     Problem,
     read_csv,
     read_info,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,20 +40,6 @@ class Problem:
             where += f", column '{self.column}'"
         got = "" if self.value is None else f"got {shown(self.value)}; "
         return f"{where}: {got}expected {self.expected}"
-
-
-class LedgerError(ValueError):
-    """The ledger is unusable; ``problems`` lists every fault found."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(set(problems))
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in the claims ledger:"]
-        lines += [f"  - {problem}" for problem in self.problems]
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

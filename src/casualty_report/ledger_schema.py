@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from casualty_report.codebook import DATA_LICENCE, slug
+from casualty_report.errors import LedgerError
 from casualty_report.ledger_files import (
     CLAIMS_FILE,
     INFO_FILE,
     SOURCES_FILE,
-    LedgerError,
     Problem,
     read_info,
 )  # fmt: skip
