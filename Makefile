@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 # the machines we run on: then every render, kernel and test process compiles them all again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help report test lint lab validate datapackage baseline chart-baseline lock clean distclean
+.PHONY: help report test screenshots lint lab validate datapackage baseline chart-baseline lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -21,6 +21,9 @@ report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (sk
 
 test: lint  ## lint, then the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)
+
+screenshots: $(INSTALLED)  ## the browser tests, saving every page at both widths to build/screenshots/ to look at
+	$(BIN)/python -m pytest -n 0 --screenshots tests/test_browser.py $(ARGS)
 
 lint: $(INSTALLED)  ## ruff: lint and formatting (fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .)
 	$(BIN)/ruff check --quiet .

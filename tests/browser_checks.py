@@ -179,7 +179,7 @@ def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict
     """Read ``path`` in each tab of ``tabs`` (width -> :class:`Tab`): ``{width: Reading}``.
 
     ``viewports`` maps each width to its height; ``axe`` is an ``axe_playwright_python`` ``Axe``
-    (its axe-core script); a full-page screenshot goes to ``shots[width]``. The audits, the
+    (its axe-core script); a full-page screenshot goes to ``shots[width]``, if given. The audits, the
     slowest part, run side by side, and a tab's screenshot is taken while the other still audits.
     """
     for width, tab in tabs.items():
@@ -191,8 +191,9 @@ def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict
         audit = tab.page.evaluate("() => window.__audit")
         facts = tab.page.evaluate(READ_PAGE)
         readings[width] = Reading(judge(facts, tab.left, audit), audit, facts)
-        shots[width].parent.mkdir(parents=True, exist_ok=True)
-        tab.page.screenshot(path=str(shots[width]), full_page=True, quality=85)  # type from the suffix
+        if width in shots:
+            shots[width].parent.mkdir(parents=True, exist_ok=True)
+            tab.page.screenshot(path=str(shots[width]), full_page=True, quality=85)  # type from the suffix
     return readings
 
 

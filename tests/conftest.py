@@ -39,6 +39,14 @@ SLOWEST_FIRST = [
 ]  # fmt: skip
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots", action="store_true",
+        help="test_browser.py also saves full-page screenshots of every page to build/screenshots/"
+        " (make screenshots): for people to look at, and a tenth of the browser's time",
+    )  # fmt: skip
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: index for index, path in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: order kept within

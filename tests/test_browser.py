@@ -5,9 +5,10 @@ Every page of one real render (the site's top index, the run's front page, each 
 notebook page) must show, at both widths: no markup or stylesheet as text; exactly one ``h1``,
 its title; a header row on every table; alt text of its own on every image, each decoded from
 the page itself; nothing scrolling sideways (and, for phones, a device-width viewport); links
-that lead somewhere; no request leaving the site; no serious or critical axe-core violation. Each (page, width) is one test that fails naming
-every problem found. Screenshots go to build/screenshots/, with the front page printed to
-report.pdf there; printing leaves navigation out. The checks are first run on a page that passes
+that lead somewhere; no request leaving the site; no serious or critical axe-core violation. Each (page, width) is one
+test that fails naming every problem found. Printing leaves navigation out; the front page is
+printed to build/screenshots/report.pdf, and with ``--screenshots`` (``make screenshots``) every
+page is saved there at both widths, for people to look at. The checks are first run on a page that passes
 them all and on copies of it broken one way each, so a check that stops catching its fault fails.
 
 Why: the notebooks' tests compare cells, not what a browser shows; an escaping or template change
@@ -181,17 +182,19 @@ def locate(published: Path, key: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def read(tabs, axe, published):
+def read(tabs, axe, published, pytestconfig):
     """``read(key)``: the page's problems and axe result at every width, read once, all widths at
-    once (the audits take most of the time, and run side by side in their tabs)."""
+    once (the audits take most of the time, and run side by side in their tabs). With
+    ``--screenshots`` (``make screenshots``), a full-page screenshot of each, for people."""
     readings = {}
+    screenshots = pytestconfig.getoption("screenshots")
 
     def read(key: str) -> dict[int, checks.Reading]:
         if key not in readings:
             path = locate(published, key)
             assert path.exists(), f"{path} was not published"
-            # JPEG: for people to look at, and half the time of a PNG of a page this long.
-            shots = {width: SCREENSHOTS / f"{key}-{width}.jpg" for width in VIEWPORTS}
+            # JPEG: half the time of a PNG of a page this long.
+            shots = {width: SCREENSHOTS / f"{key}-{width}.jpg" for width in VIEWPORTS} if screenshots else {}
             readings[key] = checks.read_at_widths(tabs, path, published.parent, VIEWPORTS, axe, shots)
         return readings[key]
 
