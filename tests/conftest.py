@@ -9,7 +9,9 @@ other core. (The ad-hoc sets and the process tests keep a pool of two, which the
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import io
 import re
 import shutil
 import subprocess
@@ -21,6 +23,7 @@ import nbformat
 import pytest
 
 from casualty_report import load_ledger
+from casualty_report.cli import main
 from casualty_report.ledger import Ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
@@ -146,7 +149,20 @@ def shared_tiny_reports(tmp_path_factory, worker_id) -> Path:
 # --- running the command line, and saying why a render failed -------------------------------
 
 
+def main_in_process(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    """``casualty-report ARGS`` in this process: its exit code, stdout and stderr. A fraction of
+    a new Python's cost: the test process has imported the package already."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(list(args))
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code
+    return subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())
+
+
 def run_cli(*args: str, **options) -> subprocess.CompletedProcess[str]:
+    """``python -m casualty_report ARGS`` as a process of its own, as cron runs it."""
     return subprocess.run(
         [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, capture_output=True, text=True,
         timeout=300, **options,

@@ -2,20 +2,19 @@
 
 Commands run in this process (``main`` with its output captured), which costs a fraction of a
 new Python each; the installed script and ``python -m`` are run as real processes once each
-here, and renders as processes in test_faults.py and test_render_processes.py."""
+here, and renders as processes in test_render_processes.py, test_schedule.py and test_faults.py."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from casualty_report.cli import main
 from casualty_report.paths import REPO_ROOT
+
+from .conftest import main_in_process as run
 
 SCRIPT = Path(sys.executable).parent / "casualty-report"
 
@@ -23,17 +22,6 @@ SCRIPT = Path(sys.executable).parent / "casualty-report"
 def nothing_published(out: Path) -> bool:
     """No run, index or history: at most the lock file."""
     return not out.exists() or [p.name for p in out.iterdir()] in ([], [".render.lock"])
-
-
-def run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    """``casualty-report ARGS`` in this process: its exit code, stdout and stderr."""
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        try:
-            code = main(list(args))
-        except SystemExit as exit:  # argparse's usage errors
-            code = exit.code
-    return subprocess.CompletedProcess(args, code, stdout.getvalue(), stderr.getvalue())
 
 
 def test_validate_the_shipped_ledger(ledger):

@@ -14,18 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain, run_cli
+from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain, main_in_process, run_cli
 from .test_render import TODAY, tree
 
 
-def cli(*args: str, limit_file_size: int | None = None) -> subprocess.CompletedProcess[str]:
-    """The command line, as cron runs it, on the tiny notebooks unless told otherwise. A render
-    here runs one worker: its two notebooks share one kernel, started once (a pool of two is
-    tested in test_render_sets.py and test_render_processes.py)."""
+def cli(
+    *args: str, process: bool = False, limit_file_size: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command line on the tiny notebooks unless told otherwise; in this process, or with
+    ``process`` as a process of its own, as cron runs it (the full disk and the live lock need
+    one; test_render_processes.py runs more). A render here runs one worker: its two notebooks
+    share one kernel, started once (a pool of two is tested in test_render_sets.py and
+    test_render_processes.py)."""
     if args[:1] == ("render",):
         args = (*args, "--jobs", "1")
         if "--notebooks" not in args:
             args = (*args, "--notebooks", str(TINY_NOTEBOOKS))
+    if not process:
+        return main_in_process(*args)
 
     def limits() -> None:
         if limit_file_size is not None:  # a full disk: writes past the limit fail with EFBIG
@@ -65,7 +71,9 @@ def test_the_kernel_dying_mid_run(out, tmp_path):
 
 def test_a_full_disk(out):
     before = published(out)
-    result = cli("render", "--out", str(out), "--force", limit_file_size=150_000)  # the pages are larger
+    result = cli(
+        "render", "--out", str(out), "--force", process=True, limit_file_size=150_000
+    )  # the pages are larger
     assert result.returncode == 1, explain(result, out)
     assert "File too large" in result.stderr and "failed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -115,6 +123,6 @@ def test_a_live_lock_makes_a_render_wait_then_give_up(out):
         fcntl.flock(held, fcntl.LOCK_EX)
         held.write(f"{os.getpid()}\n")
         held.flush()
-        result = cli("render", "--out", str(out), "--force", "--wait", "1")
+        result = cli("render", "--out", str(out), "--force", "--wait", "1", process=True)
     assert result.returncode == 3, explain(result, out)
     assert f"render busy: another render (pid {os.getpid()}) holds" in result.stderr
