@@ -4,7 +4,7 @@ A render costs seconds of CPU on two cores, so tests that only read a report sha
 once per test run whatever the number of xdist workers (:func:`shared_render`); a test that
 changes a report works on a copy of it (:func:`copy_reports`), never on the shared one. The
 in-process renders of one set ask for one kernel (``jobs=1``): the other test worker has the
-other core. (The ad-hoc sets and the process tests keep a pool of two, which they test.)
+other core. (The shared render and the process tests keep a pool of two, which they test.)
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from casualty_report.cli import main
 from casualty_report.ledger import Ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
+from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
 
 SHIPPED = DATA_ROOT / DEFAULT_DATASET
+FIXTURES = Path(__file__).parent / "fixtures"
 
 #: Test files, slowest first (a full run on this 2-core machine). pytest-xdist hands each file to
 #: the first free worker in collection order, so the long files start first and the short ones
@@ -99,7 +101,7 @@ def copy_reports(source: Path, target: Path) -> Path:
 #: Two stand-in notebooks for the tests of faults and processes: each starts a kernel, takes the
 #: parameters and is published like a real one, but imports nothing heavy, so a render costs about
 #: a second of kernel time, not five. (The real notebooks are rendered by ``shared_reports``.)
-TINY_NOTEBOOKS = Path(__file__).parent / "fixtures" / "tiny-notebooks"
+TINY_NOTEBOOKS = FIXTURES / "tiny-notebooks"
 
 
 def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
@@ -113,25 +115,49 @@ def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
     return folder
 
 
+#: The parameter sets of the shared render, as ``-p`` gives them (named from the values, or by
+#: ``--name``): a place, a date, a fictional event, and the defaults, last, so that their
+#: notebooks run in kernels that ran other sets' notebooks first (test_render_sets.py).
+SHARED_SETS = {
+    "almaty": ({"scope": "Almaty"}, None),
+    "as_of": ({"as_of": "2022-01-10"}, None),
+    "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
+    "default": ({}, None),
+}
+
+
 @pytest.fixture(scope="session")
-def shared_reports(tmp_path_factory, worker_id) -> Path:
-    """An output folder holding one real render with the default parameters. Read only. One
-    kernel runs the notebooks in turn: a kernel start less than a pool of two."""
-    from casualty_report.render import render
+def shared_sets() -> dict[str, ParameterSet]:
+    return {key: load_parameter_sets((), values, name)[0] for key, (values, name) in SHARED_SETS.items()}
+
+
+@pytest.fixture(scope="session")
+def shared_reports(tmp_path_factory, worker_id, shared_sets) -> Path:
+    """An output folder holding one real render of :data:`SHARED_SETS`: the suite's one render of
+    the real notebooks on the shipped ledger, in one pool of two warm kernels (a kernel per
+    worker, not per set; two even on a one-core machine). Read only."""
 
     def make(out: Path) -> None:
-        result = render(out, jobs=1, log=lambda _: None)
-        assert not result.skipped
+        results = render_sets(list(shared_sets.values()), out, jobs=2, progress=lambda _: None)
+        assert [result.status for result in results] == ["published"] * len(results), [
+            r.error for r in results
+        ]
 
     return shared_render(tmp_path_factory, worker_id, "shared-reports", make)
 
 
 @pytest.fixture(scope="session")
-def published(shared_reports) -> Path:
-    """The run folder of the shared render, for the tests that read its output. Read only:
-    a test that renders again or breaks something copies it (``copy_reports``)."""
-    (run,) = [path for path in shared_reports.iterdir() if path.name.startswith("default-")]
-    return run
+def shared_runs(shared_reports, shared_sets) -> dict[str, Path]:
+    """Each shared set's run folder, by its key in :data:`SHARED_SETS`. Read only."""
+    latest = shared_reports / "latest"
+    return {key: (latest / parameter_set.name).resolve() for key, parameter_set in shared_sets.items()}
+
+
+@pytest.fixture(scope="session")
+def published(shared_runs) -> Path:
+    """The default set's run folder, for the tests that read a report. Read only: a test that
+    renders again or breaks something copies the shared folder (``copy_reports``)."""
+    return shared_runs["default"]
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Rendering end to end: notebooks executed by papermill, published as offline HTML, figures and
 tables; skipped when nothing changed; a failure leaves the published report as it was.
 
-The tests here read the one render every test shares, or a copy of it; test_render_sets.py
-renders other parameter sets, test_render_processes.py runs renders as processes and breaks them."""
+The tests here read the default set of the render every test shares, or a copy of it;
+test_render_sets.py reads its other parameter sets, test_render_processes.py runs renders as
+processes and breaks them."""
 
 from __future__ import annotations
 
@@ -204,7 +205,7 @@ def test_published_notebooks_carry_no_timestamps(published):
 
 def test_an_unchanged_run_is_skipped(shared_reports, tmp_path):
     """(A forced run over a published one is in test_faults.py; that two renders of the same
-    inputs are byte-identical, in test_render_sets.py.)"""
+    inputs are byte-identical, in test_parameters.py.)"""
     published = copy_reports(shared_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)
     assert render(published.parent, log=lambda _: None).skipped

@@ -1,5 +1,6 @@
-"""Other parameter sets than the defaults: a place, a date, a fictional event, all rendered at
-once in one pool of warm kernels; and plain papermill on a notebook."""
+"""Other parameter sets than the defaults: a place, a date, a fictional event, rendered with the
+defaults in one pool of warm kernels (the shared render, conftest.SHARED_SETS); and plain
+papermill on a notebook."""
 
 from __future__ import annotations
 
@@ -15,38 +16,15 @@ import pytest
 from casualty_report import load_ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
-from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
+from casualty_report.render import render_sets
 
-from .test_render import NOTEBOOK_NAMES, TODAY, parse, tree
-
-FIXTURES = Path(__file__).parent / "fixtures"
-#: Ad-hoc sets as ``-p`` gives them (named from the values, or by ``--name``), rendered together.
-#: The default set comes last, so its notebooks run in kernels that ran other sets' notebooks.
-AD_HOC = {
-    "almaty": ({"scope": "Almaty"}, None),
-    "as_of": ({"as_of": "2022-01-10"}, None),
-    "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
-    "default": ({}, None),
-}
+from .conftest import copy_reports
+from .test_render import NOTEBOOK_NAMES, TODAY, parse
 
 
 @pytest.fixture(scope="module")
-def sets() -> dict[str, ParameterSet]:
-    return {key: load_parameter_sets((), values, name)[0] for key, (values, name) in AD_HOC.items()}
-
-
-@pytest.fixture(scope="module")
-def runs(sets, tmp_path_factory) -> dict[str, Path]:
-    """One render of the ad-hoc sets above, in one pool of two warm kernels (a kernel per worker,
-    not per set; two even on a one-core machine); each test reads its own set's run folder."""
-    results = render_sets(list(sets.values()), tmp_path_factory.mktemp("reports"), jobs=2)
-    assert [result.status for result in results] == ["published"] * len(sets), [r.error for r in results]
-    return {key: result.directory for key, result in zip(sets, results, strict=True)}
-
-
-@pytest.fixture(scope="module")
-def almaty(runs) -> Path:
-    return runs["almaty"]
+def almaty(shared_runs) -> Path:
+    return shared_runs["almaty"]
 
 
 def test_a_parameter_set_gets_its_own_folder(published, almaty):
@@ -70,8 +48,8 @@ def test_a_parameter_set_gets_its_own_folder(published, almaty):
     assert "Place: <strong>Almaty</strong>" in front
 
 
-def test_as_of_renders_the_articles_world(runs):
-    then = runs["as_of"]
+def test_as_of_renders_the_articles_world(shared_runs):
+    then = shared_runs["as_of"]
     assert then.name == f"as-of-2022-01-10-{TODAY}"
     comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
     assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
@@ -85,8 +63,8 @@ def test_as_of_renders_the_articles_world(runs):
     assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
 
 
-def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(runs):
-    run = runs["exampleland"]
+def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(shared_runs):
+    run = shared_runs["exampleland"]
     pages = [parse(run / f"{name}.html").text.getvalue() for name in NOTEBOOK_NAMES]
     assert all("Exampleland, March 2031 (a fictional test event)" in page for page in pages)
     published_text = " ".join(pages) + " ".join(
@@ -114,10 +92,14 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     assert "Place: **Almaty**." in shown
 
 
-def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchanged(sets, runs):
-    out = runs["almaty"].parent
+def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchanged(
+    shared_sets, shared_reports, shared_runs, tmp_path
+):
+    sets, out = shared_sets, copy_reports(shared_reports, tmp_path / "reports")
     assert sorted(os.listdir(out / "latest")) == sorted(parameter_set.name for parameter_set in sets.values())
-    assert all(os.readlink(out / "latest" / sets[key].name) == f"../{run.name}" for key, run in runs.items())
+    assert all(
+        os.readlink(out / "latest" / sets[key].name) == f"../{run.name}" for key, run in shared_runs.items()
+    )
     again = render_sets([sets["almaty"], sets["as_of"]], out, jobs=2)
     assert [(result.name, result.status) for result in again] == [
         ("scope-almaty", "skipped"),
@@ -125,9 +107,9 @@ def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchange
     ]
 
 
-def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(runs):
+def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(shared_runs):
     """A render runs notebooks of several sets in each kernel it starts (worker.py). The default
-    set, run last in the pool above, must give the committed notebooks' outputs cell for cell,
+    set, run last in the shared pool, must give the committed notebooks' outputs cell for cell,
     PNGs and their metadata included: a kernel's state left by a notebook of another set (another
     place, another date, another dataset) would show here. The committed outputs were made each
     in a fresh kernel (``make baseline``); nbval checks their text against a fresh kernel on every
@@ -145,15 +127,6 @@ def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(runs):
         ]
 
     for notebook in find_notebooks():
-        warm = nbformat.read(runs["default"] / "notebooks" / notebook.name, as_version=4)
+        warm = nbformat.read(shared_runs["default"] / "notebooks" / notebook.name, as_version=4)
         committed = nbformat.read(notebook, as_version=4)
         assert outputs(warm.cells) == outputs(committed.cells), notebook.name
-
-
-def test_two_renders_of_the_same_inputs_are_byte_identical(published, runs):
-    """The shared render (one kernel, nothing before it) and the default set rendered after three
-    other sets in a pool of two: every page, notebook, table and figure the same bytes; only the
-    manifest differs, by its timings."""
-    first, second = tree(published), tree(runs["default"])
-    assert sorted(first) == sorted(second)
-    assert sorted(name for name in first if first[name] != second[name]) == ["manifest.json"]
