@@ -138,6 +138,13 @@ def test_known_before_rewinds_claims_and_statuses(ledger):
     assert statuses["A01"] == "retracted"  # withdrawn on the 9th: known by the 10th
     assert statuses["R13a"] == "active"  # replaced on the 10th: not yet known
     assert ledger.known_before(None) is ledger
+    # The look-up by id follows the view: statuses as then, and nothing from later.
+    assert (then.claim["A01"].value, then.claim["A01"].status, then.claim["R13a"].status) == (
+        164,
+        "retracted",
+        "active",
+    )
+    assert "R16" not in then.claim and ledger.claim["R16"].claim_id == "R16"
 
 
 def test_dataset_info(ledger):

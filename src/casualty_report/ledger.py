@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,6 +82,12 @@ class Ledger:
         """The claims indexed by claim_id, built once: sentences look claims up one at a time, and
         a scan of 100,000 rows per look-up made words cost more than the numbers."""
         return self.claims.set_index("claim_id", drop=False)
+
+    @cached_property
+    def claim(self) -> dict[str, Any]:
+        """Each claim as a named tuple by its id (``ledger.claim["A01"].value``): a sentence's
+        look-up in a dict, not a pandas ``.loc`` that costs as much as a hundred of them."""
+        return {claim.claim_id: claim for claim in self.claims.itertuples(index=False)}
 
     @property
     def place(self) -> str:

@@ -176,8 +176,8 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     ids = analysis.claim_ids([claim_ids])
     if len(ids) != 1:
         return f"{'at least ' if lower_bound else ''}{int(value):,}"
-    claim = ledger.by_id.loc[ids[0]]
-    count, qualifier, population = int(claim["value"]), claim["qualifier"], claim["population"]
+    claim = ledger.claim[ids[0]]
+    count, qualifier, population = int(claim.value), claim.qualifier, claim.population
     if population == "all":
         return display_value(count, qualifier)
     who = POPULATIONS[population].label
@@ -203,8 +203,7 @@ def gap_words(ledger: Ledger, row) -> str | None:
     official figure for one group of people only, such as 'attackers')."""
 
     def qualifiers(ids: str) -> set[str]:
-        wanted = analysis.claim_ids([ids])
-        return set(ledger.by_id.loc[[i for i in wanted if i in ledger.by_id.index], "qualifier"])
+        return {ledger.claim[i].qualifier for i in analysis.claim_ids([ids]) if i in ledger.claim}
 
     official, health = qualifiers(row.official_claim_ids), qualifiers(row.health_ministry_claim_ids)
     one_group = not (_is_toll(row.official_populations) and _is_toll(row.health_ministry_populations))
@@ -257,8 +256,12 @@ def describe(claim) -> str:
 def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """What one source said, claim by claim, and what other reporting established: each
     sentence built from ledger fields and tied to claim ids."""
-    by_id = claims.set_index("claim_id", drop=False)
-    final = analysis.final_estimates(claims).set_index(["measure", "population", "scope"])
+    # Plain dicts of named tuples: a pandas look-up per claim cost most of the time at scale.
+    by_id = {claim.claim_id: claim for claim in claims.itertuples(index=False)}
+    final = {
+        (estimate.measure, estimate.population, estimate.scope): estimate
+        for estimate in analysis.final_estimates(claims).itertuples(index=False)
+    }
     rows = []
     for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
         findings = []
@@ -268,9 +271,9 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
         key = (claim.measure, claim.population, claim.scope)
         replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
         for other_id in [*replaced, *claim.corrected_by.split()]:
-            if other_id not in by_id.index:
+            if other_id not in by_id:
                 continue  # not reported yet in a view rewound with as_of
-            other = by_id.loc[other_id]
+            other = by_id[other_id]
             differences = _differences(claim, other)
             verb = "replaced by " if other_id in replaced else ""
             findings.append(
@@ -286,9 +289,9 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
             ):
                 key = (other.measure, other.population, other.scope)
         later = "no later figure"
-        if key in final.index and final.loc[key, "claim_ids"] not in ("", claim.claim_id):
-            estimate = final.loc[key]
-            later = f"{estimate['best']:,} as of {estimate['date']:%-d %b %Y} ({estimate['claim_ids']})"
+        estimate = final.get(key)
+        if estimate is not None and estimate.claim_ids not in ("", claim.claim_id):
+            later = f"{estimate.best:,} as of {estimate.date:%-d %b %Y} ({estimate.claim_ids})"
         rows.append(
             {
                 "claim_id": claim.claim_id,
