@@ -71,6 +71,10 @@ READ_PAGE = """
       firstRow: t.rows.length
         ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
       text: t.innerText.replace(/\\s+/g, " ").trim().slice(0, 60),
+      // Body cells past the viewport's right edge: reached only by scrolling a box sideways.
+      cells: t.querySelectorAll("tbody td, tbody th").length,
+      outOfView: Array.from(t.querySelectorAll("tbody td, tbody th"))
+        .filter((c) => c.getBoundingClientRect().right > vw + 1).length,
     })),
     images: Array.from(document.images).map((i) => ({
       src: (i.currentSrc || i.src).slice(0, 60), alt: i.getAttribute("alt"),
@@ -249,7 +253,9 @@ def check_h1(facts) -> list[str]:
 
 
 def check_tables(facts) -> list[str]:
-    """Every table opens with a header row: a first row all of ``th`` cells, some of them named.
+    """Every table opens with a header row: a first row all of ``th`` cells, some of them named;
+    and every cell is in view: none is left in a box a reader must scroll sideways (on a phone,
+    the figure and the note off to the right of rows made tall by them).
 
     A table with ``th`` only down its side (the row labels) has lost its column headers.
     """
@@ -262,6 +268,11 @@ def check_tables(facts) -> list[str]:
         elif not first or any(tag != "th" for tag, _ in first) or not any(text for _, text in first):
             cells = " | ".join(f"{tag}:{text[:12]}" for tag, text in first[:5])
             found.append(f"{where} has no header row; its first row is [{cells}]")
+        if table["outOfView"]:
+            found.append(
+                f"{where}: {table['outOfView']} of its {table['cells']} cells are out of view, past the"
+                f" right edge at {facts['width']}px, in a box that scrolls sideways"
+            )
     return found
 
 

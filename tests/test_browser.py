@@ -115,6 +115,10 @@ CLEAN = f"""<!doctype html>
 <div style="height: 3000px"></div><img src="pixel.png" loading="lazy" width="820" height="400" alt="Chart: by date.">
 </main></body></html>
 """
+#: The table in a box that scrolls sideways, its figure past a phone's right edge.
+SCROLLED_TABLE = (
+    '<div style="overflow-x: auto">' + TABLE.replace("<td>151", '<td style="min-width: 500px">151') + "</div>"
+)
 NO_TH = "<table><tr><td>place</td><td>deaths</td></tr><tr><td>Almaty</td><td>151</td></tr></table>"
 FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch it, words it must say)
     "markup-as-text": ("<p>Officials'", "<p>&lt;p&gt;Officials'", "text", "markup shown as text: 1 tags (<p x1"),
@@ -125,6 +129,7 @@ FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch i
     "empty-h1": ("Deaths by place<a", "<a", "h1", "the h1 is empty"),
     "table-lost-its-header-row": (HEADER_ROW, "", "tables", "no header row; its first row is [th:Almaty | td:151]"),
     "table-without-th": (TABLE, NO_TH, "tables", "has no header cells (th)"),
+    "cells-out-of-view": (TABLE, SCROLLED_TABLE, "tables", "1 of its 2 cells are out of view"),
     "placeholder-alt": ("Chart: deaths by place.", checks.PLACEHOLDER_ALT, "images", "placeholder alt text"),
     "no-alt": (' alt="Chart: deaths by place."', "", "images", "has no alt text"),
     "image-not-loaded": (PIXEL, "figures/missing.png", "images", "did not load"),

@@ -156,6 +156,47 @@ def test_pages_show_the_figures_and_tables(published):
     assert "Of the 9 figures in the article, 0 stand as published" in first
 
 
+class TableParser(HTMLParser):
+    """Each table's header texts and, row by row, its cells' ``data-label``s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict[str, list]] = []
+        self.header: list[str] | None = None  # the header cell being read
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"headers": [], "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag == "th" and attrs.get("scope") == "col":
+            self.header = []
+        elif tag == "td":
+            self.tables[-1]["rows"][-1].append(attrs.get("data-label"))
+
+    def handle_endtag(self, tag):
+        if tag == "th" and self.header is not None:
+            self.tables[-1]["headers"].append("".join(self.header).strip())
+            self.header = None
+
+    def handle_data(self, data):
+        if self.header is not None:
+            self.header.append(data)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_every_table_cell_names_its_column_for_phones(published, name):
+    """report.css shows a row as a card of labelled lines on a phone: the labels must survive the
+    page's HTML cleaning and match the header, cell for cell."""
+    parser = TableParser()
+    parser.feed((published / f"{name}.html").read_text(encoding="utf-8"))
+    assert parser.tables, f"{name} shows no table"
+    for table in parser.tables:
+        body = [row for row in table["rows"] if row]
+        assert body and all(row == table["headers"] for row in body), (table["headers"], body[:2])
+
+
 def test_the_front_page_is_the_report(published):
     index = (published / "index.html").read_text(encoding="utf-8")
     page = parse(published / "index.html")

@@ -44,7 +44,7 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "div": {"tabindex", "role", "aria-label"},  # a scrolling table box is reachable by keyboard
     "th": {"colspan", "rowspan", "scope"},
-    "td": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan", "data-label"},  # its column's name, shown before it on a phone
 }
 URL_SCHEMES = frozenset({"http", "https"})
 #: The outputs a page may show; anything else (JavaScript, widgets, SVG with scripts) is dropped.

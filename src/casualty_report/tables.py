@@ -12,6 +12,7 @@ The CSV downloads keep the machine-friendly columns (see ``codebook``); these ar
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
 
 #: Past this a page shows the first rows and says so; the CSV download holds every row.
 MAX_ROWS = 200
+#: A body cell as pandas' Styler writes it, up to its class attribute; group 1: its column.
+_CELL = re.compile(r'<td id="T_[^"]*_row\d+_col(\d+)" class="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class ReadableTable:
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
         markup = markup.replace('<th id="', '<th scope="col" id="')  # header cells name their columns
+        # Each cell names its column too: on a phone a row is shown as a card of labelled lines
+        # (report.css), the figure and the note in view instead of off to the right.
+        labels = [html.escape(str(column), quote=True) for column in shown.columns]
+        markup = _CELL.sub(lambda cell: f'{cell[0]} data-label="{labels[int(cell[1])]}"', markup)
         label = html.escape(self.note or f"Table: {', '.join(map(str, shown.columns[:3]))}…", quote=True)
         # A box that scrolls sideways on a phone: focusable, so keyboards can scroll it too.
         return f'<div class="table-box" role="region" tabindex="0" aria-label="{label}">\n{markup}</div>\n'
