@@ -71,9 +71,8 @@ def test_the_kernel_dying_mid_run(out, tmp_path):
 
 def test_a_full_disk(out):
     before = published(out)
-    result = cli(
-        "render", "--out", str(out), "--force", process=True, limit_file_size=150_000
-    )  # the pages are larger
+    # A process of its own, for the limit: 150 kB, less than the pages.
+    result = cli("render", "--out", str(out), "--force", process=True, limit_file_size=150_000)
     assert result.returncode == 1, explain(result, out)
     assert "File too large" in result.stderr and "failed" in result.stderr
     assert "Traceback" not in result.stderr

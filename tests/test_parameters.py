@@ -87,10 +87,8 @@ def test_an_edited_notebook_default_does_not_change_a_shipped_set(published, tmp
     made = tree(result.directory)
     outputs = sorted(name for name in made if name.startswith(("tables/", "figures/", "02-")))
     assert "tables/death-toll-comparison.csv" in outputs and "figures/death-tolls.svg" in outputs, outputs
-    shipped = tree(published)
-    assert [
-        name for name in outputs if made[name] != shipped.get(name)
-    ] == []  # not Almaty's, and the same bytes
+    shipped = tree(published)  # not Almaty's, and the same bytes:
+    assert [name for name in outputs if made[name] != shipped.get(name)] == []
 
 
 def test_a_parameter_on_top_of_a_file_is_another_set():
