@@ -37,10 +37,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 #: fill the gaps at the end, instead of a long file starting last while the other worker idles.
 #: Files not listed are quick and run after these, in their usual order.
 SLOWEST_FIRST = [
-    "tests/test_browser.py", "tests/test_faults.py", "tests/test_render_sets.py", "tests/test_fuzz_ledger.py",
-    "tests/test_render.py", "tests/test_charts.py", "tests/test_words.py", "tests/test_cli.py",
-    "tests/test_render_processes.py", "tests/test_scale.py", "tests/test_parameters.py",
-    "tests/test_hostile_text.py", "tests/test_schedule.py",
+    "tests/test_browser.py", "tests/test_faults.py", "tests/test_scale.py", "tests/test_fuzz_ledger.py",
+    "tests/test_charts.py", "tests/test_words.py", "tests/test_render_processes.py", "tests/test_render_sets.py",
+    "tests/test_render.py", "tests/test_parameters.py", "tests/test_schedule.py", "tests/test_hostile_text.py",
+    "tests/test_cli.py",
 ]  # fmt: skip
 
 
@@ -162,11 +162,13 @@ def published(shared_runs) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_tiny_reports(tmp_path_factory, worker_id) -> Path:
-    """An output folder holding one good run of the tiny notebooks, made by the command line as
-    a scheduled render would. Read only: fault tests copy it."""
+    """An output folder holding one good run of the tiny notebooks, made by the command line (in
+    this process; test_schedule.py runs it as cron does). Read only: fault tests copy it."""
 
     def make(folder: Path) -> None:
-        result = run_cli("render", "--out", str(folder), "--notebooks", str(TINY_NOTEBOOKS), "--jobs", "1")
+        result = main_in_process(
+            "render", "--out", str(folder), "--notebooks", str(TINY_NOTEBOOKS), "--jobs", "1"
+        )
         assert result.returncode == 0, explain(result, folder)
 
     return shared_render(tmp_path_factory, worker_id, "shared-tiny-reports", make)
