@@ -71,10 +71,16 @@ READ_PAGE = """
       firstRow: t.rows.length
         ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
       text: t.innerText.replace(/\\s+/g, " ").trim().slice(0, 60),
-      // Body cells past the viewport's right edge: reached only by scrolling a box sideways.
+      // Body cells past the right edge of what shows them (the viewport, or the box that clips
+      // or scrolls them), or wider inside than out: reached only by scrolling sideways.
       cells: t.querySelectorAll("tbody td, tbody th").length,
-      outOfView: Array.from(t.querySelectorAll("tbody td, tbody th"))
-        .filter((c) => c.getBoundingClientRect().right > vw + 1).length,
+      outOfView: Array.from(t.querySelectorAll("tbody td, tbody th")).filter((c) => {
+        let edge = vw;
+        for (let a = c.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== "visible") { edge = Math.min(edge, a.getBoundingClientRect().right); break; }
+        }
+        return c.getBoundingClientRect().right > edge + 1 || c.scrollWidth > c.clientWidth + 1;
+      }).length,
     })),
     images: Array.from(document.images).map((i) => ({
       src: (i.currentSrc || i.src).slice(0, 60), alt: i.getAttribute("alt"),

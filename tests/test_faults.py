@@ -22,10 +22,11 @@ def cli(
     *args: str, process: bool = False, limit_file_size: int | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The command line on the tiny notebooks unless told otherwise; in this process, or with
-    ``process`` as a process of its own, as cron runs it (the full disk and the live lock need
-    one; test_render_processes.py runs more). A render here runs one worker: its two notebooks
-    share one kernel, started once (a pool of two is tested in test_render_sets.py and
-    test_render_processes.py)."""
+    ``process`` as a process of its own, as cron runs it: the kernel's death, the full disk and
+    the live lock need one (whatever reaches file descriptor 2, a hang at exit, a lock held by
+    another process). A render here runs one worker: its two notebooks share one kernel, started
+    once (a pool of two is tested by the shared render, conftest.py, and test_render_processes.py)."""
+    process = process or limit_file_size is not None
     if args[:1] == ("render",):
         args = (*args, "--jobs", "1")
         if "--notebooks" not in args:
@@ -61,7 +62,7 @@ def recovers(out: Path) -> None:
 def test_the_kernel_dying_mid_run(out, tmp_path):
     before = published(out)
     broken = broken_tiny_notebooks(tmp_path / "broken", "import os; os._exit(1)")
-    result = cli("render", "--out", str(out), "--force", "--notebooks", str(broken))
+    result = cli("render", "--out", str(out), "--force", "--notebooks", str(broken), process=True)
     assert result.returncode == 1, explain(result, out)
     assert "02-say-when.ipynb failed in cell 4: the kernel died" in result.stderr
     assert (out / "failed" / "default" / "02-say-when.ipynb").exists()
@@ -71,8 +72,7 @@ def test_the_kernel_dying_mid_run(out, tmp_path):
 
 def test_a_full_disk(out):
     before = published(out)
-    # A process of its own, for the limit: 150 kB, less than the pages.
-    result = cli("render", "--out", str(out), "--force", process=True, limit_file_size=150_000)
+    result = cli("render", "--out", str(out), "--force", limit_file_size=150_000)  # less than the pages
     assert result.returncode == 1, explain(result, out)
     assert "File too large" in result.stderr and "failed" in result.stderr
     assert "Traceback" not in result.stderr
@@ -99,7 +99,7 @@ def test_a_corrupt_cache_entry_is_rendered_again(out):
     result = cli("render", "--out", str(out))
     assert result.returncode == 0 and "default: published" in result.stdout, explain(result, out)
     assert json.loads(manifest.read_text(encoding="utf-8"))["inputs_hash"]
-    assert "<td>published</td>" in (out / "index.html").read_text(encoding="utf-8")
+    assert 'data-label="Outcome">published</td>' in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_deleted_run_behind_latest_is_rendered_again(out):

@@ -19,7 +19,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casualty_report import charts, load_ledger
+from casualty_report import charts, load_ledger, pages
 from casualty_report.notebooks import find_notebooks
 from casualty_report.parameters import defaults
 from casualty_report.render import RenderError, render
@@ -87,15 +87,28 @@ def test_published_tables_hold_the_ledgers_figures(published, ledger):
 
 
 def test_published_figures_are_exactly_what_the_package_draws(published, tmp_path):
-    """The notebook's kernel and this process draw byte-identical files."""
+    """The notebook's kernel and this process draw byte-identical files, all six figures."""
     ledger = load_ledger()
     for stem, chart in (
         ("death-tolls", drawing.death_tolls),
-        ("death-toll-timeline", drawing.toll_timeline),
+        ("injuries", drawing.injuries),
+        ("arrests", drawing.arrests),
         ("steps", drawing.steps),
+        ("death-toll-timeline", drawing.toll_timeline),
+        ("detentions-timeline", drawing.detentions_timeline),
     ):
         for path in charts.save_figure(chart(ledger), tmp_path, stem, ["png", "svg"]):
             assert (published / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
+def test_a_page_is_its_published_notebook_exported(published, name):
+    """Exported again here by a new exporter, the published notebook gives the published page byte
+    for byte: the render's workers keep one exporter for every page they export (pages.py), and
+    nothing of one page may carry into the next."""
+    pages._exporter.cache_clear()
+    notebook = nbformat.read(published / "notebooks" / f"{name}.ipynb", as_version=4)
+    assert pages.export_page(notebook, name) == (published / f"{name}.html").read_text(encoding="utf-8")
 
 
 class PageParser(HTMLParser):
@@ -185,13 +198,13 @@ class TableParser(HTMLParser):
             self.header.append(data)
 
 
-@pytest.mark.parametrize("name", NOTEBOOK_NAMES)
-def test_every_table_cell_names_its_column_for_phones(published, name):
+@pytest.mark.parametrize("page", [f"{name}.html" for name in NOTEBOOK_NAMES] + ["../index.html"])
+def test_every_table_cell_names_its_column_for_phones(published, page):
     """report.css shows a row as a card of labelled lines on a phone: the labels must survive the
-    page's HTML cleaning and match the header, cell for cell."""
+    page's HTML cleaning and match the header, cell for cell (the site's index of runs too)."""
     parser = TableParser()
-    parser.feed((published / f"{name}.html").read_text(encoding="utf-8"))
-    assert parser.tables, f"{name} shows no table"
+    parser.feed((published / page).read_text(encoding="utf-8"))
+    assert parser.tables, f"{page} shows no table"
     for table in parser.tables:
         body = [row for row in table["rows"] if row]
         assert body and all(row == table["headers"] for row in body), (table["headers"], body[:2])
@@ -287,5 +300,7 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     assert '<a href="latest/default/index.html">default</a>: every place' in index
     assert "the Health Ministry&#39;s toll of 227" in index  # the set's headline
     assert '<a href="failed/default/">the failed notebook</a>' in index
-    first_row = index.split("<tr><td>")[1]
-    assert first_row.startswith("default</td>") and "<td>failed</td>" in first_row  # newest first
+    first_row = index.split('<tr role="row"><td role="cell" data-label="Set">')[1]
+    assert (
+        first_row.startswith("default</td>") and 'data-label="Outcome">failed</td>' in first_row
+    )  # newest first

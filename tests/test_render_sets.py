@@ -80,7 +80,7 @@ def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(sh
 def test_plain_papermill_works_from_the_repository_root(tmp_path):
     output = tmp_path / "out.ipynb"
     result = subprocess.run(
-        [Path(sys.executable).parent / "papermill", "notebooks/05-check-the-first-report.ipynb", str(output),
+        [Path(sys.executable).parent / "papermill", "notebooks/02-compare-death-tolls.ipynb", str(output),
          "-p", "scope", "Almaty", "--no-progress-bar"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip

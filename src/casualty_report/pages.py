@@ -44,8 +44,10 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "abbr": {"title"},
     "div": {"tabindex", "role", "aria-label"},  # a scrolling table box is reachable by keyboard
-    "th": {"colspan", "rowspan", "scope"},
-    "td": {"colspan", "rowspan", "data-label"},  # its column's name, shown before it on a phone
+    # Tables carry their roles explicitly (tables.py), and each cell its column's name for phones.
+    **{tag: {"role"} for tag in ("table", "thead", "tbody", "tr")},
+    "th": {"colspan", "rowspan", "scope", "role"},
+    "td": {"colspan", "rowspan", "role", "data-label"},
 }
 URL_SCHEMES = frozenset({"http", "https"})
 #: The outputs a page may show; anything else (JavaScript, widgets, SVG with scripts) is dropped.
@@ -101,9 +103,10 @@ def export_page(notebook, name: str) -> str:
 @functools.cache
 def _exporter() -> HTMLExporter:
     """One exporter per process, as nbconvert's own command line keeps one for every notebook:
-    a new one compiles the templates again, a third of a page's time. No ``embed_images``: the
-    charts are data URIs already, and the cleaning drops Markdown's images, so it only parsed
-    and rewrote each page unchanged (half the time of a 10,000-claim page)."""
+    a new one compiles the templates again, a third of a page's time. Not thread-safe (it keeps
+    per-export state); a render exports in forked worker processes, one page at a time each. No
+    ``embed_images``: the charts are data URIs already and the cleaning drops Markdown's images,
+    so it only parsed and rewrote each page unchanged (half the time of a 10,000-claim page)."""
     return HTMLExporter(
         template_name="offline",
         extra_template_basedirs=[str(TEMPLATES_DIR)],

@@ -80,11 +80,23 @@ class ReadableTable:
             if column in self.numeric:  # header cells of figures line up with their figures
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
-        markup = markup.replace('<th id="', '<th scope="col" id="')  # header cells name their columns
+        markup = markup.replace(
+            '<th id="', '<th role="columnheader" scope="col" id="'
+        )  # they name their columns
         # Each cell names its column too: on a phone a row is shown as a card of labelled lines
-        # (report.css), the figure and the note in view instead of off to the right.
+        # (report.css), the figure and the note in view instead of off to the right. Explicit
+        # roles keep it a table for screen readers that drop the semantics of re-laid-out cells.
         labels = [html.escape(str(column), quote=True) for column in shown.columns]
-        markup = _CELL.sub(lambda cell: f'{cell[0]} data-label="{labels[int(cell[1])]}"', markup)
+        markup = _CELL.sub(
+            lambda cell: f'<td role="cell"{cell[0][3:]} data-label="{labels[int(cell[1])]}"', markup
+        )
+        for tag, role in (
+            ("<table", "table"),
+            ("<thead", "rowgroup"),
+            ("<tbody", "rowgroup"),
+            ("<tr", "row"),
+        ):
+            markup = re.sub(rf"{tag}(?=[ >])", f'{tag} role="{role}"', markup)
         label = html.escape(self.note or f"Table: {', '.join(map(str, shown.columns[:3]))}…", quote=True)
         # A box that scrolls sideways on a phone: focusable, so keyboards can scroll it too.
         return f'<div class="table-box" role="region" tabindex="0" aria-label="{label}">\n{markup}</div>\n'
