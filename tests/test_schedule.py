@@ -29,6 +29,9 @@ def git(*args: str, cwd: Path) -> str:
 def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
     origin, work = tmp_path / "origin", tmp_path / "work"
     git("clone", "--quiet", str(REPO_ROOT), str(origin), cwd=tmp_path)
+    # On a branch, whatever the repository is on: a detached HEAD (CI's checkout of a pull
+    # request) would give the deployment no upstream to pull from.
+    git("checkout", "--quiet", "-B", "deployed", cwd=origin)
     for config in (("user.email", "test@example.org"), ("user.name", "test")):
         git("config", *config, cwd=origin)
     # One set of the two tiny notebooks keeps the test short: it is about the schedule, not the
