@@ -51,6 +51,13 @@ READ_PAGE = """
     }
     return false;
   };
+  // Where what a table shows ends: the viewport, or the nearest box around it that clips or scrolls.
+  const clipEdge = (e) => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return Math.min(vw, a.getBoundingClientRect().right);
+    }
+    return vw;
+  };
   const scrollWidth = document.documentElement.scrollWidth;
   const wide = scrollWidth <= vw + 1 ? [] : Array.from(document.body.querySelectorAll("*")).filter((e) =>
     e.getBoundingClientRect().right > vw + 1 && e.parentElement.getBoundingClientRect().right <= vw + 1
@@ -74,13 +81,9 @@ READ_PAGE = """
       // Body cells past the right edge of what shows them (the viewport, or the box that clips
       // or scrolls them), or wider inside than out: reached only by scrolling sideways.
       cells: t.querySelectorAll("tbody td, tbody th").length,
-      outOfView: Array.from(t.querySelectorAll("tbody td, tbody th")).filter((c) => {
-        let edge = vw;
-        for (let a = c.parentElement; a && a !== document.body; a = a.parentElement) {
-          if (getComputedStyle(a).overflowX !== "visible") { edge = Math.min(edge, a.getBoundingClientRect().right); break; }
-        }
-        return c.getBoundingClientRect().right > edge + 1 || c.scrollWidth > c.clientWidth + 1;
-      }).length,
+      outOfView: ((edge) => Array.from(t.querySelectorAll("tbody td, tbody th")).filter((c) =>
+        c.getBoundingClientRect().right > edge + 1 || c.scrollWidth > c.clientWidth + 1
+      ).length)(clipEdge(t)),
     })),
     images: Array.from(document.images).map((i) => ({
       src: (i.currentSrc || i.src).slice(0, 60), alt: i.getAttribute("alt"),
