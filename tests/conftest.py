@@ -48,7 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--screenshots", action="store_true",
         help="test_browser.py also saves full-page screenshots of every page to build/screenshots/"
-        " (make screenshots): for people to look at, and a tenth of the browser's time",
+        " (make screenshots): for people to look at, and about an eighth of the browser's time",
     )  # fmt: skip
 
 
