@@ -23,9 +23,10 @@ from casualty_report import charts, load_ledger, pages
 from casualty_report.notebooks import find_notebooks
 from casualty_report.parameters import defaults
 from casualty_report.render import RenderError, render
+from casualty_report.site import describe_parameters
 from tests import drawing
 
-from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports
+from .conftest import FIXTURES, TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports
 
 NOTEBOOK_NAMES = [
     "01-build-claim-tables",
@@ -283,6 +284,19 @@ def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_p
     # The next good run clears the failure.
     render(published.parent, notebooks=find_notebooks(TINY_NOTEBOOKS), force=True, jobs=1, log=lambda _: None)
     assert not failed.parent.exists()
+
+
+def test_the_site_index_says_what_each_set_covers_in_words(shared_reports):
+    """Place and date as a reader reads them; the defaults and folder paths left out."""
+    index = (shared_reports / "index.html").read_text(encoding="utf-8")
+    assert ">default</a>: every place</h3>" in index
+    assert ">scope-almaty</a>: Almaty</h3>" in index
+    assert ">as-of-2022-01-10</a>: every place; as known at the start of 10 January 2022</h3>" in index
+    assert ">exampleland</a>: every place; dataset exampleland-2031</h3>" in index
+    assert "figure_formats" not in index and "data_dir" not in index and str(FIXTURES) not in index
+    assert describe_parameters({"as_of": "10/01/2022", "figure_formats": ["png"]}) == (
+        "every place; as known at the start of 10/01/2022; figure formats png"  # a refused set's, as given
+    )
 
 
 def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):

@@ -15,6 +15,7 @@ already cleaned by :mod:`casualty_report.pages`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from casualty_report.ledger import load_ledger
 from casualty_report.narrative import coverage
 from casualty_report.notebooks import CHART_METADATA
 from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
+from casualty_report.parameters import defaults
 from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publish import read_history
 
@@ -211,13 +213,30 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
 
 
 def describe_parameters(parameters: Mapping[str, Any]) -> str:
-    """'Almaty, as known at the start of 2022-01-10' from a set's parameters."""
+    """What a set covers, for readers: 'Almaty; as known at the start of 10 January 2022'. A
+    dataset or figure formats other than the defaults are named; a folder path is not (the set's
+    name tells sets apart, and a path means nothing to a reader)."""
     words = [str(parameters.get("scope") or "every place")]
     if parameters.get("as_of"):
-        words.append(f"as known at the start of {parameters['as_of']}")
+        words.append(f"as known at the start of {_date_words(str(parameters['as_of']))}")
+    standard = defaults()
     others = {
-        key: value for key, value in parameters.items() if key not in ("scope", "as_of") and value is not None
+        key: value
+        for key, value in parameters.items()
+        if key not in ("scope", "as_of", "data_dir") and value is not None and value != standard.get(key)
     }
-    if others:
-        words.append(", ".join(f"{key} {value}" for key, value in sorted(others.items())))
+    words += [f"{key.replace('_', ' ')} {_listed(value)}" for key, value in sorted(others.items())]
     return "; ".join(words)
+
+
+def _date_words(date: str) -> str:
+    """'10 January 2022' from '2022-01-10'; anything else as it was written (a refused set's)."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{day.day} {day:%B %Y}"
+
+
+def _listed(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
