@@ -79,10 +79,11 @@ READ_PAGE = """
         ? Array.from(t.rows[0].cells).map((c) => [c.tagName.toLowerCase(), c.textContent.trim()]) : [],
       text: t.innerText.replace(/\\s+/g, " ").trim().slice(0, 60),
       // Body cells past the right edge of what shows them (the viewport, or the box that clips
-      // or scrolls them), or wider inside than out: reached only by scrolling sideways.
+      // or scrolls them), or bigger inside than out: cut off, or spilling over the next cell.
       cells: t.querySelectorAll("tbody td, tbody th").length,
       outOfView: ((edge) => Array.from(t.querySelectorAll("tbody td, tbody th")).filter((c) =>
         c.getBoundingClientRect().right > edge + 1 || c.scrollWidth > c.clientWidth + 1
+          || c.scrollHeight > c.clientHeight + 1
       ).length)(clipEdge(t)),
     })),
     images: Array.from(document.images).map((i) => ({
@@ -280,7 +281,7 @@ def check_tables(facts) -> list[str]:
         if table["outOfView"]:
             found.append(
                 f"{where}: {table['outOfView']} of its {table['cells']} cells are out of view, past the"
-                f" right edge at {facts['width']}px, in a box that scrolls sideways"
+                f" right edge at {facts['width']}px in a box that scrolls sideways, or spill out of their box"
             )
     return found
 

@@ -119,6 +119,8 @@ CLEAN = f"""<!doctype html>
 SCROLLED_TABLE = (
     '<div style="overflow-x: auto">' + TABLE.replace("<td>151", '<td style="min-width: 500px">151') + "</div>"
 )
+#: A cell whose content hangs below it, over the next row (a label taller than its value did).
+SPILLING_CELL = '<td style="position: relative"><span style="position: absolute">a<br>b<br>c</span>151'
 NO_TH = "<table><tr><td>place</td><td>deaths</td></tr><tr><td>Almaty</td><td>151</td></tr></table>"
 FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch it, words it must say)
     "markup-as-text": ("<p>Officials'", "<p>&lt;p&gt;Officials'", "text", "markup shown as text: 1 tags (<p x1"),
@@ -130,6 +132,7 @@ FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch i
     "table-lost-its-header-row": (HEADER_ROW, "", "tables", "no header row; its first row is [th:Almaty | td:151]"),
     "table-without-th": (TABLE, NO_TH, "tables", "has no header cells (th)"),
     "cells-out-of-view": (TABLE, SCROLLED_TABLE, "tables", "1 of its 2 cells are out of view"),
+    "cell-spills-down": ("<td>151", SPILLING_CELL, "tables", "1 of its 2 cells are out of view"),
     "placeholder-alt": ("Chart: deaths by place.", checks.PLACEHOLDER_ALT, "images", "placeholder alt text"),
     "no-alt": (' alt="Chart: deaths by place."', "", "images", "has no alt text"),
     "image-not-loaded": (PIXEL, "figures/missing.png", "images", "did not load"),
