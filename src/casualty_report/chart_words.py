@@ -24,14 +24,15 @@ def place_words(ledger: Ledger, scope: str | None) -> str:
     return scope or ledger.scope or "every place in the ledger"
 
 
-def bar_total_words(ledger: Ledger, ids: Sequence[str], by_id: pd.DataFrame, status: str) -> str:
+def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
-    parts = [(narrative.display_value(int(by_id.at[i, "value"]), by_id.at[i, "qualifier"]),
-              POPULATIONS[by_id.at[i, "population"]].label) for i in ids]  # fmt: skip
+    claims = [ledger.claim[i] for i in ids]
+    parts = [(narrative.display_value(int(claim.value), claim.qualifier), POPULATIONS[claim.population].label)
+             for claim in claims]  # fmt: skip
     if len(parts) == 1:
         words = narrative.total_words(ledger, ids[0], 0, False)
     else:
-        total = sum(int(by_id.at[i, "value"]) for i in ids)
+        total = sum(int(claim.value) for claim in claims)
         words = f"{total:,} = " + " + ".join(" ".join(part) for part in parts)
     return words + status_suffix(status)
 
@@ -50,7 +51,7 @@ def status_suffix(status: str) -> str:
     return "" if status == "active" else f" ({narrative.status_word(status)})"
 
 
-def gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, name_place: bool) -> str:
+def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str:
     """The finding of the toll comparison, for the first place both sides counted, compared only
     as far as the figures allow (see :func:`narrative.gap_words`)."""
     if comparison.empty:
@@ -63,7 +64,7 @@ def gap_title(ledger: Ledger, comparison: pd.DataFrame, by_id: pd.DataFrame, nam
         ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"]
     )
     if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
-        official = " + ".join(f"{int(by_id.at[i, 'value']):,}" for i in parts) + f" = {official}"
+        official = " + ".join(f"{int(ledger.claim[i].value):,}" for i in parts) + f" = {official}"
     status = row["health_ministry_status"]
     adjective = "" if status == "active" else narrative.status_word(status) + " "
     where = f"In {row['scope']}, the" if name_place else "The"

@@ -44,25 +44,24 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
     """Officials' latest death toll against the Health Ministry's, for each place both gave one
     (``comparison`` is :func:`analysis.compare_official_health`'s frame). A toll given in parts
     (civilians, security forces) is drawn as stacked parts."""
-    by_id = ledger.by_id
     panels = []
     for row in comparison.itertuples(index=False):
         bars = []
         for group in ("official", "health_ministry"):
             ids = analysis.claim_ids([getattr(row, f"{group}_claim_ids")])
             segments = tuple(
-                Segment(i, int(by_id.at[i, "value"]), group, str(by_id.at[i, "status"])) for i in ids
+                Segment(i, int(ledger.claim[i].value), group, str(ledger.claim[i].status)) for i in ids
             )
             bars.append(
                 Bar(
                     f"{CLAIMANT_GROUPS[group].label}, {getattr(row, f'{group}_reported_on'):%-d %b %Y}",
                     segments,
-                    bar_total_words(ledger, ids, by_id, getattr(row, f"{group}_status")),
+                    bar_total_words(ledger, ids, getattr(row, f"{group}_status")),
                     bool(getattr(row, f"{group}_lower_bound")),
                 )
             )
         panels.append((row.scope, bars))
-    title = gap_title(ledger, comparison, by_id, len(panels) > 1)
+    title = gap_title(ledger, comparison, len(panels) > 1)
     stacked = any(len(bar.segments) > 1 for _, bars in panels for bar in bars)
     what = (
         f"People killed in {place_words(ledger, None)}: each side's latest count, {as_of_words(ledger)}"

@@ -3,8 +3,9 @@
 The command line turns them into exit codes (cli.py): a :class:`ParameterError` is bad usage
 (2), a :class:`BusyError` a lock held too long (3), any other :class:`RenderError` or a
 :class:`LedgerError` a failure (1). They are here, away from pandas, so the command line can
-catch them before it knows whether a render will load a ledger. A notebook's own parameter check raises :class:`casualty_report.parameters.ParameterError`
-instead, a ``ValueError`` as papermill and JupyterLab show it.
+catch them before it knows whether a render will load a ledger. A notebook's own parameter
+check raises :class:`casualty_report.parameters.ParameterError` instead, a ``ValueError`` as
+papermill and JupyterLab show it.
 """
 
 from __future__ import annotations

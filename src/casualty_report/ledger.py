@@ -78,15 +78,10 @@ class Ledger:
     scope: str | None = None  # the place the claims were narrowed to (None: every place)
 
     @cached_property
-    def by_id(self) -> pd.DataFrame:
-        """The claims indexed by claim_id, built once: sentences look claims up one at a time, and
-        a scan of 100,000 rows per look-up made words cost more than the numbers."""
-        return self.claims.set_index("claim_id", drop=False)
-
-    @cached_property
     def claim(self) -> dict[str, Any]:
-        """Each claim as a named tuple by its id (``ledger.claim["A01"].value``): a sentence's
-        look-up in a dict, not a pandas ``.loc`` that costs as much as a hundred of them."""
+        """Each claim as a named tuple by its id (``ledger.claim["A01"].value``), built once:
+        sentences, charts and tables look claims up one at a time, and a scan of 100,000 rows, or a
+        pandas ``.loc``, per look-up made the words cost more than the numbers."""
         return {claim.claim_id: claim for claim in self.claims.itertuples(index=False)}
 
     @property
@@ -143,9 +138,8 @@ class Ledger:
         """What to keep in mind about some claims: their rows, in the order given, once each;
         ids not in this view (not reported yet) are left out. ``only_not_standing`` keeps the
         withdrawn, disputed and replaced ones."""
-        by_id = self.by_id
-        ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in by_id.index]
-        notes = by_id.loc[ids].reset_index(drop=True)
+        ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in self.claim]
+        notes = self.claims.set_index("claim_id", drop=False).loc[ids].reset_index(drop=True)
         return notes[notes["status"] != "active"].reset_index(drop=True) if only_not_standing else notes
 
     def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:

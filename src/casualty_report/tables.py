@@ -172,7 +172,6 @@ def _link(text: str, url: str | None) -> str:
 
 def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """A claims table (``analysis.claims_table`` and its kin): one row per reported figure."""
-    by_id = ledger.by_id
     frame = pd.DataFrame({
         "Claim": table["claim_id"],
         "Reported": table["reported_on"].map(date_words),
@@ -181,7 +180,7 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Figure": [figure_words(int(v), q) for v, q in zip(table["value"], table["qualifier"], strict=True)],
         "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
         "Claimed by": table["claimant"],
-        "Status": [status_words(s, since) for s, since in zip(table["status"], table["claim_id"].map(by_id["status_effective"]), strict=True)],
+        "Status": [status_words(s, ledger.claim[i].status_effective) for s, i in zip(table["status"], table["claim_id"], strict=True)],
         "Note": table["note"],
     })  # fmt: skip
     return ReadableTable(
