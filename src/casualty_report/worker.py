@@ -40,7 +40,7 @@ from papermill.parameterize import parameterize_notebook
 from tqdm import tqdm
 
 from casualty_report.notebooks import QUIET_KERNEL, scrub
-from casualty_report.pages import export_page
+from casualty_report.pages import export_page, warm_exporter
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def run_all(
     """Every task in a pool of ``jobs`` warm workers; outcomes by (set name, notebook name)."""
     outcomes: dict[tuple[str, str], Outcome] = {}
     connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
+    warm_exporter()  # before the fork: the workers inherit the compiled templates
     try:
         with ProcessPoolExecutor(
             max_workers=pool_size(jobs, len(tasks)), initializer=warm_worker, initargs=(str(kernel_log), connections)
