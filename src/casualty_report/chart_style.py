@@ -115,12 +115,14 @@ class Chart:
 
 def palette_png(image: Image.Image) -> bytes:
     """The picture as a PNG of at most 256 colours, about a third of the bytes: a chart is a few
-    flat colours and their anti-aliased edges, and pages embed every chart. Median cut keeps
-    white white; no dithering, so the result is the same for the same pixels."""
+    flat colours and their anti-aliased edges (a few hundred to a thousand colours), and pages
+    embed every chart. Maximum coverage keeps white white and every pixel within 4 levels of its
+    drawn colour (median cut, used before, moved some 38 levels), in half the time; no dithering,
+    so the result is the same for the same pixels."""
     buffer = io.BytesIO()
-    image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        buffer, format="PNG"
-    )
+    image.convert("RGB").quantize(
+        colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE
+    ).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
