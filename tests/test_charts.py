@@ -79,16 +79,30 @@ def test_chart_image(ledger, case):
     return IMAGES[case](ledger).figure
 
 
+@pytest.fixture(scope="module")
+def measured(ledger):
+    """``measured(case)``: the case's chart, drawn once for the tests that only measure it
+    (pytest-mpl's test above draws its own: it closes the figure it compares)."""
+    drawn = {}
+
+    def chart(case: str):
+        if case not in drawn:
+            drawn[case] = IMAGES[case](ledger)
+        return drawn[case]
+
+    return chart
+
+
 @pytest.mark.parametrize("case", IMAGES)
-def test_no_text_overlaps_another_or_leaves_the_figure(ledger, case):
+def test_no_text_overlaps_another_or_leaves_the_figure(measured, case):
     """Measured on the drawn text's bounding boxes: titles, labels, ticks, annotations."""
-    assert overlapping_texts(IMAGES[case](ledger).figure) == []
+    assert overlapping_texts(measured(case).figure) == []
 
 
 @pytest.mark.parametrize("case", IMAGES)
-def test_charts_stay_readable_at_phone_width(ledger, case):
+def test_charts_stay_readable_at_phone_width(measured, case):
     """Shown 400 px wide, no text is smaller than 8 px (the figure is scaled down as a whole)."""
-    figure = IMAGES[case](ledger).figure
+    figure = measured(case).figure
     scale = 400 / (figure.get_figwidth() * SCREEN_DPI)
     smallest = min(text.get_fontsize() * SCREEN_DPI / 72 * scale for text in drawn_texts(figure))
     assert smallest >= 8, smallest
