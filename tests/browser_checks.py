@@ -177,8 +177,6 @@ class Reading(NamedTuple):
     problems: dict[str, list[str]]  # check -> problems found; an empty list: passed
     audit: dict  # axe-core's result
     facts: dict  # what READ_PAGE saw
-    printed: list[str] | None = None  # what printing still shows (printed_chrome), widest tab only
-    left_printing: list[str] | None = None  # requests that left the page once it was printed
 
 
 # axe.run does its work before it returns its promise; started from a timer it runs after the
@@ -210,14 +208,6 @@ def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict
         if width in shots:
             shots[width].parent.mkdir(parents=True, exist_ok=True)
             tab.page.screenshot(path=str(shots[width]), full_page=True, quality=85)  # type from the suffix
-    # Printed as it stands, not loaded again: a print stylesheet's requests still land in
-    # tab.left, and the next open() puts screen media back.
-    tab = tabs[max(tabs)]
-    loaded = len(tab.left)
-    tab.page.emulate_media(media="print")
-    tab.media = "print"
-    printed = printed_chrome(tab.page)
-    readings[max(tabs)] = readings[max(tabs)]._replace(printed=printed, left_printing=tab.left[loaded:])
     return readings
 
 

@@ -220,8 +220,7 @@ def test_the_run_has_a_page_per_notebook(published):
     [pytest.param(key, width, id=f"{key}-{width}px") for key in PAGES for width in VIEWPORTS],
 )
 def test_the_page_reads_well(read, key, width):
-    reading = read(key)[width]
-    found, audit = reading.problems, reading.audit
+    found, audit, _ = read(key)[width]
     failed = {check: listed for check, listed in found.items() if listed}
     if failed:  # one message naming every problem (an assert would repeat it all as a dict)
         others = checks.axe_summary(audit, impacts=("moderate", "minor", None))
@@ -244,10 +243,11 @@ def test_the_notebook_pages_show_every_chart(read, published):
 
 
 @pytest.mark.parametrize("key", PAGES)
-def test_printing_leaves_out_navigation(read, key):
-    reading = read(key)[max(VIEWPORTS)]  # printed where it was read, without loading it again
-    assert reading.left_printing == [], f"requests left the page when printed: {reading.left_printing}"
-    assert reading.printed == [], f"{PAGES[key]} prints its navigation (nav, .no-print): {reading.printed}"
+def test_printing_leaves_out_navigation(tab, published, key):
+    page, left = tab.open(locate(published, key), site=published.parent, media="print")
+    printed = checks.printed_chrome(page)
+    assert left == [], f"requests left the page: {left}"
+    assert printed == [], f"{PAGES[key]} prints its navigation (nav, .no-print): {printed}"
 
 
 def test_the_front_page_prints_to_pdf(tab, published):
