@@ -4,7 +4,8 @@ A render costs seconds of CPU on two cores, so tests that only read a report sha
 once per test run whatever the number of xdist workers (:func:`shared_render`); a test that
 changes a report works on a copy of it (:func:`copy_reports`), never on the shared one. The
 in-process renders of one set ask for one kernel (``jobs=1``): the other test worker has the
-other core. (The shared render and the process tests keep a pool of two, which they test.)
+other core. (The shared render, the schedule and the killed and failing renders of
+test_render_processes.py keep the pool of two, which they test.)
 """
 
 from __future__ import annotations

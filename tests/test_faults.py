@@ -25,7 +25,8 @@ def cli(
     ``process`` as a process of its own, as cron runs it: the kernel's death, the full disk and
     the live lock need one (whatever reaches file descriptor 2, a hang at exit, a lock held by
     another process). A render here runs one worker: its two notebooks share one kernel, started
-    once (a pool of two is tested by the shared render, conftest.py, and test_render_processes.py)."""
+    once (a pool of two is tested by the shared render, conftest.py, and by the killed and failing
+    renders of test_render_processes.py)."""
     process = process or limit_file_size is not None
     if args[:1] == ("render",):
         args = (*args, "--jobs", "1")

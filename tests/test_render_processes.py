@@ -1,9 +1,8 @@
 """Renders as processes, as cron and people run them: killed mid-run, two at once, a failing
 cell; each leaves the published report intact and says what happened. They render the tiny
 stand-in notebooks: what is tested is the process, not what the notebooks compute. What needs no
-process of its own (the run after the kill, the failing cell's exit code and words) runs the
-command line in this one, which has imported the package already: a new Python costs a second
-of CPU before it renders anything."""
+process of its own (the run after the kill) runs the command line in this one, which has
+imported the package already: a new Python costs a second of CPU before it renders anything."""
 
 from __future__ import annotations
 
@@ -55,7 +54,7 @@ def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succe
 
 def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
     out = tmp_path / "reports"
-    # One kernel each (the pool of two is killed in the test above): what races here is the lock.
+    # One kernel each: what races here is the lock (pools of two run in the tests around it).
     first, second = (cli("render", "--out", str(out), "--jobs", "1") for _ in range(2))
     outputs = [(p.wait(timeout=300), p.stdout.read()) for p in (first, second)]
     assert [code for code, _ in outputs] == [0, 0], explain(
@@ -75,12 +74,13 @@ def test_two_concurrent_renders_publish_one_intact_report(tmp_path):
 
 
 def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
+    """As a process with the default pool (a worker per core: two here): one notebook fails while
+    the other worker finishes, and nothing else reaches file descriptor 2 or the exit code."""
     broken = broken_tiny_notebooks(tmp_path / "notebooks", '{"A01": 164}["A10"]')
-    result = main_in_process(
-        "render", "--out", str(tmp_path / "reports"), "--jobs", "1", "--notebooks", str(broken)
-    )
-    stderr = result.stderr
-    assert result.returncode == 1, explain(result, tmp_path / "reports")
+    result = cli("render", "--out", str(tmp_path / "reports"), notebooks=broken)
+    code = result.wait(timeout=300)
+    stderr = result.stderr.read()
+    assert code == 1, explain(stderr, tmp_path / "reports")
     assert "02-say-when.ipynb failed in cell 4 with KeyError: 'A10'" in stderr
     assert "Traceback" not in stderr
     kept = tmp_path / "reports" / "failed" / "default" / "02-say-when.ipynb"

@@ -53,11 +53,9 @@ def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
     out = work / "reports"
 
     def scheduled() -> int:
-        # --notebooks: the installed package reads its notebooks from REPO_ROOT unless told otherwise;
-        # --jobs 1: one kernel for two tiny notebooks (extra arguments reach the render as they are)
+        # --notebooks: the installed package reads its notebooks from REPO_ROOT unless told otherwise
         return subprocess.run([str(work / "deploy" / "scheduled-render"), "--out", str(out), "--notebooks",
-                               str(work / "notebooks"), "--jobs", "1"], cwd=tmp_path, env=environment,
-                              timeout=600).returncode  # fmt: skip
+                               str(work / "notebooks")], cwd=tmp_path, env=environment, timeout=600).returncode  # fmt: skip
 
     assert scheduled() == 0
     first = os.readlink(out / "latest" / "national")

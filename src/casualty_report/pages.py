@@ -112,7 +112,8 @@ def warm_exporter() -> None:
 def _exporter() -> HTMLExporter:
     """One exporter per process, as nbconvert's own command line keeps one for every notebook:
     a new one compiles the templates again, a third of a page's time. Not thread-safe (it keeps
-    per-export state); a render exports in forked worker processes, one page at a time each. No
+    per-export state); a render warms it in its main thread (:func:`warm_exporter`), then exports
+    in forked worker processes, one page at a time each. No
     ``embed_images``: the charts are data URIs already and the cleaning drops Markdown's images,
     so it only parsed and rewrote each page unchanged (half the time of a 10,000-claim page)."""
     return HTMLExporter(

@@ -82,8 +82,8 @@ def run_all(
 ) -> dict[tuple[str, str], Outcome]:
     """Every task in a pool of ``jobs`` warm workers; outcomes by (set name, notebook name)."""
     outcomes: dict[tuple[str, str], Outcome] = {}
-    connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
     warm_exporter()  # before the fork: the workers inherit the compiled templates
+    connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
     try:
         with ProcessPoolExecutor(
             max_workers=pool_size(jobs, len(tasks)), initializer=warm_worker, initargs=(str(kernel_log), connections)
