@@ -80,7 +80,8 @@ def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(sh
 def test_plain_papermill_works_from_the_repository_root(tmp_path):
     """What ``papermill notebooks/02-compare-death-tolls.ipynb out.ipynb -p scope Almaty`` does
     from the root, through papermill's own function: its command line only parses the arguments
-    into this call (a new Python for that cost more than the notebook's run)."""
+    into this call (a new Python for that cost more than the notebook's run), so the tests do not
+    run the ``papermill`` command itself."""
     output = tmp_path / "out.ipynb"
     with contextlib.chdir(REPO_ROOT):
         papermill.execute_notebook("notebooks/02-compare-death-tolls.ipynb", str(output),
