@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from functools import cached_property
 from pathlib import Path
 
 import matplotlib.style
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
 from PIL import Image
@@ -166,10 +169,37 @@ def save_figure(
 
 def header_lines(title: str, subtitle: str, source: str) -> tuple[list[str], list[str], list[str]]:
     return (
-        textwrap.wrap(title, WRAP_TITLE),
-        textwrap.wrap(subtitle, WRAP_TEXT),
-        textwrap.wrap(source, WRAP_SOURCE),
+        wrapped(title, WRAP_TITLE, TITLE_SIZE, "bold"),
+        wrapped(subtitle, WRAP_TEXT, TEXT_SIZE - 0.5),
+        wrapped(source, WRAP_SOURCE, SOURCE_SIZE),
     )
+
+
+def wrapped(text: str, chars: int, size: float, weight: str = "normal") -> list[str]:
+    """The text's lines at ``chars`` characters a line, or fewer where a line would still run
+    past the figure's right margin at the screen's or the file's resolution: hinted glyphs are
+    not proportionally wider at every resolution, and a title that fit at 100 dpi was cut off
+    in the 150-dpi file pages show."""
+    font = FontProperties(family=HOUSE_STYLE["font.family"], size=size, weight=weight)
+    lines = textwrap.wrap(text, chars)
+    while chars > 20 and not all(_fits(line, font) for line in lines):
+        chars -= 1
+        lines = textwrap.wrap(text, chars)
+    return lines
+
+
+def _fits(line: str, font: FontProperties) -> bool:
+    """Whether the line, drawn from the left margin, ends before the right one (0.5%)."""
+    for dpi in (SCREEN_DPI, FILE_DPI):
+        width, _, _ = _measurer(dpi).get_text_width_height_descent(line, font, ismath=False)
+        if width > (1 - 0.02 - 0.005) * WIDTH * dpi:
+            return False
+    return True
+
+
+@functools.cache
+def _measurer(dpi: float) -> RendererAgg:
+    return RendererAgg(1, 1, dpi)
 
 
 def header_height(title: str, subtitle: str, source: str) -> float:
@@ -232,7 +262,21 @@ def drawn_texts(fig: Figure) -> list[Text]:
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
     """Pairs of drawn texts whose boxes overlap, and texts that leave the figure (paired with
-    "edge"): what a reader would see as a collision or a clipped label."""
+    "edge"): what a reader would see as a collision or a clipped label. Measured at the screen's
+    resolution and at the PNG file's, which pages show: hinted glyphs are not proportionally
+    wider at every resolution, and a title that fits at 100 dpi was cut off at 150."""
+    found: list[tuple[str, str]] = []
+    screen = fig.dpi
+    try:
+        for dpi in (SCREEN_DPI, FILE_DPI):
+            fig.dpi = dpi
+            found += [pair for pair in _overlaps_at_this_dpi(fig) if pair not in found]
+    finally:
+        fig.dpi = screen
+    return found
+
+
+def _overlaps_at_this_dpi(fig: Figure) -> list[tuple[str, str]]:
     renderer = fig.canvas.get_renderer()
     bounds = fig.bbox
     drawn: list[tuple[str, object]] = []
