@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from casualty_report import analysis, charts, narrative
+from casualty_report import analysis, charts, estimates, narrative
 from casualty_report.chart_style import Chart
 from casualty_report.ledger import Ledger
 
@@ -24,7 +24,7 @@ def arrests(ledger: Ledger, scope: str | None = None) -> Chart:
 
 def toll_timeline(ledger: Ledger) -> Chart:
     points = analysis.toll_timeline(ledger.place_claims, "deaths")
-    return charts.death_toll_timeline_chart(points, analysis.reconcile(ledger.claims), ledger)
+    return charts.death_toll_timeline_chart(points, estimates.reconcile(ledger.claims), ledger)
 
 
 def detentions_timeline(ledger: Ledger) -> Chart:
@@ -37,7 +37,7 @@ def toll_summary(ledger: Ledger) -> Markdown:
 
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
     points = analysis.toll_timeline(ledger.place_claims, measure)
-    return narrative.timeline_summary(points, analysis.reconcile(ledger.claims), ledger, measure)
+    return narrative.timeline_summary(points, estimates.reconcile(ledger.claims), ledger, measure)
 
 
 def steps(ledger: Ledger) -> Chart:

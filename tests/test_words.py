@@ -69,7 +69,7 @@ def test_qualifiers_survive_in_titles_and_findings(ledger):
         == "Officials' count of people detained rose from 2,298 to at least 5,969"
     )
     assert (
-        "the latest is about 12,000 (12 Jan 2022, R22b)" in drawing.timeline_summary(ledger, "detained").data
+        "the latest is about 10,000 (21 Feb 2022, R29c)" in drawing.timeline_summary(ledger, "detained").data
     )
     # The 44 (7 January) is older than the article's 26 + 16 (9 January): the project's sum, shown as one.
     assert "26 + 16 = 42" in drawing.death_tolls(ledger.known_before("2022-01-12")).title

@@ -26,13 +26,15 @@ from casualty_report.vocabulary import (
     POPULATIONS,
     QUALIFIERS,
     STATUSES,
+    counted_as,
     measures_about,
+    same_people,
     steps,
 )
 
 TABLE_COLUMNS = [
     "claim_id", "reported_on", "scope", "measure", "population", "claimant", "claimant_group",
-    "qualifier", "value", "low", "high", "status", "source_id", "locator", "note",
+    "qualifier", "count_kind", "value", "low", "high", "status", "source_id", "locator", "note",
 ]  # fmt: skip
 
 
@@ -124,15 +126,21 @@ def steps_table(claims: pd.DataFrame, scope: str) -> pd.DataFrame:
     """Every figure on the path from detention to sentence in one place (detained, jailed for an
     administrative offence, held by court order, criminal cases, convicted), step by step and
     oldest first within a step."""
-    table = claims_table(claims[claims["scope"] == scope], steps())  # no figures yet: an empty table
-    order = table["measure"].map(list(steps()).index)
+    measures = [word for step in steps() for word in same_people(step)]  # 'arrested' with 'detained'
+    table = claims_table(claims[claims["scope"] == scope], measures)  # no figures yet: an empty table
+    order = table["measure"].map(lambda measure: list(steps()).index(counted_as(measure)))
     return table.assign(_step=order).sort_values(["_step", "reported_on", "claim_id"]).drop(columns="_step")
 
 
 def latest_steps(table: pd.DataFrame) -> pd.DataFrame:
     """Each step's latest standing figure (the lowest on a tie, the most conservative), from
     :func:`steps_table`'s frame: what had become of the people detained, as last reported."""
-    standing = table[table["status"].isin(["active", "disputed"]) & (table["population"] == "all")]
+    standing = table[
+        table["status"].isin(["active", "disputed"])
+        & (table["population"] == "all")
+        & (table["count_kind"] == "running_total")  # a day's count or a count at one moment is no step
+    ]
+    standing = standing.assign(measure=standing["measure"].map(counted_as))
     # As in the estimates, a disputed figure counts only where nothing undisputed stands.
     standing = standing.assign(_disputed=standing["status"] == "disputed")
     latest = standing.sort_values(
@@ -148,7 +156,9 @@ def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame
 
 
 def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
-    """One total per report: one claimant's claims in one source on one date, per place.
+    """One total per report: one claimant's claims in one source on one date, per place. Only
+    running totals count (a day's detentions is not a total), and a measure's other words for the
+    same people with it ('arrested' for 'detained').
 
     A report's total is its figure for everyone ("all"); failing that, the sum of its figures for
     civilians, security forces and attackers. Parts are only added when reported together, so
@@ -157,7 +167,8 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     (retracted > disputed > superseded > active).
     """
     table = with_bounds(select_scope(claims, scope))
-    table = table[table["measure"] == measure]
+    # Everyone counted so far, under whichever word the source used for the same people.
+    table = table[table["measure"].isin(same_people(measure)) & (table["count_kind"] == "running_total")]
     keys = ["scope", "claimant_group", "claimant", "source_id", "reported_on"]
     # One figure for everyone per report if it has one; else its addable parts, by population.
     whole = table[table["population"] == "all"].drop_duplicates(keys, keep="first")
@@ -241,104 +252,6 @@ def compare_official_health(
     return wide
 
 
-#: The columns of :func:`reconcile`'s frame (``tables/estimates.csv``).
-ESTIMATE_COLUMNS = ["measure", "population", "scope", "date", "low", "best", "high", "claim_ids",
-                    "excluded_ids"]  # fmt: skip
-
-
-def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
-    """Low, best and high per measure x population x place, at the end of each date on which a
-    figure for it was reported (UCDP's low/best/high, ACLED's conservative choice).
-
-    Rules, in order: claims reported by the end of the date, with the status they had then;
-    retracted and superseded figures are left out (listed in ``excluded_ids``); within each
-    claimant group only its latest date's figures count, since counts grow; a disputed figure
-    widens the range, and sets the best only where no undisputed figure stands; low is the
-    lowest low bound (a floor's own figure included), high the highest high bound (open if any
-    figure is open-ended); best is the bounded figure reported last, on a tie the lowest
-    (ACLED's most conservative figure), never below a floor ("at least").
-    """
-    # Plain Python over records: each key holds a handful of claims, and pandas calls per
-    # (key, date) would cost more than the work (100,000 claims: seconds, not minutes).
-    columns = ["measure", "population", "scope", "reported_on", "status", "status_effective", "claimant_group",
-               "claim_id", "value", "low", "high"]  # fmt: skip
-    by_key: dict[tuple[str, str, str], list] = {}
-    for figure in with_bounds(claims)[columns].itertuples(index=False):
-        by_key.setdefault((figure.measure, figure.population, figure.scope), []).append(figure)
-    rows = []
-    for (measure, population, place), figures in by_key.items():
-        for date in sorted({figure.reported_on for figure in figures}):
-            known = [
-                (f, f.status if f.status_effective <= date else "active")
-                for f in figures
-                if f.reported_on <= date
-            ]
-            standing = [(f, status) for f, status in known if status not in ("retracted", "superseded")]
-            settled = _latest_per_group([f for f, status in standing if status != "disputed"])
-            # A disputed figure widens the range while its group has nothing newer that stands
-            # undisputed; it never sets the best estimate.
-            newest_settled = {f.claimant_group: f.reported_on for f in settled}
-            contested = [
-                f
-                for f in _latest_per_group([f for f, status in standing if status == "disputed"])
-                if f.reported_on >= newest_settled.get(f.claimant_group, f.reported_on)
-            ]
-            current = sorted(settled + contested, key=lambda f: f.claim_id)
-            row = {"measure": measure, "population": population, "scope": place, "date": date,
-                   "low": pd.NA, "best": pd.NA, "high": pd.NA}  # fmt: skip
-            if current:
-                open_ended = any(pd.isna(f.high) for f in current)
-                row |= {
-                    "low": min(int(f.low) for f in current),
-                    "best": _best(settled or contested),
-                    "high": pd.NA if open_ended else max(int(f.high) for f in current),
-                }
-            row["claim_ids"] = " ".join(f.claim_id for f in current)
-            row["excluded_ids"] = " ".join(sorted(f.claim_id for f, status in known if status == "retracted"))
-            rows.append(row)
-    result = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-    for column in ("low", "best", "high"):
-        result[column] = result[column].astype("Int64")
-    return result
-
-
-def _latest_per_group(figures: list) -> list:
-    """Each claimant group's figures of its latest date: counts grow, so older ones are out of date."""
-    latest: dict[str, pd.Timestamp] = {}
-    for figure in figures:
-        latest[figure.claimant_group] = max(
-            latest.get(figure.claimant_group, figure.reported_on), figure.reported_on
-        )
-    return [figure for figure in figures if figure.reported_on == latest[figure.claimant_group]]
-
-
-def _best(figures: list) -> int:
-    """The figure reported last among those with an upper bound (a floor only bounds the count
-    from below), the lowest on a tie, raised to the highest floor: "at least 221" rules out 188.
-    With floors alone, the highest of them."""
-    bounded = [f for f in figures if not pd.isna(f.high)] or figures
-    newest = max(f.reported_on for f in bounded)
-    best = min(_within(f) for f in bounded if f.reported_on == newest)
-    floors = [int(f.low) for f in figures if pd.isna(f.high)]
-    return max([best, *floors])
-
-
-def _within(figure) -> int:
-    """A figure kept within its own bounds: "nearly 240" counts as 239, "over 5,800" as 5,801."""
-    value = max(int(figure.value), int(figure.low))
-    return value if pd.isna(figure.high) else min(value, int(figure.high))
-
-
-def final_estimates(claims: pd.DataFrame) -> pd.DataFrame:
-    """The last reconciled row of each measure x population x place."""
-    return (
-        reconcile(claims)
-        .groupby(["measure", "population", "scope"], sort=False)
-        .tail(1)
-        .reset_index(drop=True)
-    )
-
-
 def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
     """Every report of a whole total over time, per group: the points of a timeline chart.
 
@@ -348,14 +261,3 @@ def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     totals = report_totals(claims, measure, scope)
     totals = totals[(totals["populations"] == "all") | (totals["parts"] >= 2)]
     return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)
-
-
-def latest_best(estimates: pd.DataFrame, measure: str, place: str) -> int | None:
-    """The best estimate of everyone counted in a place, at the last date of ``estimates``
-    (:func:`reconcile`'s frame); None when there is none."""
-    rows = estimates[
-        (estimates["measure"] == measure) & (estimates["population"] == "all") & (estimates["scope"] == place)
-    ]
-    if rows.empty or pd.isna(rows["best"].iloc[-1]):
-        return None
-    return int(rows["best"].iloc[-1])

@@ -24,6 +24,7 @@ from casualty_report.chart_words import (
     rise_title,
     steps_title,
 )
+from casualty_report.estimates import latest_best
 from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import CLAIMANT_GROUPS
 
@@ -105,9 +106,9 @@ def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
 def death_toll_timeline_chart(points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every report of the place's death toll over time (``points``:
     :func:`analysis.toll_timeline`), by claimant group, with the latest best estimate from
-    ``estimates`` (:func:`analysis.reconcile`)."""
+    ``estimates`` (:func:`estimates.reconcile`)."""
     place = ledger.place
-    best = analysis.latest_best(estimates, "deaths", place)
+    best = latest_best(estimates, "deaths", place)
     return timeline_chart(
         ledger,
         "death-toll-timeline",

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.vocabulary import (
+    CLAIMANT_GROUPS,
+    COUNT_KINDS,
+    MEASURES,
+    POPULATIONS,
+    QUALIFIERS,
+    STATUSES,
+)
 
 #: How pandas writes booleans.
 TRUE_VALUES = ("True",)
@@ -121,6 +128,9 @@ _COLUMNS: list[Column] = [
     Column("qualifier", "string", "Qualifier",
            "How the figure was worded ('at least', 'about', 'dozens'…), a word of the ledger's qualifier "
            "vocabulary; it sets the lower and upper bounds.", enum=QUALIFIERS),
+    Column("count_kind", "string", "Kind of count",
+           "Whether the figure counts everyone so far, the people in a state at one moment, or those of "
+           "a stated period: a word of the ledger's count-kind vocabulary.", enum=COUNT_KINDS),
     Column("value", "integer", "Figure",
            "The figure as published, in digits; for a vague word ('several', 'dozens', 'hundreds') its "
            "conservative coding.", minimum=0),

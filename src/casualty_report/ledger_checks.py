@@ -135,8 +135,9 @@ def claims_rules() -> list[pa.Check]:
         ),
         pa.Check(
             _replacement_counts_the_same,
-            error="superseded_by: a later claim of the same measure, population and scope (a figure for "
-            "other people, another place or an earlier day does not replace it: use corrected_by)",
+            error="superseded_by: a later claim of the same measure, population, scope and count_kind (a "
+            "figure for other people, another place, another kind of count or an earlier day does not "
+            "replace it: use corrected_by)",
         ),
     ]
 
@@ -161,7 +162,7 @@ def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
         return rows["superseded_by"].map(dict(zip(ids, values, strict=True)))
 
     same = pd.Series(True, index=replaced)
-    for column in ("measure", "population", "scope"):
+    for column in ("measure", "population", "scope", "count_kind"):
         same &= of_replacement(frame[column].tolist()).fillna(rows[column]) == rows[column]
     dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")  # bad ones are reported
     own = dates.loc[replaced]
@@ -170,6 +171,7 @@ def _replacement_counts_the_same(frame: pd.DataFrame) -> pd.Series:
     known = rows["measure"].isin(list(VOCABULARIES["measure"])) & rows["population"].isin(
         list(VOCABULARIES["population"])
     )
+    known &= rows["count_kind"].isin(list(VOCABULARIES["count_kind"]))
     known &= own.notna() & later.notna()
     ok.loc[replaced] = ~known | (same & (later >= own))
     return ok

@@ -116,6 +116,9 @@ CLAIMS = Table(
               "The figure, digits only (1300, not 1,300); for a vague word, its conservative coding.",
               required=True),
         _word("qualifier", "Qualifier", "How the figure was worded"),
+        _word("count_kind", "Kind of count",
+              "Whether the figure counts everyone so far, the people in a state at one moment, or "
+              "those of a stated period"),
         Field("claimant", "text", "Claimant", "Who gave the figure, as the source names them.",
               required=True, expected="who made the claim"),
         _word("claimant_group", "Claimant group", "The kind of claimant"),

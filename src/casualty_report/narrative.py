@@ -10,8 +10,16 @@ import pandas as pd
 from IPython.display import Markdown
 
 from casualty_report import analysis
+from casualty_report.estimates import final_estimates
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.vocabulary import (
+    CLAIMANT_GROUPS,
+    MEASURES,
+    POPULATIONS,
+    QUALIFIERS,
+    STATUSES,
+    counted_as,
+)
 
 
 def heading(ledger: Ledger) -> Markdown:
@@ -90,7 +98,7 @@ def timeline_summary(
     points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger, measure: str = "deaths"
 ) -> Markdown:
     """Where the place's count started, where it ended, and the reconciled estimate now
-    (``points``: :func:`analysis.toll_timeline`; ``estimates``: :func:`analysis.reconcile`)."""
+    (``points``: :func:`analysis.toll_timeline`; ``estimates``: :func:`estimates.reconcile`)."""
     national = ledger.place
     standing = points[points["status"] != "retracted"]
     if standing.empty:
@@ -107,6 +115,7 @@ def timeline_summary(
         (estimates["measure"] == measure)
         & (estimates["population"] == "all")
         & (estimates["scope"] == national)
+        & (estimates["count_kind"] == "running_total")
     ]
     if len(final) and not pd.isna(final["best"].iloc[-1]):
         estimate = final.iloc[-1]
@@ -259,8 +268,8 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     # Plain dicts of named tuples: a pandas look-up per claim cost most of the time at scale.
     by_id = {claim.claim_id: claim for claim in claims.itertuples(index=False)}
     final = {
-        (estimate.measure, estimate.population, estimate.scope): estimate
-        for estimate in analysis.final_estimates(claims).itertuples(index=False)
+        (estimate.measure, estimate.population, estimate.scope, estimate.count_kind): estimate
+        for estimate in final_estimates(claims).itertuples(index=False)
     }
     rows = []
     for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
@@ -268,7 +277,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
         if claim.status == "retracted":
             shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
             findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
-        key = (claim.measure, claim.population, claim.scope)
+        key = (counted_as(claim.measure), claim.population, claim.scope, claim.count_kind)
         replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
         for other_id in [*replaced, *claim.corrected_by.split()]:
             if other_id not in by_id:
@@ -284,10 +293,10 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
             # is followed under the label that holds, not its own.
             if (
                 claim.status == "disputed"
-                and (other.measure, other.scope) == key[::2]
+                and (counted_as(other.measure), other.scope) == (key[0], key[2])
                 and other.population != key[1]
             ):
-                key = (other.measure, other.population, other.scope)
+                key = (counted_as(other.measure), other.population, other.scope, other.count_kind)
         later = "no later figure"
         estimate = final.get(key)
         if estimate is not None and estimate.claim_ids not in ("", claim.claim_id):

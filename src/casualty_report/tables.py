@@ -20,7 +20,7 @@ import pandas as pd
 
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import display_value, gap_words, status_word, total_words
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
 
@@ -258,10 +258,11 @@ def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 
 
 def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
-    """``analysis.reconcile``: low, best and high at the end of each day a figure came in."""
+    """``estimates.reconcile``: low, best and high at the end of each day a figure came in."""
     frame = pd.DataFrame({
         "As of the end of": table["date"].map(date_words),
         "Who": table["population"].map(lambda population: POPULATIONS[population].label),
+        "Kind of count": table["count_kind"].map(lambda kind: COUNT_KINDS[kind].label),
         "Low": table["low"].map(count_words),
         "Best": table["best"].map(count_words),
         "High": [("open-ended" if pd.isna(h) and not pd.isna(lo) else count_words(h))

@@ -18,6 +18,9 @@ class Measure:
     unit: str = "people"  # what is counted: people, cases or complaints
     topic: str = ""  # the notebook table it belongs to: casualties, injuries, arrests or justice
     step: int = 0  # its place on the path from detention to sentence (0: not on it)
+    # Another measure that counts the same people under another word (sources write "arrested"
+    # for people officials count as detained): timelines, estimates and comparisons follow both.
+    same_people_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class Qualifier:
     prefix: str  # written before the number: "at least 164"; "" when the word itself is shown
     lower_bound: bool  # the true figure may be larger than any stated number
     word: str = ""  # a vague word shown instead of a number ("dozens (counted as 12)")
+
+
+@dataclass(frozen=True)
+class CountKind:
+    meaning: str
+    label: str  # in a table or a sentence: "a count at one moment"
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ MEASURES: dict[str, Measure] = {
     "detained": Measure(
         "people detained (held by police, charged or not)", "detained", topic="arrests", step=1
     ),
-    "arrested": Measure("people arrested", "arrested", topic="arrests"),
+    "arrested": Measure("people arrested", "arrested", topic="arrests", same_people_as="detained"),
     "in_custody": Measure("people held at one moment (not cumulative)", "held", topic="arrests"),
     "convicted": Measure("people convicted by a court", "convicted", topic="arrests", step=5),
     "remanded": Measure(
@@ -142,6 +151,19 @@ QUALIFIERS: dict[str, Qualifier] = {
     ),
 }
 
+# Only figures of one kind are compared, estimated together or said to replace each other: 719
+# people in hospital on one day is not fewer than the 897 admitted over the whole emergency.
+COUNT_KINDS: dict[str, CountKind] = {
+    "running_total": CountKind("everyone counted so far, from the start of the events", "running total"),
+    "snapshot": CountKind(
+        "people in a state at one moment (in hospital, in custody, in a critical state now)",
+        "count at one moment",
+    ),
+    "period": CountKind(
+        "people counted in a stated period only (such as the past 24 hours)", "count for a period"
+    ),
+}
+
 CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
     "official": ClaimantGroup(
         "government, president's office, ministries other than health, police, prosecutors",
@@ -202,6 +224,7 @@ VOCABULARIES = {
     "measure": MEASURES,
     "population": POPULATIONS,
     "qualifier": QUALIFIERS,
+    "count_kind": COUNT_KINDS,
     "claimant_group": CLAIMANT_GROUPS,
     "status": STATUSES,
 }
@@ -210,6 +233,16 @@ VOCABULARIES = {
 def measures_about(topic: str) -> tuple[str, ...]:
     """The measures a notebook's table shows, in the vocabulary's order."""
     return tuple(word for word, measure in MEASURES.items() if measure.topic == topic)
+
+
+def counted_as(measure: str) -> str:
+    """The measure whose people a figure counts: 'detained' for 'arrested', else itself."""
+    return MEASURES[measure].same_people_as or measure
+
+
+def same_people(measure: str) -> tuple[str, ...]:
+    """The measures that count the people of ``measure``, ``measure`` first."""
+    return (measure, *(word for word in MEASURES if word != measure and counted_as(word) == measure))
 
 
 def steps() -> tuple[str, ...]:
