@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from casualty_report import analysis, charts, estimates, narrative
+from casualty_report import analysis, charts, comparisons, estimates, narrative
 from casualty_report.chart_style import Chart
 from casualty_report.ledger import Ledger
 
 
 def death_tolls(ledger: Ledger) -> Chart:
-    return charts.death_toll_chart(analysis.compare_official_health(ledger.claims, "deaths"), ledger)
+    return charts.death_toll_chart(comparisons.official_against_health(ledger, "deaths"), ledger)
 
 
 def injuries(ledger: Ledger, scope: str | None = None) -> Chart:
@@ -24,7 +24,7 @@ def arrests(ledger: Ledger, scope: str | None = None) -> Chart:
 
 def toll_timeline(ledger: Ledger) -> Chart:
     points = analysis.toll_timeline(ledger.place_claims, "deaths")
-    return charts.death_toll_timeline_chart(points, estimates.reconcile(ledger.claims), ledger)
+    return charts.death_toll_timeline_chart(points, ledger)
 
 
 def detentions_timeline(ledger: Ledger) -> Chart:
@@ -32,7 +32,7 @@ def detentions_timeline(ledger: Ledger) -> Chart:
 
 
 def toll_summary(ledger: Ledger) -> Markdown:
-    return narrative.toll_summary(analysis.compare_official_health(ledger.claims, "deaths"), ledger)
+    return narrative.toll_summary(comparisons.official_against_health(ledger, "deaths"), ledger)
 
 
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:

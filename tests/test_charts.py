@@ -139,8 +139,10 @@ def test_the_overlap_check_finds_a_collision(ledger):
 
 def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     chart = drawing.death_tolls(article_day)
-    assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn toll of at least 164 was at least 3.9 "
-                           "times officials' latest, 26 + 16 = 42")  # fmt: skip
+    # 26 + 16 is the article's and our sum of two counts of parts: not set against the 164.
+    assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' 26 'civilians' "
+                           "and 16 security forces are not compared: officials gave counts of parts, and 42 is our "
+                           "sum of them, not a toll anyone gave")  # fmt: skip
     assert chart.subtitle.startswith(
         "People killed in every place in the ledger: each side's latest count, as known at the start of 10 Jan 2022"
     )
@@ -170,23 +172,25 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
 
 def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledger):
     chart = drawing.death_tolls(ledger)
-    # The Health Minister's 227 (18 Jan 2022) replaced the withdrawn 164 as the ministry's last
-    # toll; Almaty region: officials counted only civilians there, drawn but not compared.
-    assert [width for width, _, _ in bars(chart)] == [238, 227, 151, 103, 8, 8]
-    assert (
-        chart.title
-        == "In Kazakhstan, the Health Ministry's toll of 227 was 11 fewer than officials' latest, 238"
+    # The Health Minister's 227 (18 Jan 2022) against officials' 225 as known that day (15 Jan),
+    # not against a restatement a year later; Almaty: the ministry's withdrawn 103 against the
+    # city's final count; Almaty region: officials counted only civilians there, drawn but not
+    # compared.
+    assert [width for width, _, _ in bars(chart)] == [225, 227, 151, 103, 8, 8]
+    assert chart.title == (
+        "In Kazakhstan, as known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225 "
+        "of 15 January 2022"
     )
     assert "as reported up to 17 Mar 2023" in chart.subtitle
-    assert texts(chart)[:2] == ["Officials, 5 Jan 2023", "238"]
+    assert texts(chart)[:2] == ["Officials, 15 Jan 2022", "225 (superseded)"]
     assert "08info.kz" in chart.source and "claims A01" not in chart.source  # outlets, not internal ids
 
 
 def test_a_scoped_chart_is_about_its_place(ledger):
     almaty = drawing.death_tolls(ledger.in_scope("Almaty"))
     assert (
-        almaty.title == "The Health Ministry's withdrawn toll of 103 was 48 fewer than officials' latest, 151"
-    )  # both exact
+        almaty.title == "The Health Ministry's withdrawn 103 was 48 fewer than the final count, 151"
+    )  # both exact, and 151 is the city's final count
     assert almaty.subtitle.startswith("People killed in Almaty")
     timeline = drawing.toll_timeline(ledger.in_scope("Almaty"))
     assert "in Almaty" in timeline.subtitle and timeline.title.startswith("Officials' count of people dead")
@@ -213,9 +217,12 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
     early, late = chart.figure.axes
     shown = [t.get_text() for ax in (early, late) for t in ax.texts if t.get_visible()]
     assert shown.count("238") <= 2  # once per group that reached it, not at every repeat
-    assert {"44+", "42", "164+", "225", "227", "238", "≈240", "188+", "221+"} <= set(shown)
-    assert chart.title == ("Officials' count of people dead rose from at least 44 to 238; the withdrawn 164 was "
-                           "nearer the latest best estimate, 238, than their first count")  # fmt: skip
+    # Counts of everyone only: the article's 26 + 16 is a sum of parts, not a point.
+    assert {"44+", "164+", "225", "227", "238", "≈240", "188+", "221+"} <= set(shown) and "42" not in shown
+    assert chart.title == ("Officials' count of people dead rose from 225 to the final count, 238; the Health "
+                           "Ministry's withdrawn at least 164 was at most 74 fewer than it")  # fmt: skip
+    final = [line for ax in (early, late) for line in ax.lines if list(line.get_ydata()) == [238, 238]]
+    assert final, "the final count is drawn as a dashed line"
     retracted = [line for ax in (early, late) for line in ax.lines if line.get_markerfacecolor() == "white"]
     assert {(line.get_ydata()[0], line.get_color()) for line in retracted} == {(164, "#D55E00")}
     # the cut in the time axis is marked on both panels

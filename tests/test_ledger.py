@@ -59,7 +59,7 @@ def test_the_headline_figures_are_the_articles(ledger):
 HISTORY = {
     # id: (reported_on, measure, population, value, qualifier, claimant_group, status)
     "R09a": ("2022-01-09", "deaths", "all", 164, "exact", "health_ministry", "retracted"),
-    "R20": ("2022-01-07", "deaths", "all", 44, "at_least", "official", "superseded"),
+    "R20": ("2022-01-07", "deaths", "all", 44, "at_least", "independent", "active"),  # the outlets' sum
     "R07c": ("2022-01-07", "injured", "attackers", 18, "exact", "official", "active"),
     "R23a": ("2022-01-15", "deaths", "all", 225, "exact", "official", "superseded"),
     "R23b": ("2022-01-15", "deaths", "security_forces", 19, "exact", "official", "active"),
@@ -120,8 +120,8 @@ def test_every_claim_has_a_source_a_locator_and_a_note(ledger):
 
 def test_superseded_claims_take_effect_when_replaced(ledger):
     claims = ledger.claims.set_index("claim_id")
-    assert claims.at["R20", "superseded_by"] == "R23a"
-    assert claims.at["R20", "status_effective"] == pd.Timestamp("2022-01-15")
+    assert claims.at["R23a", "superseded_by"] == "R39"  # 225 of 15 January, then 'at least 227'
+    assert claims.at["R23a", "status_effective"] == pd.Timestamp("2022-02-25")
     assert claims.at["R21", "status_effective"] == claims.at["R21", "reported_on"]  # active from the start
     assert claims.at["A01", "status_effective"] == pd.Timestamp("2022-01-09")  # status_since
     assert claims.at["R04", "superseded_by"] == "R52a"  # 'dozens' in Almaty, replaced by 86 on 14 March

@@ -68,9 +68,10 @@ def test_published_tables_hold_the_ledgers_figures(published, ledger):
     assert len(casualties) == (ledger.claims["measure"] == "deaths").sum()
     assert casualties["claim_id"].head(3).tolist() == ["R34a", "R29a", "R35a"]  # nation first, largest first
     comparison = pd.read_csv(published / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "difference"]].tolist() == [
-        238, 227, -11,
-    ]  # fmt: skip
+    # The ministry's last toll (18 Jan 2022) against officials' 225 as known that day (15 Jan).
+    national = comparison.loc["Kazakhstan"]
+    assert national[["official_value", "health_ministry_value", "difference"]].tolist() == [225, 227, 2]
+    assert (national["basis"], national["compared_on"]) == ("same day", "2022-01-18")
     corrections = pd.read_csv(published / "tables" / "corrections.csv").set_index("claim_id")
     assert corrections.loc["A08", "what_other_reporting_shows"].endswith(
         "Kazakhstan, not Almaty; detained, not arrested"
@@ -160,7 +161,9 @@ def test_pages_show_the_figures_and_tables(published):
     assert len(deaths.images) == 1
     text = deaths.text.getvalue()
     assert "Officials against the Health Ministry: how many died?" in text
-    assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
+    # The ministry's last toll against officials' as known that day, then against the final count.
+    assert "As known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225" in text
+    assert "The Health Ministry's 227 (18 January 2022) was 11 fewer than the final count, 238." in text
     injuries = parse(published / "03-chart-injuries-and-arrests.html")
     assert len(injuries.images) == 3
     assert "Office of the President" in injuries.text.getvalue()
@@ -212,35 +215,44 @@ def test_every_table_cell_names_its_column_for_phones(published, page):
 
 
 def test_the_front_page_is_the_report(published):
+    """Title, what the run covers, the article checked, the written findings with their figures
+    cited, the charts that carry them, then the pages, sources and downloads."""
     index = (published / "index.html").read_text(encoding="utf-8")
     page = parse(published / "index.html")
     text = page.text.getvalue()
     assert "<h1>Kazakhstan, January 2022: whose casualty figures?</h1>" in index
-    assert "Figures reported up to <strong>17 March 2023</strong>" in index  # the date it covers
+    assert '<p class="view-title">Every place, every figure to 17 March 2023</p>' in index
+    assert (
+        "Checking the article: 19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking "
+        "Control of Kazakhstan?&rdquo;, 9 January 2022." in index
+    )
     for name in NOTEBOOK_NAMES:
         assert f'<a href="{name}.html">' in index
-    # the findings the notebooks computed, each chart with its caption, every figure file
-    assert "In Kazakhstan, officials' latest toll was 238 (5 Jan 2023, R37a)" in text
-    assert page.images == [f"figures/{name}.png" for name in FIGURES]
-    assert "the Health Ministry's toll of 227 was 11 fewer than officials' latest, 238" in index.replace(
+    # the written findings, in the dataset's order, each figure filled in and cited
+    findings = index.split('<ul class="findings">')[1].split("</ul>")[0]
+    assert findings.count("<li>") == 5
+    assert "The only count of everyone killed that the authorities gave in the first week" in findings
+    assert 'The Health Ministry\'s 164<sup class="cite"><a href="#source-1"' in findings
+    assert "The final official count, 238<sup" in findings
+    assert '<li id="source-1">TASS, <a href="https://tass.ru/' in index  # the first source cited comes first
+    # the two charts that carry the story, not the claim-by-claim bars
+    assert page.images == ["figures/death-toll-timeline.png", "figures/detentions-timeline.png"]
+    assert "Officials' count of people dead rose from 225 to the final count, 238" in index.replace(
         "&#39;", "'"
-    )  # the chart's alt text
+    )
     for name in FIGURES:
         assert f'<a href="figures/{name}.svg">SVG</a>' in index
     for name in TABLES:
-        assert f'<a href="tables/{name}.csv">{name}.csv</a>' in index
+        assert f'<a href="tables/{name}.csv">' in index
     assert '<a href="datapackage.json">datapackage.json</a>' in index
-    # sources as citations, the caveats, how to read, and when and from what it was rendered
-    assert (
-        "19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking Control of Kazakhstan?&rdquo;, 2022-01-09."
-        in index
-    )
     assert "How to read the charts and tables." in text
     assert "A withdrawn figure is not necessarily a false one" in text
     manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
-    assert f"Rendered on {TODAY}" in text
+    day = dt.date.fromisoformat(TODAY)
+    assert f"Rendered on {day.day} {day:%B %Y}" in text
     if manifest["git_commit"]:
         assert manifest["git_commit"][:12] in text
+    assert manifest["title"] == "Every place, every figure to 17 March 2023"
 
 
 def test_manifest_records_what_the_run_used(published):
@@ -287,12 +299,17 @@ def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_p
 
 
 def test_the_site_index_says_what_each_set_covers_in_words(shared_reports):
-    """Place and date as a reader reads them; the defaults and folder paths left out."""
+    """Each event's sets by what they cover, as a reader reads it: no set's slug, no defaults,
+    no folder paths."""
     index = (shared_reports / "index.html").read_text(encoding="utf-8")
-    assert ">default</a>: every place</h3>" in index
-    assert ">scope-almaty</a>: Almaty</h3>" in index
-    assert ">as-of-2022-01-10</a>: every place; as known at the start of 10 January 2022</h3>" in index
-    assert ">exampleland</a>: every place; dataset exampleland-2031</h3>" in index
+    kazakhstan = index.split("<h3")[1]
+    assert "Kazakhstan, January 2022: whose casualty figures?</h3>" in kazakhstan
+    assert '<a href="latest/default/index.html">Every place, every figure to 17 March 2023</a>' in kazakhstan
+    assert ">Almaty, every figure to 5 January 2023</a>" in kazakhstan
+    assert ">As known at the start of 10 January 2022, the day after the article</a>" in kazakhstan
+    assert "Exampleland, March 2031 (a fictional test event)</h3>" in index.split("<h3")[2]
+    for slug in (">default<", ">scope-almaty<", ">as-of-2022-01-10<", ">exampleland<", f"-{TODAY}<"):
+        assert slug not in index, slug
     assert "figure_formats" not in index and "data_dir" not in index and str(FIXTURES) not in index
     assert describe_parameters({"as_of": "10/01/2022", "figure_formats": ["png"]}) == (
         "every place; as known at the start of 10/01/2022; figure formats png"  # a refused set's, as given
@@ -311,10 +328,9 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     assert history[-1]["status"] == "failed" and history[-1]["set"] == "default"
     assert "ZeroDivisionError" in history[-1]["error"]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="latest/default/index.html">default</a>: every place' in index
-    assert "the Health Ministry&#39;s toll of 227" in index  # the set's headline
+    assert '<a href="latest/default/index.html">Every place, every figure to 17 March 2023</a>' in index
+    # the set's headline: its first written finding's lead
+    assert "The only count of everyone killed that the authorities gave in the first week" in index
     assert '<a href="failed/default/">the failed notebook</a>' in index
-    first_row = index.split('<tr role="row"><td role="cell" data-label="Set">')[1]
-    assert (
-        first_row.startswith("default</td>") and 'data-label="Outcome">failed</td>' in first_row
-    )  # newest first
+    first_row = index.split('<tbody role="rowgroup">')[1].split("</tr>")[0]
+    assert 'data-label="Outcome">failed: ' in first_row and "Every place" in first_row  # newest first

@@ -45,22 +45,23 @@ def test_a_parameter_set_gets_its_own_folder(published, almaty):
     for figure in sorted((published / "figures").glob("*.png")):
         assert (almaty / "figures" / figure.name).read_bytes() != figure.read_bytes(), figure.name
     front = (almaty / "index.html").read_text(encoding="utf-8")
-    assert "Place: <strong>Almaty</strong>" in front
+    assert '<p class="view-title">Almaty, every figure to 5 January 2023</p>' in front
+    assert "In Almaty, the withdrawn figure was below the city's final count." in front
 
 
 def test_as_of_renders_the_articles_world(shared_runs):
     then = shared_runs["as_of"]
     assert then.name == f"as-of-2022-01-10-{TODAY}"
     comparison = pd.read_csv(then / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Kazakhstan", ["official_value", "health_ministry_value", "ratio"]].tolist() == [
-        42,
-        164,
-        3.9,
-    ]
+    # The article's 26 + 16 is a sum of parts: shown beside the 164, never measured against it.
+    national = comparison.loc["Kazakhstan"]
+    assert national[["official_value", "health_ministry_value"]].tolist() == [42, 164]
+    assert pd.isna(national["ratio"]) and pd.isna(national["difference"]) and pd.isna(national["basis"])
+    assert "our sum of them, not a toll anyone gave" in national["why_not"]
     page = parse(then / "02-compare-death-tolls.html").text.getvalue()
     assert "As known at the start of 10 January 2022" in page
     corrections = pd.read_csv(then / "tables" / "corrections.csv").set_index("claim_id")
-    assert "R35a" not in corrections.loc["A01", "what_other_reporting_shows"]  # not reported yet then
+    assert "16 Aug 2022" not in corrections.loc["A01", "what_other_reporting_shows"]  # R35a: not reported yet
 
 
 def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(shared_runs):
@@ -73,7 +74,10 @@ def test_a_fictional_event_renders_through_every_notebook_with_no_code_change(sh
     for word in ("Kazakh", "Almaty", "19FortyFive"):
         assert word not in published_text
     comparison = pd.read_csv(run / "tables" / "death-toll-comparison.csv").set_index("scope")
-    assert comparison.loc["Exampleland", ["official_value", "health_ministry_value"]].tolist() == [31, 40]
+    # The ministry's withdrawn 40 against officials' 9 civilians and 3 security forces of the same
+    # day: a sum of parts, not compared.
+    assert comparison.loc["Exampleland", ["official_value", "health_ministry_value"]].tolist() == [12, 40]
+    assert pd.isna(comparison.loc["Exampleland", "difference"])
     assert "Of the 6 figures in the bulletin" in pages[4]
 
 

@@ -213,8 +213,13 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
     The latest report wins (see :func:`report_totals`); on the same date, a report covering
     everyone beats one adding parts, more parts beat fewer, then the lowest claim id.
     """
-    totals = report_totals(claims, measure, scope)
-    totals["_covers_all"] = totals["populations"] == "all"
+    latest = _latest_per_place(report_totals(claims, measure, scope))
+    return _in_scope_order(latest, scope_order(claims), "_group_rank").drop(columns="_group_rank")
+
+
+def _latest_per_place(totals: pd.DataFrame) -> pd.DataFrame:
+    """Each group's latest report per place, from :func:`report_totals`' frame."""
+    totals = totals.assign(_covers_all=totals["populations"] == "all")
     # A whole toll (everyone, or parts added up) beats a newer count of one group of people:
     # 16 security forces dead is not a toll to set against another side's.
     totals["_whole"] = totals["_covers_all"] | (totals["parts"] >= 2)
@@ -224,23 +229,32 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | Non
         kind="stable",
     ).drop_duplicates(["scope", "claimant_group"])
     totals["_group_rank"] = totals["claimant_group"].map(list(CLAIMANT_GROUPS).index)  # officials first
-    totals = _in_scope_order(totals, scope_order(claims), "_group_rank")
-    return totals.drop(columns=["_covers_all", "_whole", "_group_rank", "source_id", "parts"])
+    return totals.drop(columns=["_covers_all", "_whole", "source_id", "parts"])
 
 
 def compare_official_health(
     claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None
 ) -> pd.DataFrame:
-    """Officials against the Health Ministry, per place where both gave a figure: both latest
-    totals (see :func:`group_totals`), difference and ratio.
+    """Officials against the Health Ministry, per place where both gave a figure: the Health
+    Ministry's latest total (see :func:`group_totals`) and officials' latest whole total *as
+    known on that day* (their latest overall if they had none by then), difference and ratio. Whether the two
+    may be compared at all is :mod:`casualty_report.comparisons`' to say.
 
     ``difference`` is Health Ministry minus officials; ``ratio`` is Health Ministry over
     officials.
     """
-    totals = group_totals(claims, measure, scope)
+    reports = report_totals(claims, measure, scope)
+    latest = _latest_per_place(reports)
+    health = latest[latest["claimant_group"] == "health_ministry"].set_index("scope")
+    whole = (reports["populations"] == "all") | (reports["parts"] >= 2)
+    official = reports[(reports["claimant_group"] == "official") & whole]
+    days = dict(zip(health.index, health["reported_on"], strict=True))
+    their_day = pd.to_datetime(official["scope"].map(days))  # NaT: no ministry figure there
+    by_then = official[official["reported_on"] <= their_day]
+    officials = pd.concat([_latest_per_place(by_then), latest[latest["claimant_group"] == "official"]])
+    officials = officials.drop_duplicates("scope").set_index("scope")  # as known then, else the latest
     sides = {}
-    for group, prefix in (("official", "official"), ("health_ministry", "health_ministry")):
-        side = totals[totals["claimant_group"] == group].set_index("scope")
+    for prefix, side in (("official", officials), ("health_ministry", health)):
         side = side[["value", "lower_bound", "populations", "status", "reported_on", "claim_ids"]]
         sides[prefix] = side.add_prefix(f"{prefix}_")
     wide = pd.concat(sides.values(), axis=1, join="inner").rename_axis("scope").reset_index()
@@ -253,11 +267,11 @@ def compare_official_health(
 
 
 def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
-    """Every report of a whole total over time, per group: the points of a timeline chart.
+    """Every report of a total for everyone over time, per group: the points of a timeline chart.
 
-    A whole total covers everyone, or adds up two or more parts; a figure for one part (the
-    security forces' dead alone) is not a toll and is left out.
+    A figure for one group of people (the security forces' dead alone) is not a toll, and
+    neither is a sum of such figures: adding them is ours to do, not the claimant's.
     """
     totals = report_totals(claims, measure, scope)
-    totals = totals[(totals["populations"] == "all") | (totals["parts"] >= 2)]
+    totals = totals[totals["populations"] == "all"]
     return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)

@@ -110,7 +110,8 @@ class Chart:
     def _repr_mimebundle_(self, include=None, exclude=None):
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt_text}
-        words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source}
+        words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source,
+                 "figures": len(self.claim_ids)}  # fmt: skip
         return data, {"image/png": {"alt": self.alt_text, "width": width}, CHART_METADATA: words}
 
     def __repr__(self) -> str:

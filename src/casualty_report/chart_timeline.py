@@ -34,11 +34,13 @@ TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the fir
 
 
 def timeline_chart(
-    ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, best: int | None
+    ledger: Ledger, name: str, points: pd.DataFrame, title: str, what: str, reference: tuple[int, str] | None
 ) -> Chart:
     """Reported figures over time: one colour per claimant group, a line through each group's
-    figures that stood when reported, hollow rings for withdrawn ones. Two panels with a break
-    mark when the figures span more than three weeks: the first weeks, then the rest."""
+    figures that stood when reported, hollow rings for withdrawn ones, and a dashed line at
+    ``reference`` (value, what it is: the final count). Two panels with a break mark when the
+    figures span more than three weeks: the first weeks, then the rest."""
+    best = None if reference is None else reference[0]
     groups = [g for g in CLAIMANT_GROUPS if g in set(points.get("claimant_group", []))]
     keys = [f"{CLAIMANT_GROUPS[g].colour_name}: {CLAIMANT_GROUPS[g].counter}" for g in groups]
     statuses = set(points["status"]) if len(points) else set()
@@ -51,8 +53,8 @@ def timeline_chart(
     rounded = rounded_totals(ledger, points)
     if rounded:
         keys.append("≈ marks a rounded figure (about, nearly)")
-    if best is not None:
-        keys.append("the dashed line is the latest best estimate")
+    if reference is not None:
+        keys.append(f"the dashed line is {reference[1]}, {reference[0]:,}")
     subtitle = what + (". " + sentence(keys) if keys else "") + "."
     claim_ids = analysis.claim_ids(points.get("claim_ids", []))
     source = source_line(ledger, claim_ids)

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from casualty_report import analysis, narrative
+from casualty_report import comparisons, narrative
+from casualty_report.comparisons import Figure
 from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
 
@@ -52,28 +53,13 @@ def status_suffix(status: str) -> str:
 
 
 def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str:
-    """The finding of the toll comparison, for the first place both sides counted, compared only
-    as far as the figures allow (see :func:`narrative.gap_words`)."""
+    """The finding of the toll comparison, for the first place both sides counted, under the
+    comparison rules (:func:`comparisons.headline`)."""
     if comparison.empty:
         return "No place has death tolls from both officials and the Health Ministry"
-    row = comparison.iloc[0]
-    health = narrative.total_words(ledger, row["health_ministry_claim_ids"], row["health_ministry_value"],
-                                   row["health_ministry_lower_bound"])  # fmt: skip
-    parts = analysis.claim_ids([row["official_claim_ids"]])
-    official = narrative.total_words(
-        ledger, row["official_claim_ids"], row["official_value"], row["official_lower_bound"]
-    )
-    if len(parts) > 1:  # the project's sum of the officials' parts, shown as a sum
-        official = " + ".join(f"{int(ledger.claim[i].value):,}" for i in parts) + f" = {official}"
-    status = row["health_ministry_status"]
-    adjective = "" if status == "active" else narrative.status_word(status) + " "
-    where = f"In {row['scope']}, the" if name_place else "The"
-    relation = narrative.gap_words(ledger, next(comparison.head(1).itertuples(index=False)))
-    if relation is None:  # not comparable: say what each side said
-        return f"{where} Health Ministry's {adjective}toll: {health}; officials' latest: {official}"
-    return (
-        f"{where} Health Ministry's {adjective}toll of {health} was {relation} officials' latest, {official}"
-    )
+    row = next(comparison.head(1).itertuples(index=False))
+    title = comparisons.headline(comparisons.judge(ledger, row))
+    return f"In {row.scope}, {title[:1].lower()}{title[1:]}" if name_place else title
 
 
 def latest_figures_title(table: pd.DataFrame, what: str) -> str:
@@ -112,29 +98,42 @@ def by_prominence(measures: pd.Series) -> list[str]:
     return sorted(counts.index, key=lambda measure: (-counts[measure], list(MEASURES).index(measure)))
 
 
-def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, best: int | None) -> str:
-    """How the most frequent counter's total moved, and whether a withdrawn figure was nearer
-    the latest best estimate than that counter's first."""
+def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, final: Figure | None) -> str:
+    """How officials' count of everyone moved (another group's if officials gave none), up to the
+    final count where the view holds it, and how a withdrawn figure stood against that count."""
     standing = points[points["status"] != "retracted"]
-    if standing.empty:
-        return f"No standing total of people {word} in {place} yet"
-    group = standing["claimant_group"].value_counts(sort=True).index[0]
-    own = standing[standing["claimant_group"] == group]
-    first, last = own.iloc[0], own.iloc[-1]
+    withdrawn = points[points["status"] == "retracted"]
 
     def shown(point) -> str:
         return narrative.total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
 
-    if len(own) == 1 or first["value"] == last["value"]:
-        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word}: {shown(last)}"
+    # Officials' count carries the title: saying they gave none is the finding when they did not.
+    group = "official"
+    own = standing[standing["claimant_group"] == group]
+    whose = CLAIMANT_GROUPS[group].whose
+    if points.empty:
+        return f"No count of everyone {word} in {place} yet"
+    if own.empty:
+        title = f"Officials gave no count of everyone {word} in {place}"
+    elif final is not None and own["value"].iloc[-1] == final.value and len(own) > 1:
+        title = (
+            f"{whose} count of people {word} rose from {shown(own.iloc[0])} to the final count, {final.words}"
+        )
+    elif len(own) == 1 or own["value"].iloc[0] == own["value"].iloc[-1]:
+        title = f"{whose} count of people {word}: {shown(own.iloc[-1])}"
     else:
+        first, last = own.iloc[0], own.iloc[-1]
         verb = "rose" if last["value"] > first["value"] else "fell"
-        title = f"{CLAIMANT_GROUPS[group].whose} count of people {word} {verb} from {shown(first)} to {shown(last)}"
-    withdrawn = points[points["status"] == "retracted"]
-    if best is not None and len(withdrawn):
-        nearest = min(withdrawn["value"], key=lambda value: abs(value - best))
-        if abs(nearest - best) < abs(first["value"] - best):
-            title += f"; the withdrawn {int(nearest):,} was nearer the latest best estimate, {best:,}, than their first count"
+        title = f"{whose} count of people {word} {verb} from {shown(first)} to {shown(last)}"
+    if len(withdrawn):
+        point = withdrawn.iloc[0]
+        who = CLAIMANT_GROUPS[point["claimant_group"]].whose
+        who = who[:1].lower() + who[1:]
+        if final is not None:
+            gap = comparisons.compare(final, comparisons.figure(ledger, point["claim_ids"]))
+            if gap.compared:
+                return title + f"; {who} withdrawn {shown(point)} was {comparisons.gap_words(gap)} it"
+        title += f"; {who} {shown(point)} was withdrawn"
     return title
 
 

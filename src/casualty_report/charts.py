@@ -24,7 +24,7 @@ from casualty_report.chart_words import (
     rise_title,
     steps_title,
 )
-from casualty_report.estimates import latest_best
+from casualty_report.comparisons import final_of
 from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import CLAIMANT_GROUPS
 
@@ -103,19 +103,19 @@ def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
     return claims_chart(ledger, "steps", table, "detained or sentenced", what, title)
 
 
-def death_toll_timeline_chart(points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger) -> Chart:
+def death_toll_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every report of the place's death toll over time (``points``:
-    :func:`analysis.toll_timeline`), by claimant group, with the latest best estimate from
-    ``estimates`` (:func:`estimates.reconcile`)."""
+    :func:`analysis.toll_timeline`), by claimant group, against the final count where the view
+    holds it."""
     place = ledger.place
-    best = latest_best(estimates, "deaths", place)
+    final = final_of(ledger, "deaths", place)
     return timeline_chart(
         ledger,
         "death-toll-timeline",
         points,
-        rise_title(ledger, points, "dead", place, best),
-        f"Reported totals of the dead in {place}, {as_of_words(ledger)}",
-        best,
+        rise_title(ledger, points, "dead", place, final),
+        f"Reported counts of everyone killed in {place}, {as_of_words(ledger)}",
+        None if final is None else (final.value, "the final count"),
     )
 
 
@@ -126,7 +126,7 @@ def detentions_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
         ledger,
         "detentions-timeline",
         points,
-        rise_title(ledger, points, "detained", place, None),
+        rise_title(ledger, points, "detained", place, final_of(ledger, "detained", place)),
         f"Reported totals of people detained in {place}, {as_of_words(ledger)}",
         None,
     )

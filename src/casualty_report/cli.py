@@ -33,11 +33,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from casualty_report.findings import check as findings_hold
     from casualty_report.ledger import LedgerError, load_ledger
     from casualty_report.ledger_schema import PACKAGE_FILE, stale_datapackage
 
     try:
-        ledger = load_ledger(args.dataset, args.data_dir)
+        ledger = findings_hold(load_ledger(args.dataset, args.data_dir))
     except LedgerError as error:
         print(error, file=sys.stderr)
         return EXIT_FAILED
@@ -50,6 +51,19 @@ def _validate(args: argparse.Namespace) -> int:
         f"OK: {len(ledger.claims)} claims from {len(ledger.sources)} source"
         f"{'s' if len(ledger.sources) != 1 else ''} in {ledger.directory}"
     )
+    return EXIT_OK
+
+
+def _findings(args: argparse.Namespace) -> int:
+    from casualty_report import findings
+    from casualty_report.ledger import LedgerError, load_ledger
+
+    try:
+        ledger = findings.check(load_ledger(args.dataset, args.data_dir))
+    except LedgerError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    print(findings.markdown(ledger), end="")
     return EXIT_OK
 
 
@@ -166,6 +180,12 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 if the file is missing or out of date"
     )
     datapackage.set_defaults(command=_datapackage)
+
+    findings = commands.add_parser(
+        "findings", help="print the dataset's written findings as Markdown, figures filled in (the README's)"
+    )
+    _dataset_arguments(findings)
+    findings.set_defaults(command=_findings)
 
     render = commands.add_parser("render", help="execute the notebooks and publish HTML, figures and tables")
     render.add_argument(

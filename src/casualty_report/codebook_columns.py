@@ -160,9 +160,20 @@ _COLUMNS: list[Column] = [
     # --- death-toll-comparison ----------------------------------------------------------------
     *_side("official", "Officials'", "the officials'"),
     *_side("health_ministry", "Health Ministry's", "the Health Ministry's"),
-    Column("difference", "integer", "Difference", "The Health Ministry's total minus the officials'."),
+    Column("difference", "integer", "Difference",
+           "The Health Ministry's total minus the officials'; empty where the two may not be compared "
+           "(see basis) or a floor only bounds the gap."),
     Column("ratio", "number", "Ratio",
-           "The Health Ministry's total divided by the officials', rounded to two decimals.", minimum=0),
+           "The Health Ministry's total divided by the officials', rounded to two decimals; empty where "
+           "the difference is.", minimum=0),
+    Column("basis", "string", "Compared as",
+           "How the two may be set against each other: 'same day' (both known on one day, at most three "
+           "days apart), 'final' (one is the final count); empty when they may not."),
+    Column("compared_on", "date", "Compared as known on",
+           "The day both figures were known, for a 'same day' comparison; else empty."),
+    Column("why_not", "string", "Why not compared",
+           "Why the two figures are not compared, in words (different people, a sum of parts, dates "
+           "too far apart…); empty when they are."),
     # --- estimates ----------------------------------------------------------------------------
     Column("date", "date", "As of",
            "The day at whose end the estimate stands, counting only figures reported by then."),

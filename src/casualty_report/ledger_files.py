@@ -43,6 +43,16 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A headline finding as an editor wrote it (``dataset.yml``). Its figures are references
+    to claims, filled in from the ledger (:mod:`casualty_report.findings`); ``needs`` pins, for
+    every claim it cites, the value and (where the sentence depends on it) the status it says."""
+
+    text: str
+    needs: tuple[tuple[str, int, str], ...]  # (claim_id, value, status or '')
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
     """What a dataset says about its event (``dataset.yml``): the report's words come from here."""
 
@@ -51,6 +61,8 @@ class DatasetInfo:
     national_scope: str
     focus_source: str  # the report whose figures the corrections check
     focus_label: str  # how the report names it, e.g. "the article"
+    final_counts: tuple[str, ...] = ()  # claims the report calls "the final count"
+    findings: tuple[Finding, ...] = ()
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -135,6 +147,11 @@ INFO_KEYS = {
     "focus_source": "the source_id of the report whose figures are checked",
     "focus_label": "how the report names that source, e.g. 'the article'",
 }
+#: Keys a dataset may leave out.
+OPTIONAL_INFO_KEYS = {
+    "final_counts": "a list of the claim_ids the report calls the final count",
+    "findings": "a list of headline findings, each a text and the claims it needs",
+}
 
 
 def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
@@ -165,8 +182,51 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
         if not isinstance(data.get(key), str) or not data[key].strip():
             got = None if key not in data else str(data[key])
             problems.append(Problem(file, 0, key, got, f"{meaning} (a non-empty text)"))
-    for key in sorted(set(data) - set(INFO_KEYS), key=str):
-        problems.append(Problem(file, 0, str(key), expected="only the keys " + ", ".join(INFO_KEYS)))
+    for key in sorted(set(data) - set(INFO_KEYS) - set(OPTIONAL_INFO_KEYS), key=str):
+        problems.append(
+            Problem(
+                file, 0, str(key), expected="only the keys " + ", ".join([*INFO_KEYS, *OPTIONAL_INFO_KEYS])
+            )
+        )
+    finals = data.get("final_counts", [])
+    if not isinstance(finals, list) or not all(isinstance(i, str) and i.strip() for i in finals):
+        problems.append(Problem(file, 0, "final_counts", shown(finals), OPTIONAL_INFO_KEYS["final_counts"]))
+    findings = _read_findings(file, data.get("findings", []), problems)
     if len(problems) > found:
         return None
-    return DatasetInfo(**{key: data[key].strip() for key in INFO_KEYS})
+    return DatasetInfo(
+        **{key: data[key].strip() for key in INFO_KEYS},
+        final_counts=tuple(i.strip() for i in finals),
+        findings=findings,
+    )
+
+
+def _read_findings(file: str, data: object, problems: list[Problem]) -> tuple[Finding, ...]:
+    """``findings``: a list of mappings, each a ``text`` and its ``needs`` (claim id: the value,
+    then optionally the status the sentence says, e.g. ``A01: 164 retracted``)."""
+    expected = OPTIONAL_INFO_KEYS["findings"]
+    if not isinstance(data, list):
+        problems.append(Problem(file, 0, "findings", shown(data), expected))
+        return ()
+    findings = []
+    for number, item in enumerate(data, 1):
+        column = f"findings, item {number}"
+        if not isinstance(item, dict) or set(item) != {"text", "needs"} or not isinstance(item["text"], str):
+            problems.append(Problem(file, 0, column, shown(item), "a mapping of a text and its needs"))
+            continue
+        needs_data = item["needs"]
+        if not isinstance(needs_data, dict) or not needs_data:
+            problems.append(Problem(file, 0, column, shown(needs_data), "needs: claim_id: value [status]"))
+            continue
+        needs = []
+        for claim_id, need in needs_data.items():
+            words = str(need).split()
+            if not isinstance(claim_id, str) or not words or not words[0].isdigit() or len(words) > 2:
+                problems.append(
+                    Problem(file, 0, column, shown(f"{claim_id}: {need}"),
+                            "a claim_id with the value the text needs, then optionally its status")
+                )  # fmt: skip
+                continue
+            needs.append((claim_id, int(words[0]), words[1] if len(words) == 2 else ""))
+        findings.append(Finding(" ".join(item["text"].split()), tuple(needs)))
+    return tuple(findings)

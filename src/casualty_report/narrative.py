@@ -9,7 +9,7 @@ import html
 import pandas as pd
 from IPython.display import Markdown
 
-from casualty_report import analysis
+from casualty_report import analysis, comparisons
 from casualty_report.estimates import final_estimates
 from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import (
@@ -40,91 +40,123 @@ def coverage(ledger: Ledger) -> str:
 
 
 def claims_summary(ledger: Ledger) -> Markdown:
-    """How many claims, from how many sources, and how many no longer stand as published."""
+    """What the tables below hold: how many figures, from how many publications, over which
+    days, and how many no longer stand as published, in words."""
     claims = ledger.claims
+    if claims.empty:
+        return Markdown("**What the numbers show.** No figures have been reported yet.")
     counts = claims["status"].value_counts()
-    standing = ", ".join(
-        f"{counts.get(status, 0)} {status_word(status)}" for status in ("retracted", "disputed", "superseded")
-    )
-    sources = claims["source_id"].nunique()
+    first, last = claims["reported_on"].min(), claims["reported_on"].max()
+    fates = [
+        _count(counts.get("retracted", 0), "was withdrawn by whoever gave it", "were withdrawn by whoever gave them"),
+        _count(counts.get("disputed", 0), "is disputed", "are disputed"),
+        _count(counts.get("superseded", 0), "was replaced by a later figure from the same authorities",
+               "were replaced by later figures from the same authorities"),
+    ]  # fmt: skip
     return Markdown(
-        f"**What the numbers show.** {_count(len(claims), 'reported figure', 'reported figures')} from "
-        f"{_count(sources, 'source', 'sources')}: {counts.get('active', 0)} stand as published; {standing}."
+        f"**What the numbers show.** The tables hold {_count(len(claims), 'figure', 'figures')} from "
+        f"{_count(claims['source_id'].nunique(), 'publication', 'publications')}, given between "
+        f"{comparisons.day_words(first)} and {comparisons.day_words(last)}. Of them, "
+        + ", ".join(fates[:-1])
+        + f" and {fates[-1]}."
     )
+
+
+def view_title(ledger: Ledger) -> str:
+    """What a run covers, for people: 'As known at the start of 10 January 2022, the day after
+    the article'; 'Almaty, every figure to 5 January 2023'."""
+    place = ledger.scope
+    if place is not None and place == ledger.info.national_scope:
+        where = f"{place} as a whole"
+    else:
+        where = place or "Every place"
+    if ledger.as_of is None:
+        until = ledger.reported_until
+        return f"{where}, every figure to {comparisons.day_words(until)}" if until is not None else where
+    when = f"as known at the start of {comparisons.day_words(ledger.as_of)}"
+    published = ledger.sources.set_index("source_id")["published_on"].get(ledger.info.focus_source)
+    if published is not None and not pd.isna(published):
+        days = (ledger.as_of - published).days
+        if days == 1:
+            when += f", the day after {ledger.info.focus_label}"
+        elif days == 0:
+            when += f", the day of {ledger.info.focus_label}"
+    return f"{when[:1].upper()}{when[1:]}" if place is None else f"{where}, {when}"
 
 
 def toll_summary(comparison: pd.DataFrame, ledger: Ledger) -> Markdown:
-    """Officials' latest toll against the Health Ministry's, per place both reported
-    (``comparison``: :func:`analysis.compare_official_health`'s frame)."""
+    """Officials against the Health Ministry, per place both reported, under the comparison
+    rules (``comparison``: :func:`comparisons.official_against_health`'s frame): as known on one
+    day, or against the final count, or why not; and the ministry's figure against the final
+    count where the view holds one."""
     if comparison.empty:
         return Markdown(
             "**What the numbers show.** No place has death tolls from both officials and the Health Ministry."
         )
     sentences = []
     for row in comparison.itertuples(index=False):
-        official = total_words(ledger, row.official_claim_ids, row.official_value, row.official_lower_bound)
-        health = total_words(ledger, row.health_ministry_claim_ids, row.health_ministry_value,
-                             row.health_ministry_lower_bound)  # fmt: skip
-        gap = gap_words(ledger, row)
-        # A count of one group of people is not a toll: say so rather than call it one.
-        whole = _is_toll(row.official_populations), _is_toll(row.health_ministry_populations)
-        said = "officials' latest toll was" if whole[0] else "officials gave no toll, only a count of"
-        health_said = (
-            ("the Health Ministry's was" if whole[0] else "the Health Ministry's toll was")
-            if whole[1]
-            else "the Health Ministry gave no toll, only a count of"
-        )
-        why = (
-            "the two count different things and are not compared"
-            if not all(whole)
-            else "the figures are too vague or open-ended to compare"
-        )
-        sentences.append(
-            f"In {_text(row.scope)}, {said} {_text(official)}"
-            f" ({row.official_reported_on:%-d %b %Y}, {_text(row.official_claim_ids)}{_flag(row.official_status)});"
-            f" {health_said} {_text(health)} ({row.health_ministry_reported_on:%-d %b %Y},"
-            f" {_text(row.health_ministry_claim_ids)}{_flag(row.health_ministry_status)})"
-            + (f", {gap} officials'." if gap else f": {why}.")
-        )
+        judged = comparisons.judge(ledger, row)
+        said = [comparisons.sentence(judged)]
+        final = comparisons.final_count(ledger, judged.second)
+        if final is not None and judged.basis != "final":
+            said.append(comparisons.sentence(comparisons.compare(final, judged.second)))
+        where = f"**{_text(row.scope)}.** " if len(comparison) > 1 else ""
+        sentences.append(where + " ".join(_text(sentence) for sentence in said))
     return Markdown("**What the numbers show.** " + " ".join(sentences))
-
-
-def _is_toll(populations: str) -> bool:
-    """A total for everyone, or parts added up: not a count of one group of people."""
-    return populations == "all" or " + " in populations
 
 
 def timeline_summary(
     points: pd.DataFrame, estimates: pd.DataFrame, ledger: Ledger, measure: str = "deaths"
 ) -> Markdown:
-    """Where the place's count started, where it ended, and the reconciled estimate now
-    (``points``: :func:`analysis.toll_timeline`; ``estimates``: :func:`estimates.reconcile`)."""
-    national = ledger.place
-    standing = points[points["status"] != "retracted"]
-    if standing.empty:
-        return Markdown(f"**What the numbers show.** No standing total of people {_word(measure)} yet.")
-    first, last = standing.iloc[0], standing.iloc[-1]
-    text = (
-        f"**What the numbers show.** The first standing total of people {_word(measure)} in {_text(national)} was "
-        f"{_text(total_words(ledger, first['claim_ids'], first['value'], first['lower_bound']))}"
-        f" ({first['reported_on']:%-d %b %Y}, {_text(first['claim_ids'])}{_flag(first['status'])}); "
-        f"the latest is {_text(total_words(ledger, last['claim_ids'], last['value'], last['lower_bound']))}"
-        f" ({last['reported_on']:%-d %b %Y}, {_text(last['claim_ids'])}{_flag(last['status'])})"
-    )
-    final = estimates[
+    """How each claimant's count of everyone in the place moved, what was withdrawn, the final
+    count where the view holds one, and the estimate by the page's rules (``points``:
+    :func:`analysis.toll_timeline`; ``estimates``: :func:`estimates.reconcile`)."""
+    place, word = ledger.place, _word(measure)
+    if points.empty:
+        return Markdown(f"**What the numbers show.** No count of everyone {word} in {_text(place)} yet.")
+    sentences = []
+    for group in [g for g in CLAIMANT_GROUPS if g in set(points["claimant_group"])]:
+        own = points[points["claimant_group"] == group]
+        standing, withdrawn = own[own["status"] != "retracted"], own[own["status"] == "retracted"]
+        whose = CLAIMANT_GROUPS[group].whose
+        if len(standing) > 1:
+            first, last = standing.iloc[0], standing.iloc[-1]
+            sentences.append(f"{whose} count of everyone {word} went from {_point(ledger, first)} to "
+                             f"{_point(ledger, last)}.")  # fmt: skip
+        elif len(standing) == 1:
+            sentences.append(f"{whose} only count of everyone {word} was {_point(ledger, standing.iloc[0])}.")
+        for point in withdrawn.drop_duplicates("value").itertuples(index=False):
+            sentences.append(
+                f"{whose} {display_value(int(point.value), ledger.claim[point.claim_ids.split()[0]].qualifier)} "
+                f"({comparisons.day_words(point.reported_on)}) was withdrawn."
+            )
+    final = comparisons.final_of(ledger, measure, place)
+    if final is not None:
+        sentences.append(
+            f"The final count is {final.words}, given on {comparisons.day_words(final.reported_on)}."
+        )
+    here = estimates[
         (estimates["measure"] == measure)
         & (estimates["population"] == "all")
-        & (estimates["scope"] == national)
+        & (estimates["scope"] == place)
         & (estimates["count_kind"] == "running_total")
     ]
-    if len(final) and not pd.isna(final["best"].iloc[-1]):
-        estimate = final.iloc[-1]
-        high = "open" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
-        text += f". Reconciled: best {estimate['best']:,}, low {estimate['low']:,}, high {high}"
-    retracted = points[points["status"] == "retracted"]
-    if len(retracted):
-        text += f". Withdrawn along the way: {', '.join(f'{v:,}' for v in retracted['value'].unique())}"
-    return Markdown(text + ".")
+    if len(here) and not pd.isna(here["best"].iloc[-1]):
+        estimate = here.iloc[-1]
+        if not pd.isna(estimate["high"]) and estimate["low"] == estimate["high"]:
+            spread = f"the figures standing all say {estimate['low']:,}"
+        else:
+            high = "no upper bound" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
+            spread = f"the figures standing range from {estimate['low']:,} to {high}"
+        sentences.append(f"By the rules on this page the best estimate is {estimate['best']:,}; {spread}.")
+    return Markdown(f"**What the numbers show.** In {_text(place)}: " + " ".join(_text(s) for s in sentences))
+
+
+def _point(ledger: Ledger, point) -> str:
+    """A timeline point as a sentence gives it: 'about 5,800 (9 January 2022)'."""
+    words = total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
+    flag = "" if point["status"] in ("active", "superseded") else f", {status_word(point['status'])}"
+    return f"{words} ({comparisons.day_words(point['reported_on'])}{flag})"
 
 
 def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
@@ -136,7 +168,7 @@ def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
         )
     parts = [
         f"{display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label}"
-        f" ({row.reported_on:%-d %b %Y}, {_text(row.claim_id)}{_flag(row.status)})"
+        f" ({comparisons.day_words(row.reported_on)}{_flag(row.status)})"
         for row in latest.itertuples(index=False)
     ]
     return Markdown(
@@ -195,41 +227,6 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     return f"{display_value(count, qualifier)} {who}"
 
 
-def _vague(qualifiers: set[str]) -> bool:
-    """A vague word ('dozens'): no number to compare."""
-    return any(QUALIFIERS[q].word for q in qualifiers)
-
-
-def _rounded(qualifiers: set[str]) -> bool:
-    """'about' or 'nearly': a number given, rounded, with an upper bound."""
-    return any(QUALIFIERS[q].prefix and not QUALIFIERS[q].lower_bound for q in qualifiers)
-
-
-def gap_words(ledger: Ledger, row) -> str | None:
-    """How the Health Ministry's toll compares with the officials' in one comparison row, as
-    far as the figures allow: 'at least 3.9 times', '74 fewer than', 'at most 74 fewer than';
-    None when they cannot be compared (a vague word, an open-ended official figure, or an
-    official figure for one group of people only, such as 'attackers')."""
-
-    def qualifiers(ids: str) -> set[str]:
-        return {ledger.claim[i].qualifier for i in analysis.claim_ids([ids]) if i in ledger.claim}
-
-    official, health = qualifiers(row.official_claim_ids), qualifiers(row.health_ministry_claim_ids)
-    one_group = not (_is_toll(row.official_populations) and _is_toll(row.health_ministry_populations))
-    if _vague(official | health) or row.official_lower_bound or one_group:
-        return None
-    about = "about " if _rounded(official | health) else ""
-    floor = bool(row.health_ministry_lower_bound)  # the ministry's figure may be higher
-    ratio, difference = row.ratio, int(row.difference)
-    if not pd.isna(ratio) and ratio >= 2:
-        return f"{'at least ' if floor else about}{ratio:.1f} times"
-    if difference == 0:
-        return "at least as many as" if floor else f"{about}the same as"
-    if difference > 0:
-        return f"{'at least ' if floor else about}{difference:,} more than"
-    return f"{'at most ' if floor else about}{-difference:,} fewer than"
-
-
 def status_word(status: str) -> str:
     """The report's word for a status: 'withdrawn', not the ledger's 'retracted'."""
     return STATUSES[status].label
@@ -275,8 +272,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
         findings = []
         if claim.status == "retracted":
-            shown = f" ({claim.status_source_id})" if claim.status_source_id else ""
-            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}{shown}")
+            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}")
         key = (counted_as(claim.measure), claim.population, claim.scope, claim.count_kind)
         replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
         for other_id in [*replaced, *claim.corrected_by.split()]:
@@ -286,7 +282,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
             differences = _differences(claim, other)
             verb = "replaced by " if other_id in replaced else ""
             findings.append(
-                f"{verb}{other.claimant} ({other.reported_on:%-d %b %Y}, {other_id}): {describe(other)}"
+                f"{verb}{other.claimant} ({other.reported_on:%-d %b %Y}): {describe(other)}"
                 + (f", that is {'; '.join(differences)}" if differences else "")
             )
             # A figure whose label other reporting disputes (26 'civilians' who were 'attackers')
@@ -300,7 +296,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
         later = "no later figure"
         estimate = final.get(key)
         if estimate is not None and estimate.claim_ids not in ("", claim.claim_id):
-            later = f"{estimate.best:,} as of {estimate.date:%-d %b %Y} ({estimate.claim_ids})"
+            later = f"{estimate.best:,} as of {estimate.date:%-d %b %Y}"
         rows.append(
             {
                 "claim_id": claim.claim_id,

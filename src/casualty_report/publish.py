@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,10 +146,11 @@ def keep_failure(
 
 
 def publish_run(
-    out: Path, plan: Plan, results: list[Executed], staging: Path, stamp: str, *, headline: str,
+    out: Path, plan: Plan, results: list[Executed], staging: Path, stamp: str, *, summary: Mapping[str, str],
     commit: str | None, log,
 ) -> RunResult:  # fmt: skip
-    """Write the manifest, rename the staging folder to ``<set>-<date>``, point ``latest`` at it."""
+    """Write the manifest, rename the staging folder to ``<set>-<date>``, point ``latest`` at it.
+    ``summary``: the run's title and headline finding, for the site index."""
     manifest = {
         "set": plan.name,
         "parameters": plan.parameters,
@@ -159,7 +160,7 @@ def publish_run(
         "versions": versions(),
         "python": sys.version.split()[0],
         "git_commit": commit,
-        "headline": headline,
+        **summary,
         "notebooks": [{**vars(result), "outcome": "ok"} for result in results],
     }
     (staging / "manifest.json").write_text(

@@ -133,12 +133,15 @@ def _render(
     # pandas (the ledger), papermill and nbconvert (the worker) or matplotlib (the site), and
     # takes about half a second (README, render step 1); a bad ledger is refused before the
     # worker's and the site's libraries load.
+    from casualty_report.findings import check as findings_hold
     from casualty_report.ledger import load_ledger
 
-    # 3. Each set's ledger, and the parameters only a ledger can check: a bad set stops the
-    # whole render before any kernel starts. (Types and names were checked while planning.)
+    # 3. Each set's ledger, its written findings, and the parameters only a ledger can check: a
+    # bad set stops the whole render before any kernel starts. (Types and names were checked
+    # while planning.)
     for plan in todo:
-        ledger = load_ledger(plan.parameters.get("dataset", DEFAULT_DATASET), plan.parameters.get("data_dir"))
+        dataset = plan.parameters.get("dataset", DEFAULT_DATASET)
+        ledger = findings_hold(load_ledger(dataset, plan.parameters.get("data_dir")))
         found = ledger_problems(plan.parameters, set(ledger.claims["scope"]))
         if found:
             raise ParameterError(f"set {plan.name}: {'; '.join(found)}")
@@ -168,12 +171,12 @@ def _render(
                 if failures:
                     results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
                     continue
-                headline = site.write_front_page(
+                summary = site.write_front_page(
                     staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
                     pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
                 )  # fmt: skip
                 results[plan.name] = publish.publish_run(
-                    out, plan, ran, staging, stamp, headline=headline, commit=commit, log=log
+                    out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log
                 )
             except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
                 reason = getattr(error, "strerror", None) or error

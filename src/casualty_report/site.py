@@ -28,9 +28,10 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from casualty_report import findings
 from casualty_report.codebook import write_datapackage
 from casualty_report.ledger import load_ledger
-from casualty_report.narrative import coverage
+from casualty_report.narrative import view_title
 from casualty_report.notebooks import CHART_METADATA
 from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
 from casualty_report.parameters import defaults
@@ -85,6 +86,7 @@ def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
                 page.findings.append(Markup(markdown_to_html(text)))
             if CHART_METADATA in metadata and "image/png" in data:
                 words = dict(metadata[CHART_METADATA])
+                words.setdefault("figures", 2)
                 png = run_dir / "figures" / f"{words['name']}.png"
                 words["src"] = (
                     f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
@@ -112,7 +114,14 @@ def read_sources(run_dir: Path) -> list[dict[str, str]]:
     for row in rows:
         if not row.get("url", "").startswith(("https://", "http://")):
             row["url"] = ""
+        row["published_on_words"] = _date_words(row["published_on"]) if row.get("published_on") else ""
     return rows
+
+
+#: The charts the front page may show, in order: how the toll moved carries the findings; how
+#: the detentions grew carries the rest. Comparisons and claim-by-claim charts stay on their pages.
+FRONT_PAGE_CHARTS = ("death-toll-timeline", "detentions-timeline")
+MAX_FRONT_PAGE_CHARTS = 3
 
 
 def write_run_page(
@@ -123,47 +132,85 @@ def write_run_page(
     pages: Sequence[tuple[Path, str]],
     rendered_on: str,
     commit: str | None,
-) -> str:
-    """Write ``run_dir/index.html``; return the run's headline finding (for the site index)."""
+) -> dict[str, str]:
+    """Write ``run_dir/index.html``; return the run's title and headline (for the site index)."""
     ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
     ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
-    headline = next((chart["title"] for page in read for chart in page.charts), "")
+    sources = {source["source_id"]: source for source in read_sources(run_dir)}
+    cited: dict[str, int] = {}  # source id -> its footnote number, in the order first cited
+
+    def cite(claim_ids: Sequence[str]) -> str:
+        """A figure's footnote: the numbers of its sources in the list below, each linked to it."""
+        numbers = []
+        for claim_id in claim_ids:
+            source_id = ledger.claim[claim_id].source_id
+            if source_id in sources:
+                numbers.append(cited.setdefault(source_id, len(cited) + 1))
+        links = [f'<a href="#source-{n}" aria-label="source {n}">{n}</a>' for n in dict.fromkeys(numbers)]
+        return f'<sup class="cite">{",".join(links)}</sup>' if links else ""
+
+    shown = findings.shown_in(ledger, findings.FRONT_PAGE_FINDINGS)
+    written = [Markup(findings.render(finding, ledger, cite)) for finding in shown]
+    charts = {chart["name"]: (page, chart) for page in read for chart in page.charts}
+    front = [charts[name] for name in FRONT_PAGE_CHARTS if name in charts and _worth_showing(charts[name][1])]
+    title = view_title(ledger)
+    headline = re.sub(r"<[^>]+>", "", findings.render(shown[0], ledger)).split(". ")[0] if shown else ""
+    focus = sources.get(ledger.info.focus_source)
     context = {
-        "set_name": set_name,
         "title": ledger.info.title,
+        "view_title": title,
         "lede": ledger.info.lede,
-        "coverage": Markup(markdown_to_html(coverage(ledger))),
+        "focus": focus,
+        "focus_label": ledger.info.focus_label,
+        "findings": written,
+        "charts": front[:MAX_FRONT_PAGE_CHARTS],
         "pages": read,
         "how_to_read": HOW_TO_READ,
-        "tables": sorted(p.name for p in (run_dir / "tables").glob("*.csv")),
+        "tables": [
+            {"file": p.name, "label": _label(p.stem)} for p in sorted((run_dir / "tables").glob("*.csv"))
+        ],
         "figures": _figure_files(run_dir),
-        "notebooks": sorted(p.name for p in (run_dir / "notebooks").glob("*.ipynb")),
+        "notebooks": [
+            {"file": Path(page.href).with_suffix(".ipynb").name, "label": page.title} for page in read
+        ],
         "has_datapackage": (run_dir / "datapackage.json").exists(),
-        "sources": read_sources(run_dir),
-        "rendered_on": rendered_on,
+        "sources": [sources[source_id] for source_id in cited],
+        "all_sources": len(sources),
+        "sources_page": next((page.href for page in read if page.href.startswith("01-")), ""),
+        "rendered_on": _date_words(rendered_on),
         "commit": commit or "",
-        "parameters": json.dumps(dict(parameters), sort_keys=True) if parameters else "",
     }
     (run_dir / "index.html").write_text(
         _environment().get_template("site/run.html.j2").render(context), encoding="utf-8"
     )
-    return headline
+    return {"title": title, "event": ledger.info.title, "headline": headline.removesuffix(".").strip("*")}
+
+
+def _worth_showing(chart: Mapping[str, str]) -> bool:
+    """Not a chart of no data or of one figure: its alt text would be its only content."""
+    return int(chart.get("figures", 2)) >= 2
 
 
 def _figure_files(run_dir: Path) -> list[dict[str, Any]]:
     stems: dict[str, list[str]] = {}
     for path in sorted((run_dir / "figures").glob("*")):
         stems.setdefault(path.stem, []).append(path.name)
-    return [{"stem": stem, "files": files} for stem, files in stems.items()]
+    return [{"stem": stem, "label": _label(stem), "files": files} for stem, files in stems.items()]
+
+
+def _label(stem: str) -> str:
+    """A file's name as a reader reads it: 'death-toll-timeline' -> 'Death toll timeline'."""
+    words = stem.replace("-", " ").replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def write_front_page(
     run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
     rendered_on: str, commit: str | None,
-) -> str:  # fmt: skip
+) -> dict[str, str]:  # fmt: skip
     """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
-    its headline finding."""
+    its title and headline finding."""
     if (run_dir / "tables").is_dir():
         write_datapackage(run_dir, name=f"casualty-report-{set_name}", title=f"Casualty report tables: {set_name}",
                           description="The tables of one rendered run of the casualty report, one row per "
@@ -179,37 +226,50 @@ def write_index(out: Path) -> None:
 
 
 def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
-    """``<out>/index.html``: each set's latest run with its headline, then every run; atomic."""
+    """``<out>/index.html``: each event's sets, their latest run with its title and headline,
+    then every run; atomic. Sets and runs are named by what they cover, never by their slug."""
     latest_dir = out / "latest"
-    sets = []
+    events: dict[str, list[dict[str, str]]] = {}
     if latest_dir.is_dir():
         for link in sorted(latest_dir.iterdir()):
-            if not link.is_symlink() or not (link / "manifest.json").exists():
+            manifest = _manifest(link) if link.is_symlink() else None
+            if manifest is None:
                 continue
-            manifest = json.loads((link / "manifest.json").read_text(encoding="utf-8"))
-            sets.append({
+            events.setdefault(manifest.get("event", ""), []).append({
                 "name": link.name,
-                "folder": Path(os.readlink(link)).name,
-                "rendered_on": manifest.get("rendered_on", ""),
+                "rendered_on": _date_words(manifest.get("rendered_on", "")),
                 "headline": manifest.get("headline", ""),
-                "describes": describe_parameters(manifest.get("parameters", {})),
+                "title": manifest.get("title") or _capitalised(describe_parameters(manifest.get("parameters", {}))),
             })  # fmt: skip
     runs = []
     for entry in reversed(list(history)):
         folder = entry.get("folder") or ""
+        published = entry.get("status") == "published" and folder and (out / folder).is_dir()
+        manifest = _manifest(out / folder) if published else None
         runs.append({
             "set": entry.get("set", ""),
-            "rendered_on": entry.get("rendered_on", ""),
+            "title": (manifest or {}).get("title") or _capitalised(describe_parameters(entry.get("parameters", {}))),
+            "rendered_on": _date_words(entry.get("rendered_on", "")),
             "status": entry.get("status", ""),
-            "describes": describe_parameters(entry.get("parameters", {})),
-            "folder": folder if entry.get("status") == "published" and folder and (out / folder).is_dir() else "",
+            "folder": folder if published else "",
             "failed": entry.get("status") == "failed",
             "error": (entry.get("error") or "")[:200],
         })  # fmt: skip
-    page = _environment().get_template("site/index.html.j2").render(sets=sets, runs=runs)
+    page = _environment().get_template("site/index.html.j2").render(events=events, runs=runs)
     temporary = out / ".index.html.new"
     temporary.write_text(page, encoding="utf-8")
     os.replace(temporary, out / "index.html")
+
+
+def _manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def describe_parameters(parameters: Mapping[str, Any]) -> str:

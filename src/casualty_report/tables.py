@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from casualty_report import comparisons
 from casualty_report.ledger import Ledger
-from casualty_report.narrative import display_value, gap_words, status_word, total_words
+from casualty_report.narrative import display_value, status_word, total_words
 from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
@@ -40,6 +41,8 @@ class ReadableTable:
     numeric: tuple[str, ...] = ()  # columns of figures: right-aligned
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column -> cell text -> URL
     caption: str | None = None
+    # column -> for each row, the (words, URL) of every page it cites: several links in one cell
+    cited: Mapping[str, Sequence[Sequence[tuple[str, str]]]] = field(default_factory=dict)
 
     @property
     def shown(self) -> pd.DataFrame:
@@ -57,11 +60,18 @@ class ReadableTable:
         return " ".join(part for part in (self.caption, cut) if part) or None
 
     def to_html(self) -> str:
-        shown = self.shown
+        shown = self.shown.copy()
+        for column, rows in self.cited.items():  # built escaped here: the Styler leaves it as it is
+            shown[column] = [
+                "; ".join(_link(html.escape(words, quote=False), url) for words, url in pages)
+                for pages in list(rows)[: len(shown)]
+            ]
         styler = shown.style.hide(axis="index").format(escape="html", na_rep="")
         for column, urls in self.links.items():
             styler = styler.format(lambda text, urls=urls: _link(text, urls.get(html.unescape(text))),
                                    subset=[column], escape="html")  # fmt: skip
+        if self.cited:
+            styler = styler.format(lambda markup: markup, subset=list(self.cited), escape=None)
         classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
         for column in self.numeric:
             classes[column] = "number"
@@ -99,7 +109,10 @@ class ReadableTable:
             markup = re.sub(rf"{tag}(?=[ >])", f'{tag} role="{role}"', markup)
         label = html.escape(self.note or f"Table: {', '.join(map(str, shown.columns[:3]))}…", quote=True)
         # A box that scrolls sideways on a phone: focusable, so keyboards can scroll it too.
-        return f'<div class="table-box" role="region" tabindex="0" aria-label="{label}">\n{markup}</div>\n'
+        return (
+            f'<div class="table-box" id="table-{html.escape(self.name, quote=True)}" role="region" tabindex="0" '
+            f'aria-label="{label}">\n{markup}</div>\n'
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -146,25 +159,51 @@ def counted_words(measure: str, population: str) -> str:
     return f"{MEASURES[measure].label}: {POPULATIONS[population].label}"
 
 
-def source_links(ledger: Ledger) -> dict[str, str]:
-    """Claim id -> the URL of the page the figure was read in (http(s) only; none for sources
-    without one)."""
-    sources = ledger.sources
-    urls = dict(
-        zip(sources["source_id"].tolist(), sources["url"].fillna("").astype(str).tolist(), strict=True)
-    )
-    links = {}
-    claims = ledger.claims
-    for claim_id, source_id in zip(claims["claim_id"].tolist(), claims["source_id"].tolist(), strict=True):
-        url = urls.get(source_id, "")
-        if url.startswith(("https://", "http://")):
-            links[claim_id] = url
-    return links
-
-
 def _link(text: str, url: str | None) -> str:
     # ``text`` arrives escaped by the Styler; the URL is escaped here.
     return f'<a href="{html.escape(url, quote=True)}">{text}</a>' if url else text
+
+
+def read_in(ledger: Ledger, claim_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """Where some claims were read, for a reader: 'TASS, para 2' and the page's address, once
+    each. (The downloads keep the claim ids; a page shows who published the figure.)"""
+    outlets = dict(zip(ledger.sources["source_id"], ledger.sources["outlet"], strict=True))
+    urls = dict(zip(ledger.sources["source_id"], ledger.sources["url"].fillna(""), strict=True))
+    pages = {}
+    for claim_id in claim_ids:
+        claim = ledger.claim.get(claim_id)
+        if claim is None:
+            continue
+        url = str(urls.get(claim.source_id, ""))
+        words = f"{outlets.get(claim.source_id, '')}, {claim.locator}"
+        pages.setdefault((words, url if url.startswith(("https://", "http://")) else ""), None)
+    return list(pages)
+
+
+def cited_words(pages: Sequence[tuple[str, str]]) -> str:
+    return "; ".join(words for words, _ in pages)
+
+
+#: A claim id or a source id as the ledger's notes cite them: 'R09a', 'A02', 'S55'.
+_CITED_ID = re.compile(r"\b([ARS]\d{2}[a-z]?)\b")
+
+
+def note_words(note: str, ledger: Ledger) -> str:
+    """A curator's note as a reader reads it: a claim id becomes the figure it names ('the 897
+    in hospital of 18 Feb 2022'), a source id the outlet."""
+    outlets = dict(zip(ledger.sources["source_id"], ledger.sources["outlet"], strict=True))
+
+    def words(match: re.Match[str]) -> str:
+        key = match.group(1)
+        claim = ledger.claim.get(key)
+        if claim is not None:
+            said = f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
+            return f"{said}, {date_words(claim.reported_on)}"
+        if key in outlets:
+            return str(outlets[key])
+        return "a later report" if key[0] in "AR" else "another source"
+
+    return _CITED_ID.sub(words, note)
 
 
 # --- the report's tables -----------------------------------------------------------------------
@@ -172,8 +211,8 @@ def _link(text: str, url: str | None) -> str:
 
 def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """A claims table (``analysis.claims_table`` and its kin): one row per reported figure."""
+    pages = [read_in(ledger, [claim_id]) for claim_id in table["claim_id"]]
     frame = pd.DataFrame({
-        "Claim": table["claim_id"],
         "Reported": table["reported_on"].map(date_words),
         "Place": table["scope"],
         "Counted": [counted_words(m, p) for m, p in zip(table["measure"], table["population"], strict=True)],
@@ -184,8 +223,9 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Note": table["note"],
     })  # fmt: skip
     return ReadableTable(
-        frame.reset_index(drop=True), name, ("Figure", "Range"), {"Claim": source_links(ledger)}
-    )
+        frame.assign(**{"Read in": [cited_words(p) for p in pages]}).reset_index(drop=True),
+        name, ("Figure", "Range"), cited={"Read in": pages},
+    )  # fmt: skip
 
 
 def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
@@ -197,11 +237,10 @@ def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Counts": [MEASURES[m].unit for m in latest["measure"]],
         "Reported": latest["reported_on"].map(date_words),
         "Claimed by": latest["claimant"],
-        "Claim": latest["claim_id"],
     })  # fmt: skip
-    return ReadableTable(
-        frame.reset_index(drop=True), name, ("Latest figure",), {"Claim": source_links(ledger)}
-    )
+    pages = [read_in(ledger, [claim_id]) for claim_id in latest["claim_id"]]
+    frame["Read in"] = [cited_words(p) for p in pages]
+    return ReadableTable(frame.reset_index(drop=True), name, ("Latest figure",), cited={"Read in": pages})
 
 
 def notes(
@@ -210,18 +249,21 @@ def notes(
     """What to keep in mind about some claims (:meth:`Ledger.notes_for`): status and the
     curator's note, in full."""
     rows = ledger.notes_for(claim_ids, only_not_standing)
+    pages = [read_in(ledger, [claim_id]) for claim_id in rows["claim_id"]]
     frame = pd.DataFrame({
-        "Claim": rows["claim_id"],
         "Figure": [figure_words(int(v), q) + " " + MEASURES[m].label
                    for v, q, m in zip(rows["value"], rows["qualifier"], rows["measure"], strict=True)],
+        "Claimed by": rows["claimant"],
         "Status": [status_words(s, since) for s, since in zip(rows["status"], rows["status_effective"], strict=True)],
-        "Note": rows["note"],
+        "Note": [note_words(note, ledger) for note in rows["note"]],
+        "Read in": [cited_words(p) for p in pages],
     })  # fmt: skip
-    return ReadableTable(frame, name, (), {"Claim": source_links(ledger)})
+    return ReadableTable(frame, name, (), cited={"Read in": pages})
 
 
 def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
-    """``analysis.compare_official_health``: one row per place, each side's latest toll and date."""
+    """``comparisons.official_against_health``: one row per place, the Health Ministry's latest toll,
+    officials' as known on its day, and how the two compare under the rules, in words."""
 
     def side(prefix: str) -> list[str]:
         return [
@@ -230,17 +272,20 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
                                                  table[f"{prefix}_lower_bound"], table[f"{prefix}_status"], strict=True)
         ]  # fmt: skip
 
-    gaps = [gap_words(ledger, row) for row in table.itertuples(index=False)]
+    judged = [comparisons.judge(ledger, row) for row in table.itertuples(index=False)]
     frame = pd.DataFrame({
         "Place": table["scope"],
-        "Officials' latest toll": side("official"),
+        "Officials' toll": side("official"),
         "Officials, reported": table["official_reported_on"].map(date_words),
         "Health Ministry's latest toll": side("health_ministry"),
         "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
-        "Health Ministry against officials": [gap.removesuffix(" than") if gap else "not comparable" for gap in gaps],
-        "Claims": table["official_claim_ids"] + "; " + table["health_ministry_claim_ids"],
+        "How they compare": [comparisons.sentence(c) for c in judged],
     })  # fmt: skip
-    return ReadableTable(frame, name, ("Officials' latest toll", "Health Ministry's latest toll"))
+    pages = [read_in(ledger, [*c.first.claim_ids, *c.second.claim_ids]) for c in judged]
+    frame["Read in"] = [cited_words(p) for p in pages]
+    return ReadableTable(
+        frame, name, ("Officials' toll", "Health Ministry's latest toll"), cited={"Read in": pages}
+    )
 
 
 def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
@@ -252,12 +297,13 @@ def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
                   for ids, v, lower in zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
         "Made of": [" + ".join(POPULATIONS[p].label for p in ps.split(" + ")) for ps in table["populations"]],
         "Status": table["status"].map(status_word),
-        "Claims": table["claim_ids"],
     })  # fmt: skip
-    return ReadableTable(frame, name, ("Total",))
+    pages = [read_in(ledger, ids.split()) for ids in table["claim_ids"]]
+    frame["Read in"] = [cited_words(p) for p in pages]
+    return ReadableTable(frame, name, ("Total",), cited={"Read in": pages})
 
 
-def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
+def estimates(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``estimates.reconcile``: low, best and high at the end of each day a figure came in."""
     frame = pd.DataFrame({
         "As of the end of": table["date"].map(date_words),
@@ -267,28 +313,29 @@ def estimates(table: pd.DataFrame, name: str) -> ReadableTable:
         "Best": table["best"].map(count_words),
         "High": [("open-ended" if pd.isna(h) and not pd.isna(lo) else count_words(h))
                  for lo, h in zip(table["low"], table["high"], strict=True)],
-        "From claims": table["claim_ids"],
-        "Left out (withdrawn)": table["excluded_ids"],
     })  # fmt: skip
-    return ReadableTable(frame, name, ("Low", "Best", "High"))
+    used = [read_in(ledger, ids.split()) for ids in table["claim_ids"]]
+    left_out = [read_in(ledger, ids.split()) for ids in table["excluded_ids"]]
+    frame["From figures read in"] = [cited_words(p) for p in used]
+    frame["Withdrawn, left out"] = [cited_words(p) for p in left_out]
+    return ReadableTable(frame, name, ("Low", "Best", "High"),
+                         cited={"From figures read in": used, "Withdrawn, left out": left_out})  # fmt: skip
 
 
 def corrections(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``narrative.corrections``: what the focus source said and what later reporting shows."""
     frame = pd.DataFrame({
-        "Claim": table["claim_id"],
         "What it said": table["said"],
         "Status": table["status"].map(status_word),
         "What other reporting shows": table["what_other_reporting_shows"],
         "Latest estimate": table["latest_estimate"],
     })  # fmt: skip
-    return ReadableTable(frame, name, (), {"Claim": source_links(ledger)})
+    return ReadableTable(frame.reset_index(drop=True), name, ())
 
 
 def sources(table: pd.DataFrame, name: str) -> ReadableTable:
     """The sources behind the claims: outlet, title, date, link."""
     frame = pd.DataFrame({
-        "Source": table["source_id"],
         "Outlet": table["outlet"],
         "Title": table["title"].fillna(""),
         "Published": table["published_on"].map(date_words),
