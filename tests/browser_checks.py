@@ -94,6 +94,8 @@ READ_PAGE = """
     links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.href),
     missingAnchors,
     viewport: viewport ? viewport.getAttribute("content") : null,
+    height: document.documentElement.scrollHeight,
+    title: document.title,
   };
 }
 """
@@ -229,6 +231,7 @@ def judge(facts: dict, left: list[str], audit: dict | None) -> dict[str, list[st
         "viewport": check_viewport(facts),
         "links": check_links(facts),
         "network": [f"a request left the page: {url}" for url in left],
+        "words": check_words(facts),
     }
     if audit is not None:
         found["axe"] = check_axe(audit)
@@ -250,6 +253,28 @@ def check_text(facts) -> list[str]:
         at = text.index(".dataframe")
         found.append(f"the tables' .dataframe CSS shown as text: {text[at : at + 60]!r}")
     return found
+
+
+#: Words for programmers that readers must never see: a claim or source id ('R37a', 'A02',
+#: 'S12'), a snake_case name ('as_of', 'casualty_report'), a file name ('02-compare-death-tolls',
+#: 'casualties.csv'), a set's slug ('article-day'). Addresses shown as links are left out.
+PROGRAMMERS_WORDS = re.compile(
+    r"\b(?:[ARS]\d{2}[a-z]?|[a-z]+_[a-z_]+|\d{2}-[a-z]+(?:-[a-z]+){2,}|[\w-]+\.(?:csv|ipynb|json|yml|py)|"
+    r"article-day|everything|scope-[a-z-]+|as-of-[\d-]+)\b"
+)
+URL = re.compile(r"https?://\S+")
+
+
+def check_words(facts) -> list[str]:
+    """No id, slug, parameter or file name in what a reader sees, the title included."""
+    text = URL.sub(" ", f"{facts.get('title', '')}\n{facts['text']}")
+    words = Counter(match[0] for match in PROGRAMMERS_WORDS.finditer(text))
+    if not words:
+        return []
+    listed = ", ".join(f"{word!r} x{n}" for word, n in words.most_common(6))
+    first = next(PROGRAMMERS_WORDS.finditer(text))
+    context = text[max(first.start() - 40, 0) : first.end() + 20].replace("\n", " ")
+    return [f"words for programmers shown to readers: {listed}; the first in {context!r}"]
 
 
 def check_h1(facts) -> list[str]:

@@ -150,6 +150,9 @@ FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch i
                    "wss://example.com/"),
     "low-contrast": ("<p>Officials'", '<p style="color: #bbb">Officials\'', "axe", "color-contrast (serious): "),
     "printed-nav": ("@media print", "@media speech", "print", '<nav> "The other page"'),
+    "claim-id": ("238 across", "238 (R37a) across", "words", "'R37a' x1"),
+    "slug-in-title": ("<title>Deaths by place", "<title>02-compare-death-tolls", "words", "'02-compare-death-tolls'"),
+    "parameter-name": ("in Almaty;", "in Almaty (as_of);", "words", "'as_of' x1"),
 }  # fmt: skip
 
 
@@ -261,3 +264,16 @@ def test_the_front_page_prints_to_pdf(tab, published):
     assert printed == [], f"the printed front page shows its navigation (nav, .no-print): {printed}"
     assert pdf.exists(), f"Chromium wrote no {pdf}"
     assert checks.pdf_pages(pdf.read_bytes()) >= 1, f"{pdf} has no pages"
+
+
+#: The front page tells the story in half a minute: about four screens at most on a laptop.
+FRONT_PAGE_MAX_HEIGHT = 6000
+FRONT_PAGE_MAX_CHARTS = 3
+
+
+def test_the_front_page_is_short_and_opens_with_its_findings(read):
+    facts = read("index")[1280].facts
+    assert facts["height"] <= FRONT_PAGE_MAX_HEIGHT, f"the front page is {facts['height']}px tall at 1280px"
+    charts = [image for image in facts["images"] if image["width"] >= CHART_SIZE[0]]
+    assert 1 <= len(charts) <= FRONT_PAGE_MAX_CHARTS, charts
+    assert facts["text"].index("What we found") < facts["text"].index("The details, page by page")

@@ -244,7 +244,7 @@ def test_the_front_page_is_the_report(published):
         assert f'<a href="figures/{name}.svg">SVG</a>' in index
     for name in TABLES:
         assert f'<a href="tables/{name}.csv">' in index
-    assert '<a href="datapackage.json">datapackage.json</a>' in index
+    assert '<a href="datapackage.json">the codebook</a>' in index
     assert "How to read the charts and tables." in text
     assert "A withdrawn figure is not necessarily a false one" in text
     manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))

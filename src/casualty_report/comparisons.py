@@ -141,7 +141,7 @@ def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Com
         vague = next((f for f in (first, second) if f.vague), None)
         summed = next((f for f in (first, second) if f.is_sum and not f.final), None)
         if vague is not None:
-            reason = f"{vague.whose} '{vague.words}' gives no number to compare"
+            reason = f"“{QUALIFIERS[vague.qualifier].word}” gives no number to compare"
         elif summed is not None:
             reason = (
                 f"{summed.whose.removesuffix(chr(39) + 's').removesuffix(chr(39))} gave counts of parts, and "
@@ -159,8 +159,7 @@ def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Com
             first,
             second,
             "",
-            f"they were given {_span(apart)} apart, so they are not figures of one day; each is set "
-            "against the final count instead",
+            f"they were given {_span(apart)} apart, so they are not figures of one day",
         )
     return Comparison(first, second, "same day", day=max(first.reported_on, second.reported_on),
                       gap_low=low, gap_high=high)  # fmt: skip

@@ -190,7 +190,7 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
         )
     finals = data.get("final_counts", [])
     if not isinstance(finals, list) or not all(isinstance(i, str) and i.strip() for i in finals):
-        problems.append(Problem(file, 0, "final_counts", shown(finals), OPTIONAL_INFO_KEYS["final_counts"]))
+        problems.append(Problem(file, 0, "final_counts", str(finals), OPTIONAL_INFO_KEYS["final_counts"]))
     findings = _read_findings(file, data.get("findings", []), problems)
     if len(problems) > found:
         return None
@@ -206,24 +206,24 @@ def _read_findings(file: str, data: object, problems: list[Problem]) -> tuple[Fi
     then optionally the status the sentence says, e.g. ``A01: 164 retracted``)."""
     expected = OPTIONAL_INFO_KEYS["findings"]
     if not isinstance(data, list):
-        problems.append(Problem(file, 0, "findings", shown(data), expected))
+        problems.append(Problem(file, 0, "findings", str(data), expected))
         return ()
     findings = []
     for number, item in enumerate(data, 1):
         column = f"findings, item {number}"
         if not isinstance(item, dict) or set(item) != {"text", "needs"} or not isinstance(item["text"], str):
-            problems.append(Problem(file, 0, column, shown(item), "a mapping of a text and its needs"))
+            problems.append(Problem(file, 0, column, str(item), "a mapping of a text and its needs"))
             continue
         needs_data = item["needs"]
         if not isinstance(needs_data, dict) or not needs_data:
-            problems.append(Problem(file, 0, column, shown(needs_data), "needs: claim_id: value [status]"))
+            problems.append(Problem(file, 0, column, str(needs_data), "needs: claim_id: value [status]"))
             continue
         needs = []
         for claim_id, need in needs_data.items():
             words = str(need).split()
             if not isinstance(claim_id, str) or not words or not words[0].isdigit() or len(words) > 2:
                 problems.append(
-                    Problem(file, 0, column, shown(f"{claim_id}: {need}"),
+                    Problem(file, 0, column, f"{claim_id}: {need}",
                             "a claim_id with the value the text needs, then optionally its status")
                 )  # fmt: skip
                 continue

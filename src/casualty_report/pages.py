@@ -96,9 +96,21 @@ def for_readers(notebook):
 
 
 def export_page(notebook, name: str) -> str:
-    """One self-contained, offline HTML page of an executed notebook, without code."""
-    body, _ = _exporter().from_notebook_node(for_readers(notebook), resources={"metadata": {"name": name}})
+    """One self-contained, offline HTML page of an executed notebook, without code, titled by its
+    question (its first heading), not its file name."""
+    resources = {"metadata": {"name": page_title(notebook, name)}}
+    body, _ = _exporter().from_notebook_node(for_readers(notebook), resources=resources)
     return body
+
+
+def page_title(notebook, fallback: str) -> str:
+    """The notebook's first ``# `` heading, else ``fallback``."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
 
 
 def warm_exporter() -> None:

@@ -154,9 +154,11 @@ def status_words(status: str, since=None) -> str:
     return f"{words} ({date_words(since)})" if status == "retracted" and not pd.isna(since) else words
 
 
-def counted_words(measure: str, population: str) -> str:
-    """'dead: everyone', 'detained: everyone', 'injured: security forces'."""
-    return f"{MEASURES[measure].label}: {POPULATIONS[population].label}"
+def counted_words(measure: str, population: str, kind: str = "running_total") -> str:
+    """'people dead', 'security forces injured', 'people held (at one moment)'."""
+    who = "people" if population == "all" else POPULATIONS[population].label
+    when = {"snapshot": " (at one moment)", "period": " (in one period)"}.get(kind, "")
+    return f"{who} {MEASURES[measure].label}{when}"
 
 
 def _link(text: str, url: str | None) -> str:
@@ -215,12 +217,13 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     frame = pd.DataFrame({
         "Reported": table["reported_on"].map(date_words),
         "Place": table["scope"],
-        "Counted": [counted_words(m, p) for m, p in zip(table["measure"], table["population"], strict=True)],
+        "Counted": [counted_words(m, p, k)
+                    for m, p, k in zip(table["measure"], table["population"], table["count_kind"], strict=True)],
         "Figure": [figure_words(int(v), q) for v, q in zip(table["value"], table["qualifier"], strict=True)],
         "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
         "Claimed by": table["claimant"],
         "Status": [status_words(s, ledger.claim[i].status_effective) for s, i in zip(table["status"], table["claim_id"], strict=True)],
-        "Note": table["note"],
+        "Note": [note_words(note, ledger) for note in table["note"]],
     })  # fmt: skip
     return ReadableTable(
         frame.assign(**{"Read in": [cited_words(p) for p in pages]}).reset_index(drop=True),
