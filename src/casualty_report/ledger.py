@@ -84,6 +84,11 @@ class Ledger:
         pandas ``.loc``, per look-up made the words cost more than the numbers."""
         return {claim.claim_id: claim for claim in self.claims.itertuples(index=False)}
 
+    @cached_property
+    def source(self) -> dict[str, Any]:
+        """Each source as a named tuple by its id (``ledger.source["S01"].outlet``), built once."""
+        return {source.source_id: source for source in self.sources.itertuples(index=False)}
+
     @property
     def place(self) -> str:
         """The place a report on this ledger is about: its scope, else the nation."""

@@ -167,18 +167,20 @@ def _link(text: str, url: str | None) -> str:
 
 
 def read_in(ledger: Ledger, claim_ids: Sequence[str]) -> list[tuple[str, str]]:
-    """Where some claims were read, for a reader: 'TASS, para 2' and the page's address, once
-    each. (The downloads keep the claim ids; a page shows who published the figure.)"""
-    outlets = dict(zip(ledger.sources["source_id"], ledger.sources["outlet"], strict=True))
-    urls = dict(zip(ledger.sources["source_id"], ledger.sources["url"].fillna(""), strict=True))
+    """Where some claims were read, for a reader: 'TASS, para 2' and the page's address (http(s)
+    only), once each. (The downloads keep the claim ids; a page shows who published the figure.)"""
     pages = {}
     for claim_id in claim_ids:
         claim = ledger.claim.get(claim_id)
-        if claim is None:
+        source = ledger.source.get(claim.source_id) if claim is not None else None
+        if source is None:
             continue
-        url = str(urls.get(claim.source_id, ""))
-        words = f"{outlets.get(claim.source_id, '')}, {claim.locator}"
-        pages.setdefault((words, url if url.startswith(("https://", "http://")) else ""), None)
+        url = (
+            source.url
+            if isinstance(source.url, str) and source.url.startswith(("https://", "http://"))
+            else ""
+        )
+        pages.setdefault((f"{source.outlet}, {claim.locator}", url), None)
     return list(pages)
 
 
@@ -193,7 +195,6 @@ _CITED_ID = re.compile(r"\b([ARS]\d{2}[a-z]?)\b")
 def note_words(note: str, ledger: Ledger) -> str:
     """A curator's note as a reader reads it: a claim id becomes the figure it names ('the 897
     in hospital of 18 Feb 2022'), a source id the outlet."""
-    outlets = dict(zip(ledger.sources["source_id"], ledger.sources["outlet"], strict=True))
 
     def words(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -201,8 +202,8 @@ def note_words(note: str, ledger: Ledger) -> str:
         if claim is not None:
             said = f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
             return f"{said}, {date_words(claim.reported_on)}"
-        if key in outlets:
-            return str(outlets[key])
+        if key in ledger.source:
+            return str(ledger.source[key].outlet)
         return "a later report" if key[0] in "AR" else "another source"
 
     return _CITED_ID.sub(words, note)
