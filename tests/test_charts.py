@@ -148,7 +148,7 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     )
     for key in ("Hollow dashed bars were withdrawn", "hatched bars are disputed", "▸ marks a lower bound"):
         assert key in chart.subtitle
-    assert chart.source.startswith("Source: 19FortyFive.")
+    assert chart.source.startswith("Source: Officials and the Health Ministry, as published by 19FortyFive.")
     assert chart.alt_text == f"Chart: {chart.title}. {chart.subtitle}"
     assert panel_titles(chart) == ["Kazakhstan", "Almaty"]
     assert bars(chart) == [
@@ -220,7 +220,7 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
     # Counts of everyone only: the article's 26 + 16 is a sum of parts, not a point.
     assert {"44+", "164+", "225", "227", "238", "≈240", "188+", "221+"} <= set(shown) and "42" not in shown
     assert chart.title == ("Officials' count of people dead rose from 225 to the final count, 238; the Health "
-                           "Ministry's withdrawn at least 164 was at most 74 fewer than it")  # fmt: skip
+                           "Ministry's withdrawn “at least 164” was at most 74 fewer than it")  # fmt: skip
     final = [line for ax in (early, late) for line in ax.lines if list(line.get_ydata()) == [238, 238]]
     assert final, "the final count is drawn as a dashed line"
     retracted = [line for ax in (early, late) for line in ax.lines if line.get_markerfacecolor() == "white"]

@@ -45,7 +45,7 @@ def test_every_view_of_the_ledger_draws_and_words(ledger, scope):
 def test_a_floor_bounds_the_gap_to_the_final_count(ledger):
     """'At least 164' against the final 238 is at most 74 short, never '74 fewer'."""
     timeline = drawing.toll_timeline(ledger).title
-    assert timeline.endswith("the Health Ministry's withdrawn at least 164 was at most 74 fewer than it")
+    assert timeline.endswith("the Health Ministry's withdrawn “at least 164” was at most 74 fewer than it")
     # The ministry's last toll against officials' as known that day, not a restatement a year on.
     now = drawing.death_tolls(ledger).title
     assert now.endswith("the Health Ministry's 227 was 2 more than officials' 225 of 15 January 2022")

@@ -1,5 +1,5 @@
 """Timelines: each reported total over time, one colour per claimant group, a line through the
-figures that stood, hollow rings for withdrawn ones, value labels placed clear of each other,
+figures that stood (for a group whose figures form one series), hollow rings for withdrawn ones, value labels placed clear of each other,
 and a break mark when the figures span more than three weeks."""
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded:
         # point a day (two lists of named dead on one day are two counts, not a fall and a rise).
         settled = figures[~figures["status"].isin(["retracted", "disputed"])]
         line = settled.groupby("reported_on", sort=True)["value"].max()
-        if len(line) > 1:
+        if len(line) > 1 and CLAIMANT_GROUPS[group].series:
             ax.plot(line.index, line.to_numpy(), color=colour, linewidth=1.4, zorder=2)
         previous = None
         ordered = figures.sort_values(["reported_on", "value"])

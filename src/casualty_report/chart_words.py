@@ -132,18 +132,26 @@ def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, fina
         if final is not None:
             gap = comparisons.compare(final, comparisons.figure(ledger, point["claim_ids"]))
             if gap.compared:
-                return title + f"; {who} withdrawn {shown(point)} was {comparisons.gap_words(gap)} it"
+                return title + f"; {who} withdrawn “{shown(point)}” was {comparisons.gap_words(gap)} it"
         title += f"; {who} {shown(point)} was withdrawn"
     return title
 
 
 def source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
-    """The outlets behind a chart, in the order of their first figure; past six, a count."""
+    """Who made the claims behind a chart, then the outlets that published them, in the order of
+    their first figure; past six outlets, a count."""
     claim_ids = sorted(set(claim_ids))
     if not claim_ids:
         return "Source: no claims in the ledger for this view."
     claims = ledger.claims[ledger.claims["claim_id"].isin(claim_ids)].sort_values(["reported_on", "claim_id"])
-    outlets = ledger.sources.set_index("source_id")["outlet"]
-    named = list(dict.fromkeys(str(outlets.get(source_id, source_id)) for source_id in claims["source_id"]))
+    groups = set(claims["claimant_group"])
+    who = [CLAIMANT_GROUPS[group].counter for group in CLAIMANT_GROUPS if group in groups]
+    claimants = ", ".join(who[:-1]) + (" and " if len(who) > 1 else "") + who[-1]
+    named = list(
+        dict.fromkeys(str(ledger.source[i].outlet) if i in ledger.source else i for i in claims["source_id"])
+    )
     shown = "; ".join(named[:6]) + (f"; and {len(named) - 6} more" if len(named) > 6 else "")
-    return f"Source: {shown}. Every figure is a claim in the report's ledger, listed with its page in the tables."
+    return (
+        f"Source: {claimants[:1].upper()}{claimants[1:]}, as published by {shown}. Every figure is a claim in "
+        "the report's ledger, listed with its page in the tables."
+    )

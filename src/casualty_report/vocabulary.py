@@ -52,6 +52,9 @@ class ClaimantGroup:
     whose: str  # starts a chart title: "Officials' count of …"
     colour: str  # Okabe & Ito (2008), safe for the common colour-vision deficiencies
     colour_name: str  # how a legend's key names the colour
+    # Its figures form one series that a line may join (one state's counts); independent lists
+    # and foreign bodies are separate counters, shown as points: a line would invent a trend.
+    series: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,7 @@ CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
         whose="Officials'",
         colour="#0072B2",
         colour_name="blue",
+        series=True,
     ),
     "health_ministry": ClaimantGroup(
         "the Health Ministry and health officials",
@@ -180,6 +184,7 @@ CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
         whose="The Health Ministry's",
         colour="#D55E00",
         colour_name="orange",
+        series=True,
     ),
     "independent": ClaimantGroup(
         "journalists' and civil-society counts",
