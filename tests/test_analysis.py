@@ -24,7 +24,8 @@ def article(ledger):
         (12000, "about", 11500, 12499),  # rounded to thousands
         (2265, "about", 2265, 2265),  # given to the last digit: exact
         (240, "nearly", 230, 239),
-        (1000, "nearly", 0, 999),
+        (1000, "nearly", 900, 999),  # rounded to a tenth of itself at most, not to thousands
+        (10000, "about", 9500, 10499),
         (12, "dozens", 12, None),
         (3, "several", 3, None),
         (100, "hundreds", 100, None),
@@ -35,7 +36,8 @@ def test_bounds_follow_the_documented_rules(value, qualifier, low, high):
 
 
 @pytest.mark.parametrize(
-    ("value", "unit"), [(5800, 100), (240, 10), (2265, 1), (12000, 1000), (0, 1), (7, 1)]
+    ("value", "unit"),
+    [(5800, 100), (240, 10), (2265, 1), (12000, 1000), (10000, 1000), (1000, 100), (0, 1), (7, 1)],
 )
 def test_rounding_unit(value, unit):
     assert analysis.rounding_unit(value) == unit

@@ -62,7 +62,7 @@ def test_cited_figures_are_linked_to_their_sources(ledger):
         (
             {"scope": "Kazakhstan"},
             ["The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
-             "Officials gave counts of parts, not a toll.", "The final official count, {R35a}, came in August 2022.",
+             "Officials gave counts of parts, not a toll.", "The official count settled at {R35a} in August 2022.",
              "The withdrawn figure was below the final count, not above it.",
              "Detentions ran into the thousands within days."],
         ),

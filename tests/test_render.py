@@ -37,7 +37,7 @@ NOTEBOOK_NAMES = [
 ]
 FIGURES = ["death-tolls", "injuries", "arrests", "steps", "death-toll-timeline", "detentions-timeline"]
 TABLES = ["casualties", "injuries", "arrests", "sources", "death-toll-comparison", "detention-to-sentence",
-          "estimates", "death-toll-timeline", "corrections"]  # fmt: skip
+          "estimates", "death-toll-timeline", "detentions-timeline", "corrections"]  # fmt: skip
 
 
 TODAY = dt.datetime.now(dt.UTC).date().isoformat()
@@ -110,7 +110,23 @@ def test_a_page_is_its_published_notebook_exported(published, name):
     nothing of one page may carry into the next."""
     pages._exporter.cache_clear()
     notebook = nbformat.read(published / "notebooks" / f"{name}.ipynb", as_version=4)
-    assert pages.export_page(notebook, name) == (published / f"{name}.html").read_text(encoding="utf-8")
+    siblings = sorted((published / "notebooks").glob("[0-9][0-9]-*.ipynb"))  # same names and titles
+    exported = pages.export_page(notebook, name, siblings)
+    assert exported == (published / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_pages_link_their_neighbours_and_sections(published):
+    page = (published / "02-compare-death-tolls.html").read_text(encoding="utf-8")
+    assert (
+        '<a href="01-build-claim-tables.html" rel="prev">Previous: Every figure, claim by claim</a>' in page
+    )
+    assert 'rel="next">Next: Injured, detained, sentenced: counts that do not add up</a>' in page
+    assert '<a href="#How-far-apart-are-the-two-counts?">How far apart are the two counts?</a>' in page
+    assert "<title>Officials against the Health Ministry: how many died?</title>" in page
+    assert (
+        'figures/death-tolls.svg">SVG</a>) and the figures it draws (<a href="tables/death-toll-comparison.csv">'
+        in page
+    )
 
 
 class PageParser(HTMLParser):
@@ -170,7 +186,7 @@ def test_pages_show_the_figures_and_tables(published):
     timeline = parse(published / "04-trace-figures-over-time.html")
     assert len(timeline.images) == 2
     first = parse(published / "05-check-the-first-report.html").text.getvalue()
-    assert "Of the 9 figures in the article, 0 stand as published" in first
+    assert "Of the 9 figures in the article, none stands as published" in first
 
 
 class TableParser(HTMLParser):
@@ -233,7 +249,7 @@ def test_the_front_page_is_the_report(published):
     assert findings.count("<li>") == 5
     assert "The only count of everyone killed that the authorities gave in the first week" in findings
     assert 'The Health Ministry\'s 164<sup class="cite"><a href="#source-1"' in findings
-    assert "The final official count, 238<sup" in findings
+    assert "The official count settled at 238<sup" in findings
     assert '<li id="source-1">TASS, <a href="https://tass.ru/' in index  # the first source cited comes first
     # the two charts that carry the story, not the claim-by-claim bars
     assert page.images == ["figures/death-toll-timeline.png", "figures/detentions-timeline.png"]

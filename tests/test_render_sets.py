@@ -94,7 +94,7 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     shown = "".join(
         o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", [])
     )
-    assert "Place: **Almaty**." in shown
+    assert "**Almaty, every figure to 5 January 2023**." in shown
 
 
 def test_sets_rendered_together_each_get_their_run_and_are_skipped_when_unchanged(

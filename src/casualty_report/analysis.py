@@ -7,9 +7,10 @@ Bounds from qualifiers (documented in data/kazakhstan-2022-01/README.md):
 
 - ``exact``: low = high = value.
 - ``at_least``: low = value, high open.  ``more_than``: low = value + 1, high open.
-- ``about``: the value is rounded to its last non-zero digit, so the truth lies within half a
-  rounding unit: about 5,800 -> 5,750..5,849.  A figure given to the last digit is exact.
-- ``nearly``: just under a rounded figure: nearly 240 -> 230..239.
+- ``about``: the value is rounded to its last non-zero digit (a power of ten to the digit below),
+  so the truth lies within half a rounding unit: about 5,800 -> 5,750..5,849, about 10,000 ->
+  9,500..10,499.  A figure given to the last digit is exact.
+- ``nearly``: just under a rounded figure: nearly 240 -> 230..239, nearly 1,000 -> 900..999.
 - ``several``, ``dozens``, ``hundreds``: the ledger value is already the conservative coding
   (3, 12, 100; ACLED's rule for the last two), so low = value and the high bound is open.
 """
@@ -46,11 +47,14 @@ def claim_ids(*columns: Iterable[str]) -> list[str]:
 
 
 def rounding_unit(value: int) -> int:
-    """The power of ten a round figure is given to: 5800 -> 100, 240 -> 10, 2265 -> 1."""
+    """The power of ten a round figure is given to: 5800 -> 100, 240 -> 10, 2265 -> 1. A power
+    of ten itself is read to the digit below ('about 10,000' is 9,500-10,499, not 5,000-14,999;
+    'nearly 1,000' 900-999, not 0-999): rounded to its own unit it would mean anything from half
+    to one and a half times itself."""
     unit = 1
     while value and value % (unit * 10) == 0:
         unit *= 10
-    return unit
+    return unit // 10 if value == unit and unit > 1 else unit
 
 
 def bounds(value: int, qualifier: str) -> tuple[int, int | None]:

@@ -87,6 +87,7 @@ class Chart:
     subtitle: str  # what is counted, where, as of when, and how to read the marks
     source: str  # the outlets behind the figures
     claim_ids: tuple[str, ...] = ()
+    data: str = ""  # the run's table of the figures it draws: tables/<data>.csv ("" when none)
 
     @property
     def alt_text(self) -> str:
@@ -111,7 +112,7 @@ class Chart:
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt_text}
         words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source,
-                 "figures": len(self.claim_ids)}  # fmt: skip
+                 "figures": len(self.claim_ids), "data": self.data}  # fmt: skip
         return data, {"image/png": {"alt": self.alt_text, "width": width}, CHART_METADATA: words}
 
     def __repr__(self) -> str:

@@ -10,6 +10,8 @@ own. The style is in :mod:`casualty_report.chart_style`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from casualty_report import analysis
@@ -68,7 +70,9 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
         f"People killed in {place_words(ledger, None)}: each side's latest count, {as_of_words(ledger)}"
         + ("; a toll given in parts is stacked, part by part" if stacked else "")
     )
-    return bar_chart(ledger, "death-tolls", panels, title, what, share_scale=True)
+    return replace(
+        bar_chart(ledger, "death-tolls", panels, title, what, share_scale=True), data="death-toll-comparison"
+    )
 
 
 def injuries_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None) -> Chart:
@@ -79,7 +83,9 @@ def injuries_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None
         f"People reported injured, treated or in hospital in {place_words(ledger, scope)}, "
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
-    return claims_chart(ledger, "injuries", table, "injured, treated or in hospital", what)
+    return replace(
+        claims_chart(ledger, "injuries", table, "injured, treated or in hospital", what), data="injuries"
+    )
 
 
 def arrests_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None) -> Chart:
@@ -89,7 +95,9 @@ def arrests_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None)
         f"People reported detained, held or convicted in {place_words(ledger, scope)}, "
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
-    return claims_chart(ledger, "arrests", table, "detained, held or convicted", what)
+    return replace(
+        claims_chart(ledger, "arrests", table, "detained, held or convicted", what), data="arrests"
+    )
 
 
 def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
@@ -100,7 +108,8 @@ def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
         f"{as_of_words(ledger)}; one panel per step, one bar per report, oldest first"
     )
     title = steps_title(analysis.latest_steps(table))
-    return claims_chart(ledger, "steps", table, "detained or sentenced", what, title)
+    chart = claims_chart(ledger, "steps", table, "detained or sentenced", what, title)
+    return replace(chart, data="detention-to-sentence")
 
 
 def death_toll_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
@@ -109,7 +118,7 @@ def death_toll_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
     holds it."""
     place = ledger.place
     final = final_of(ledger, "deaths", place)
-    return timeline_chart(
+    chart = timeline_chart(
         ledger,
         "death-toll-timeline",
         points,
@@ -117,12 +126,13 @@ def death_toll_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
         f"Reported counts of everyone killed in {place}, {as_of_words(ledger)}",
         None if final is None else (final.value, "the final count"),
     )
+    return replace(chart, data="death-toll-timeline")
 
 
 def detentions_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every report of the place's count of people detained, over time, by claimant group."""
     place = ledger.place
-    return timeline_chart(
+    chart = timeline_chart(
         ledger,
         "detentions-timeline",
         points,
@@ -130,3 +140,4 @@ def detentions_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
         f"Reported totals of people detained in {place}, {as_of_words(ledger)}",
         None,
     )
+    return replace(chart, data="detentions-timeline")

@@ -25,18 +25,8 @@ from casualty_report.vocabulary import (
 def heading(ledger: Ledger) -> Markdown:
     """Which report this page belongs to, and what it covers: place and date. (The lede is on
     the front page; every page repeating it would bury the page's own story.)"""
-    return Markdown(f"*{_text(ledger.info.title)}* {coverage(ledger)}")
-
-
-def coverage(ledger: Ledger) -> str:
-    """Where and as of when, in one sentence of Markdown."""
-    place = f"Place: **{_text(ledger.scope)}**." if ledger.scope else "Every place in the ledger."
-    if ledger.as_of is not None:
-        return f"{place} As known at the start of **{ledger.as_of:%-d %B %Y}**: later claims and status changes are left out."
-    until = ledger.reported_until
-    return place + (
-        f" Figures reported up to **{until:%-d %B %Y}**." if until is not None else " No figures yet."
-    )
+    rewound = " Figures and withdrawals reported later are left out." if ledger.as_of is not None else ""
+    return Markdown(f"*{_text(ledger.info.title)}* **{_text(view_title(ledger))}**.{rewound}")
 
 
 def claims_summary(ledger: Ledger) -> Markdown:
@@ -48,9 +38,9 @@ def claims_summary(ledger: Ledger) -> Markdown:
     counts = claims["status"].value_counts()
     first, last = claims["reported_on"].min(), claims["reported_on"].max()
     fates = [
-        _count(counts.get("retracted", 0), "was withdrawn by whoever gave it", "were withdrawn by whoever gave them"),
-        _count(counts.get("disputed", 0), "is disputed", "are disputed"),
-        _count(counts.get("superseded", 0), "was replaced by a later figure from the same authorities",
+        _how_many(counts.get("retracted", 0), "was withdrawn by whoever gave it", "were withdrawn by whoever gave them"),
+        _how_many(counts.get("disputed", 0), "is disputed", "are disputed"),
+        _how_many(counts.get("superseded", 0), "was replaced by a later figure from the same authorities",
                "were replaced by later figures from the same authorities"),
     ]  # fmt: skip
     return Markdown(
@@ -124,7 +114,9 @@ def timeline_summary(
             sentences.append(f"{whose} count of everyone {word} went from {_point(ledger, first)} to "
                              f"{_point(ledger, last)}.")  # fmt: skip
         elif len(standing) == 1:
-            sentences.append(f"{whose} only count of everyone {word} was {_point(ledger, standing.iloc[0])}.")
+            sentences.append(
+                f"{whose} only standing count of everyone {word} was {_point(ledger, standing.iloc[0])}."
+            )
         for point in withdrawn.drop_duplicates("value").itertuples(index=False):
             sentences.append(
                 f"{whose} {display_value(int(point.value), ledger.claim[point.claim_ids.split()[0]].qualifier)} "
@@ -146,8 +138,10 @@ def timeline_summary(
         if not pd.isna(estimate["high"]) and estimate["low"] == estimate["high"]:
             spread = f"the figures standing all say {estimate['low']:,}"
         else:
-            high = "no upper bound" if pd.isna(estimate["high"]) else f"{estimate['high']:,}"
-            spread = f"the figures standing range from {estimate['low']:,} to {high}"
+            if pd.isna(estimate["high"]):
+                spread = f"the figures standing start at {estimate['low']:,}, with no upper bound"
+            else:
+                spread = f"the figures standing range from {estimate['low']:,} to {estimate['high']:,}"
         sentences.append(f"By the rules on this page the best estimate is {estimate['best']:,}; {spread}.")
     return Markdown(f"**What the numbers show.** In {_text(place)}: " + " ".join(_text(s) for s in sentences))
 
@@ -186,18 +180,23 @@ def corrections_summary(ledger: Ledger) -> Markdown:
         )
     counts = said["status"].value_counts()
     parts = [
-        _count(counts.get("active", 0), "stands as published", "stand as published"),
-        _count(counts.get("superseded", 0), "was later revised by the same authorities",
+        _how_many(counts.get("active", 0), "stands as published", "stand as published"),
+        _how_many(counts.get("superseded", 0), "was later revised by the same authorities",
                "were later revised by the same authorities"),
-        _count(counts.get("disputed", 0), "is framed in a way other reporting contradicts",
+        _how_many(counts.get("disputed", 0), "is framed in a way other reporting contradicts",
                "are framed in a way other reporting contradicts"),
-        _count(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
+        _how_many(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
     ]  # fmt: skip
     return Markdown(
         f"**What the numbers show.** Of the {len(said)} figures in {_text(info.focus_label)}, "
         + ", ".join(parts[:-1])
         + f" and {parts[-1]}."
     )
+
+
+def _how_many(n: int, singular: str, plural: str) -> str:
+    """A count before a verb: 'none stands', '1 stands', '3 stand'."""
+    return f"none {singular}" if n == 0 else _count(n, singular, plural)
 
 
 def _count(n: int, singular: str, plural: str) -> str:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -95,11 +97,17 @@ def for_readers(notebook):
     return page
 
 
-def export_page(notebook, name: str) -> str:
+def export_page(notebook, name: str, siblings: Sequence[Path] = ()) -> str:
     """One self-contained, offline HTML page of an executed notebook, without code, titled by its
-    question (its first heading), not its file name."""
-    resources = {"metadata": {"name": page_title(notebook, name)}}
-    body, _ = _exporter().from_notebook_node(for_readers(notebook), resources=resources)
+    question (its first heading), not its file name; with an "on this page" list of its sections
+    and links to the previous and next of ``siblings`` (the run's notebooks, in order)."""
+    page = for_readers(notebook)
+    previous, following = neighbours(siblings, name)
+    resources = {
+        "metadata": {"name": page_title(notebook, name)},
+        "report": {"contents": contents(page), "previous": previous, "next": following},
+    }
+    body, _ = _exporter().from_notebook_node(page, resources=resources)
     return body
 
 
@@ -111,6 +119,42 @@ def page_title(notebook, fallback: str) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return fallback
+
+
+def contents(page) -> list[tuple[str, str]]:
+    """Each section of a page as (anchor, heading): its ``## `` headings, anchored as nbconvert
+    anchors them (spaces become '-')."""
+    headings = [
+        line[3:].strip()
+        for cell in page.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
+    return [(re.sub(r"\s", "-", heading), heading) for heading in headings]
+
+
+def neighbours(siblings: Sequence[Path], name: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """The pages before and after ``name`` among ``siblings`` (notebook paths, in order), as
+    (page file, title)."""
+    stems = [path.stem for path in siblings]
+    if name not in stems:
+        return None, None
+    at = stems.index(name)
+
+    def page(path: Path) -> tuple[str, str]:
+        return f"{path.stem}.html", _title_of(str(path), path.stat().st_mtime_ns)
+
+    return (
+        page(siblings[at - 1]) if at > 0 else None,
+        page(siblings[at + 1]) if at + 1 < len(siblings) else None,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _title_of(path: str, _mtime: int) -> str:
+    """A notebook file's title, read once per version of the file (a worker exports many pages)."""
+    return page_title(nbformat.read(path, as_version=4), Path(path).stem)
 
 
 def warm_exporter() -> None:

@@ -190,23 +190,25 @@ def cited_words(pages: Sequence[tuple[str, str]]) -> str:
 
 #: A claim id or a source id as the ledger's notes cite them: 'R09a', 'A02', 'S55'.
 _CITED_ID = re.compile(r"\b([ARS]\d{2}[a-z]?)\b")
+#: A bracket of ids only, a curator's cross-reference: '(R09a)', '(source S12)', '(R52a, R52b)'.
+_ID_BRACKET = re.compile(r"\s*\((?:source\s+)?[ARS]\d{2}[a-z]?(?:(?:,|;| and)\s*[ARS]\d{2}[a-z]?)*\)")
+#: A source cited inside a note with its paragraph: ', S55 para 1'.
+_SOURCE_AT = re.compile(r",?\s*\bS\d{2}(?: para \d+)?\b")
 
 
 def note_words(note: str, ledger: Ledger) -> str:
-    """A curator's note as a reader reads it: a claim id becomes the figure it names ('the 897
-    in hospital of 18 Feb 2022'), a source id the outlet."""
+    """A curator's note as a reader reads it: a bracketed cross-reference to other rows is left
+    out (the tables list those rows), a claim id in a sentence becomes the figure it names ('the
+    897 in hospital (18 Feb 2022)'), and a source id beside its paragraph is left out (the note
+    names the outlet; the table links the page)."""
 
     def words(match: re.Match[str]) -> str:
-        key = match.group(1)
-        claim = ledger.claim.get(key)
-        if claim is not None:
-            said = f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
-            return f"{said}, {date_words(claim.reported_on)}"
-        if key in ledger.source:
-            return str(ledger.source[key].outlet)
-        return "a later report" if key[0] in "AR" else "another source"
+        claim = ledger.claim.get(match.group(1))
+        if claim is None:
+            return "a figure reported later"
+        return f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label} ({date_words(claim.reported_on)})"
 
-    return _CITED_ID.sub(words, note)
+    return _CITED_ID.sub(words, _SOURCE_AT.sub("", _ID_BRACKET.sub("", note)))
 
 
 # --- the report's tables -----------------------------------------------------------------------
@@ -279,7 +281,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     judged = [comparisons.judge(ledger, row) for row in table.itertuples(index=False)]
     frame = pd.DataFrame({
         "Place": table["scope"],
-        "Officials' toll": side("official"),
+        "Officials' toll, as known then": side("official"),
         "Officials, reported": table["official_reported_on"].map(date_words),
         "Health Ministry's latest toll": side("health_ministry"),
         "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
@@ -288,7 +290,10 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     pages = [read_in(ledger, [*c.first.claim_ids, *c.second.claim_ids]) for c in judged]
     frame["Read in"] = [cited_words(p) for p in pages]
     return ReadableTable(
-        frame, name, ("Officials' toll", "Health Ministry's latest toll"), cited={"Read in": pages}
+        frame,
+        name,
+        ("Officials' toll, as known then", "Health Ministry's latest toll"),
+        cited={"Read in": pages},
     )
 
 

@@ -39,7 +39,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from tqdm import tqdm
 
-from casualty_report.notebooks import QUIET_KERNEL, scrub
+from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
 from casualty_report.pages import export_page, warm_exporter
 
 
@@ -206,7 +206,7 @@ def execute(notebook: str, staging: str, parameters: dict[str, Any]) -> Outcome:
     seconds = time.perf_counter() - started
     page = folder / f"{source.stem}.html"
     try:
-        page.write_text(_export(nb, executed), encoding="utf-8")
+        page.write_text(_export(nb, executed, source), encoding="utf-8")
     except OSError as error:  # a full disk, a folder gone
         return Failed(source.name, f"could not be written: {error.strerror or error}")
     return Executed(source.name, round(seconds, 2), page.name)
@@ -228,11 +228,12 @@ def _cell_number(nb, running: Mapping[str, int]) -> str:
     return str(1 + sum(cell.cell_type == "code" for cell in nb.cells[:index]))
 
 
-def _export(notebook, executed: Path) -> str:
-    """Scrub the executed notebook of run-specific metadata, write it, and return its page."""
+def _export(notebook, executed: Path, source: Path) -> str:
+    """Scrub the executed notebook of run-specific metadata, write it, and return its page, linked
+    to the pages of the notebooks beside its source."""
     scrub(notebook)
     nbformat.write(notebook, executed)
-    return export_page(notebook, executed.stem)
+    return export_page(notebook, executed.stem, find_notebooks(source.parent))
 
 
 class ProgressBar:
