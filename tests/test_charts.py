@@ -331,3 +331,22 @@ def test_the_steps_chart_shares_a_scale_for_people_not_for_cases(ledger):
     assert len(set(people)) == 1  # 802 held looks a twelfth of 10,000 detained
     assert panels["Criminal cases"] != people[0]
     assert "counts of cases have their own" in chart.subtitle
+
+
+def test_timelines_name_each_series_beside_it_not_in_a_colour_key(ledger):
+    """Each claimant group is named by one of its points, in its colour; the subtitle decodes
+    marks, not colours."""
+    chart = drawing.toll_timeline(ledger.in_scope("Kazakhstan"))
+    names = {
+        t.get_text(): matplotlib.colors.to_hex(t.get_color())
+        for ax in chart.figure.axes
+        for t in ax.texts
+        if t.get_visible() and t.get_text()[0].isalpha()
+    }
+    assert names == {
+        "Officials": "#0072b2",
+        "Health Ministry": "#d55e00",
+        "Independent counts": "#009e73",
+        "International bodies": "#cc79a7",
+    }
+    assert "Blue" not in chart.subtitle and "orange" not in chart.subtitle

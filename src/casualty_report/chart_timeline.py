@@ -31,6 +31,7 @@ from casualty_report.ledger import Ledger
 from casualty_report.vocabulary import CLAIMANT_GROUPS
 
 TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
+NAME_SPOTS = 4  # a group's name is tried by its newest points in each panel, up to this many
 
 
 def timeline_chart(
@@ -41,8 +42,8 @@ def timeline_chart(
     ``reference`` (value, what it is: the final count). Two panels with a break mark when the
     figures span more than three weeks: the first weeks, then the rest."""
     best = None if reference is None else reference[0]
-    groups = [g for g in CLAIMANT_GROUPS if g in set(points.get("claimant_group", []))]
-    keys = [f"{CLAIMANT_GROUPS[g].colour_name}: {CLAIMANT_GROUPS[g].counter}" for g in groups]
+    # Each group is labelled beside its last point, in its colour: no colour key to decode.
+    keys = []
     statuses = set(points["status"]) if len(points) else set()
     if "retracted" in statuses:
         keys.append("hollow rings were withdrawn")
@@ -69,9 +70,9 @@ def timeline_chart(
             ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
             freeze(fig)
         else:
-            labels = _draw_timeline_panels(fig, points, best, rounded)
+            names, labels = _draw_timeline_panels(fig, points, best, rounded)
             freeze(fig)
-            _place_labels(fig, labels)
+            _place_labels(fig, names, labels)
     return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
 
 
@@ -81,7 +82,9 @@ def rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
     return {ids for ids in points.get("claim_ids", []) if ids in rounded}
 
 
-def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str]) -> list:
+def _draw_timeline_panels(
+    fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str]
+) -> tuple[dict[str, list], list]:
     """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
     start = points["reported_on"].min() - pd.Timedelta(days=1)
     split = start + pd.Timedelta(days=TIMELINE_SPLIT)
@@ -99,10 +102,14 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, r
         right.spines["left"].set_visible(False)
         right.tick_params(axis="y", length=0, labelleft=False)
     top = max(points["value"].max(), best or 0)
-    labels = []
+    labels: list = []
+    names: dict[str, list] = {}
     for ax, (begin, finish) in zip(axes, spans, strict=True):
-        labels += _draw_timeline(ax, points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)], points,
-                                 rounded)  # fmt: skip
+        in_panel = points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)]
+        panel_names, panel_labels = _draw_timeline(ax, in_panel, points, rounded)
+        labels += panel_labels
+        for group, spots in panel_names.items():  # a later panel's spots come first
+            names[group] = spots + names.get(group, [])
         ax.set_xlim(begin, finish)
         ax.set_ylim(0, top * 1.18)
         ax.grid(axis="y", color=GRID, linewidth=0.8)
@@ -120,7 +127,7 @@ def _draw_timeline_panels(fig: Figure, points: pd.DataFrame, best: int | None, r
             ax.axhline(best, color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
     if len(axes) == 2:
         _break_marks(*axes)
-    return labels
+    return names, labels
 
 
 def _break_marks(left: Axes, right: Axes) -> None:
@@ -133,12 +140,26 @@ def _break_marks(left: Axes, right: Axes) -> None:
     left.spines["right"].set_visible(False)
 
 
-def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str]) -> list:
-    """Markers and lines for the points in this panel; returns candidate value labels: one per
-    change of a group's value (a repeated 238 is labelled once)."""
-    labels = []
+def _draw_timeline(
+    ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str]
+) -> tuple[dict[str, list], list]:
+    """Markers and lines for the points in this panel; returns the candidate spots for each
+    group's name (by its points here, newest first) and one value label per change of a group's
+    value (a repeated 238 is labelled once)."""
+    labels: list = []
+    names: dict[str, list] = {}
     for group, figures in points.groupby("claimant_group", sort=False):
         colour = CLAIMANT_GROUPS[group].colour
+        here = figures[figures["claim_ids"].isin(set(shown["claim_ids"]))].sort_values(
+            ["reported_on", "value"]
+        )
+        # Where the group's name may go: by its points in this panel, the newest first.
+        names[group] = [
+            ax.annotate(CLAIMANT_GROUPS[group].label, (point.reported_on, point.value), xytext=(8, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE - 0.5,
+                        color=colour, annotation_clip=False, in_layout=False)
+            for point in list(here.itertuples(index=False))[::-1][:NAME_SPOTS]
+        ]  # fmt: skip
         # The line follows what the group stood by: not withdrawn or disputed figures, and one
         # point a day (two lists of named dead on one day are two counts, not a fall and a rise).
         settled = figures[~figures["status"].isin(["retracted", "disputed"])]
@@ -171,12 +192,21 @@ def _draw_timeline(ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded:
                                               fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",
                                               annotation_clip=False, in_layout=False))  # fmt: skip
             previous = int(point.value)
-    return labels
+    return names, labels
 
 
 # Where a value label may go, in points from its marker, in order of preference.
 LABEL_OFFSETS = ((0, 7, "center", "bottom"), (0, -8, "center", "top"), (8, 0, "left", "center"),
-                 (-8, 0, "right", "center"), (0, 20, "center", "bottom"), (0, -21, "center", "top"))  # fmt: skip
+                 (-8, 0, "right", "center"), (0, 20, "center", "bottom"), (0, -21, "center", "top"),
+                 (-8, 14, "right", "bottom"), (-8, -15, "right", "top"), (0, 34, "center", "bottom"),
+                 (0, -35, "center", "top"))  # fmt: skip
+# A name may also stand further off, aligned to its point's side: a point at an edge of the
+# plot, or in a crowd, still gets its group's name nearby.
+NAME_OFFSETS = LABEL_OFFSETS + tuple(
+    (dx, dy, ha, va)
+    for dy, va in ((30, "bottom"), (-30, "top"), (48, "bottom"), (-48, "top"))
+    for dx, ha in ((-4, "right"), (4, "left"))
+)
 
 
 def _marker_boxes(fig: Figure) -> list:
@@ -194,17 +224,19 @@ def _marker_boxes(fig: Figure) -> list:
     return boxes
 
 
-def _place_labels(fig: Figure, labels: list) -> None:
-    """Move each value label to the first spot where it overlaps no placed label and stays in
-    the figure; a label with no free spot is hidden (the table beside the chart lists it)."""
+def _place_labels(fig: Figure, names: dict[str, list], labels: list) -> None:
+    """Each group's name at the first of its spots that is free, then each value label at the
+    first free offset from its marker; a label with no free spot is hidden (the table beside the
+    chart lists it). Free: overlapping no placed label or marker, and inside the figure."""
     renderer = fig.canvas.get_renderer()
     bounds = fig.bbox
-    candidates = set(map(id, labels))
+    candidates = {id(label) for label in labels} | {id(spot) for spots in names.values() for spot in spots}
     placed = _marker_boxes(fig) + [
         t.get_window_extent(renderer) for t in drawn_texts(fig) if id(t) not in candidates
     ]
-    for label in labels:
-        for dx, dy, ha, va in LABEL_OFFSETS:
+
+    def fits(label, offsets=LABEL_OFFSETS) -> bool:
+        for dx, dy, ha, va in offsets:
             label.set_position((dx, dy))  # offset points (textcoords)
             label.set_ha(ha)
             label.set_va(va)
@@ -212,6 +244,15 @@ def _place_labels(fig: Figure, labels: list) -> None:
             inside = box.x0 >= bounds.x0 and box.x1 <= bounds.x1 and box.y1 <= bounds.y1
             if inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box)
+                return True
+        label.set_visible(False)
+        return False
+
+    for spots in names.values():
+        for at, spot in enumerate(spots):
+            if fits(spot, NAME_OFFSETS):
+                for rest in spots[at + 1 :]:
+                    rest.set_visible(False)
                 break
-        else:
-            label.set_visible(False)
+    for label in labels:
+        fits(label)

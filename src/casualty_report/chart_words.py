@@ -132,7 +132,9 @@ def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, fina
         if final is not None:
             gap = comparisons.compare(final, comparisons.figure(ledger, point["claim_ids"]))
             if gap.compared:
-                return title + f"; {who} withdrawn “{shown(point)}” was {comparisons.gap_words(gap)} it"
+                said = shown(point)
+                said = f"“{said}”" if any(c.isalpha() for c in said) else said  # quote 'at least 164'
+                return title + f"; {who} withdrawn {said} was {comparisons.gap_words(gap)} it"
         title += f"; {who} {shown(point)} was withdrawn"
     return title
 
