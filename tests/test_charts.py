@@ -140,7 +140,7 @@ def test_the_overlap_check_finds_a_collision(ledger):
 def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     chart = drawing.death_tolls(article_day)
     # 26 + 16 is the article's and our sum of two counts of parts: not set against the 164.
-    assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' 26 'civilians' "
+    assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' disputed 26 'civilians' "
                            "and 16 security forces are not compared: officials gave counts of parts, and 42 is our "
                            "sum of them, not a toll anyone gave")  # fmt: skip
     assert chart.subtitle.startswith(

@@ -101,7 +101,9 @@ def test_an_added_claimant_group_is_one_edit(regional_group, ledger_copy):
     timeline = analysis.toll_timeline(ledger.claims)
     assert "Regional officials" in tables.timeline(timeline, ledger, "timeline").to_html()
     chart = drawing.toll_timeline(ledger)
-    assert any(text.get_text() == "Regional officials" for text in drawn_texts(chart.figure))  # named beside it
+    assert any(
+        text.get_text() == "Regional officials" for text in drawn_texts(chart.figure)
+    )  # named beside it
     drawing.death_tolls(ledger)
     drawing.timeline_summary(ledger)
     assert "regional" in CODEBOOK["claimant_group"].field()["constraints"]["enum"]

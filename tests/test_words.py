@@ -56,8 +56,8 @@ def test_a_vague_word_or_another_population_is_not_compared(ledger):
     almaty = ledger.in_scope("Almaty").known_before("2022-01-10")
     title = drawing.death_tolls(almaty).title
     assert title == (
-        "The Health Ministry's withdrawn 103 and officials' dozens 'attackers' are not compared: they count "
-        "different people ('attackers' and everyone)"
+        "The Health Ministry's withdrawn 103 and officials' dozens of 'attackers' are not compared: they count "
+        "different people (everyone and 'attackers')"
     )
     assert "times" not in drawing.toll_summary(almaty).data
     assert "not compared" in drawing.toll_summary(almaty).data
@@ -131,4 +131,4 @@ def test_a_one_group_count_on_the_ministrys_side_is_not_compared(ledger):
     text = drawing.toll_summary(replace(ledger, claims=claims)).data
     kazakhstan = text.split("**Kazakhstan.** ")[1].split(" **")[0]
     assert kazakhstan.startswith("The Health Ministry's 227 'civilians' (18 January 2022) and officials' 225")
-    assert kazakhstan.endswith("are not compared: they count different people (everyone and 'civilians').")
+    assert kazakhstan.endswith("are not compared: they count different people ('civilians' and everyone).")

@@ -54,7 +54,7 @@ def rounding_unit(value: int) -> int:
     unit = 1
     while value and value % (unit * 10) == 0:
         unit *= 10
-    return unit // 10 if value == unit and unit > 1 else unit
+    return unit // 10 if value == unit and unit >= 100 else unit
 
 
 def bounds(value: int, qualifier: str) -> tuple[int, int | None]:

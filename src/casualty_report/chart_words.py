@@ -114,11 +114,11 @@ def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, fina
     if points.empty:
         return f"No count of everyone {word} in {place} yet"
     if own.empty:
-        title = f"Officials gave no count of everyone {word} in {place}"
-    elif final is not None and own["value"].iloc[-1] == final.value and len(own) > 1:
-        title = (
-            f"{whose} count of people {word} rose from {shown(own.iloc[0])} to the final count, {final.words}"
-        )
+        gave = "no standing count" if (points["claimant_group"] == group).any() else "no count"
+        title = f"Officials gave {gave} of everyone {word} in {place}"
+    elif final is not None and own["value"].iloc[-1] == final.value and own["value"].iloc[0] != final.value:
+        verb = "rose" if own["value"].iloc[0] < final.value else "fell"
+        title = f"{whose} count of people {word} {verb} from {shown(own.iloc[0])} to the final count, {final.words}"
     elif len(own) == 1 or own["value"].iloc[0] == own["value"].iloc[-1]:
         title = f"{whose} count of people {word}: {shown(own.iloc[-1])}"
     else:
@@ -146,6 +146,8 @@ def source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
     if not claim_ids:
         return "Source: no claims in the ledger for this view."
     claims = ledger.claims[ledger.claims["claim_id"].isin(claim_ids)].sort_values(["reported_on", "claim_id"])
+    if claims.empty:
+        return "Source: no claims in the ledger for this view."
     groups = set(claims["claimant_group"])
     who = [CLAIMANT_GROUPS[group].counter for group in CLAIMANT_GROUPS if group in groups]
     claimants = ", ".join(who[:-1]) + (" and " if len(who) > 1 else "") + who[-1]

@@ -114,7 +114,7 @@ def figure_words(claim) -> str:
     number = words.word or f"{words.prefix}{int(claim.value):,}"
     if claim.population == "all":
         return number
-    return f"{number} {POPULATIONS[claim.population].label}"
+    return f"{number}{' of' if words.word else ''} {POPULATIONS[claim.population].label}"
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Comparison:
 
 def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Comparison:
     """Whether ``first`` may be set against ``second``, by the rules in this module's docstring."""
-    reason = _unlike(first, second)
+    reason = _unlike(second, first)  # in the order the words give them: the second first
     if not reason:
         vague = next((f for f in (first, second) if f.vague), None)
         summed = next((f for f in (first, second) if f.is_sum and not f.final), None)
@@ -151,8 +151,18 @@ def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Com
         return Comparison(first, second, "", reason)
     low = second.low - first.high if first.high is not None else None
     high = second.high - first.low if second.high is not None else None
+    if low is None and high is None:
+        return Comparison(first, second, "", "both are lower bounds ('at least'), so neither bounds the gap")
     if first.final or second.final:
         return Comparison(first, second, "final", gap_low=low, gap_high=high)
+    withdrawn = next((f for f in (second, first) if f.status == "retracted"), None)
+    if withdrawn is not None:
+        return Comparison(
+            first,
+            second,
+            "",
+            f"{withdrawn.whose} {withdrawn.words} had been withdrawn: it is set only against a final count",
+        )
     apart = abs(second.reported_on - first.reported_on)
     if apart > window:
         return Comparison(
@@ -192,7 +202,10 @@ def _span(apart: pd.Timedelta) -> str:
     if days < 45:
         return f"{days} days"
     months = round(days / 30.4)
-    return f"{months} months" if months < 18 else f"{round(days / 365.25)} years"
+    if months < 18:
+        return "a month" if months == 1 else f"{months} months"
+    years = round(days / 365.25)
+    return "a year" if years == 1 else f"{years} years"
 
 
 def gap_words(comparison: Comparison) -> str:
@@ -208,9 +221,13 @@ def gap_words(comparison: Comparison) -> str:
             return f"between {-high:,} and {-low:,} fewer than" if high else f"at most {-low:,} fewer than"
         return f"within {max(-low, high):,} of"
     if high is not None:  # the first figure is a floor: the gap is at most ``high``
-        return f"at most {high:,} more than" if high >= 0 else f"at least {-high:,} fewer than"
+        if high == 0:
+            return "at most as many as"
+        return f"at most {high:,} more than" if high > 0 else f"at least {-high:,} fewer than"
     if low is not None:  # the second is a floor
-        return f"at least {low:,} more than" if low >= 0 else f"at most {-low:,} fewer than"
+        if low == 0:
+            return "at least as many as"
+        return f"at least {low:,} more than" if low > 0 else f"at most {-low:,} fewer than"
     return "not measurably different from"
 
 
@@ -245,7 +262,7 @@ def headline(comparison: Comparison) -> str:
     first, second = comparison.first, comparison.second
     if not comparison.compared:
         return (
-            f"{_cap(second.whose)} {_status(second)}{second.words} and {first.whose} {first.words} "
+            f"{_cap(second.whose)} {_status(second)}{second.words} and {first.whose} {_status(first)}{first.words} "
             f"are not compared: {comparison.reason}"
         )
     return (
@@ -324,7 +341,9 @@ def official_against_health(ledger: Ledger, measure: str = "deaths") -> pd.DataF
     frame = analysis.compare_official_health(ledger.claims, measure)
     judged = [judge(ledger, row) for row in frame.itertuples(index=False)]
     measured = pd.Series(
-        [c.compared and c.gap_low == c.gap_high for c in judged], index=frame.index, dtype=bool
+        [c.compared and c.gap_low is not None and c.gap_low == c.gap_high for c in judged],
+        index=frame.index,
+        dtype=bool,
     )
     frame["difference"] = frame["difference"].where(measured)
     frame["ratio"] = frame["ratio"].where(measured)

@@ -27,6 +27,7 @@ from casualty_report import comparisons
 from casualty_report.errors import LedgerError
 from casualty_report.ledger import INFO_FILE, Ledger, Problem
 from casualty_report.ledger_files import Finding
+from casualty_report.vocabulary import QUALIFIERS
 
 REFERENCE = re.compile(r"\{([^{}]*)\}")
 _ID = r"[A-Za-z0-9_-]+"
@@ -66,7 +67,11 @@ def problems(ledger: Ledger) -> list[Problem]:
     not parse, a claim that is missing or not pinned, a value or status that is not what the
     sentence was written for, a comparison the rules refuse."""
     file = str(ledger.directory / INFO_FILE)
-    found = []
+    found = [
+        Problem(file, 0, "final_counts", claim_id, "the claim_id of a row of claims.csv")
+        for claim_id in ledger.info.final_counts
+        if claim_id not in ledger.claim
+    ]
     for number, finding in enumerate(ledger.info.findings, 1):
         column = f"findings, item {number}"
         pinned = {claim_id for claim_id, _, _ in finding.needs}
@@ -78,6 +83,12 @@ def problems(ledger: Ledger) -> list[Problem]:
             for claim_id in reference.ids:
                 if claim_id not in pinned:
                     found.append(Problem(file, 0, column, claim_id, "every cited claim listed in needs"))
+            if reference.form == "sum" and any(
+                claim_id in ledger.claim and QUALIFIERS[ledger.claim[claim_id].qualifier].word
+                for claim_id in reference.ids
+            ):
+                found.append(Problem(file, 0, column, "{" + "+".join(reference.ids) + "}",
+                                     "a sum of figures that are numbers, not vague words such as 'dozens'"))  # fmt: skip
             if reference.form == "gap" and set(reference.ids) <= set(ledger.claim):
                 comparison = _gap(ledger, reference)
                 if not comparison.compared:
@@ -126,8 +137,16 @@ def _words(ledger: Ledger, reference: Reference) -> str:
     claims = [ledger.claim[claim_id] for claim_id in reference.ids]
     if reference.form == "figure":
         return comparisons.figure_words(claims[0])
-    if reference.form == "sum":
-        return f"{sum(int(claim.value) for claim in claims):,}"
+    if reference.form == "sum":  # 'at least' when a part is a floor, 'about' when one is rounded
+        qualifiers = [QUALIFIERS[claim.qualifier] for claim in claims]
+        prefix = (
+            "at least "
+            if any(q.lower_bound for q in qualifiers)
+            else "about "
+            if any(q.prefix for q in qualifiers)
+            else ""
+        )
+        return f"{prefix}{sum(int(claim.value) for claim in claims):,}"
     if reference.form == "date":
         return comparisons.day_words(claims[0].reported_on)
     return comparisons.gap_words(_gap(ledger, reference))

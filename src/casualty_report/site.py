@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -155,7 +156,12 @@ def write_run_page(
     charts = {chart["name"]: (page, chart) for page in read for chart in page.charts}
     front = [charts[name] for name in FRONT_PAGE_CHARTS if name in charts and _worth_showing(charts[name][1])]
     title = view_title(ledger)
-    headline = re.sub(r"<[^>]+>", "", findings.render(shown[0], ledger)).split(". ")[0] if shown else ""
+    # Plain text: the index's template escapes it.
+    headline = (
+        html.unescape(re.sub(r"<[^>]+>", "", findings.render(shown[0], ledger))).split(". ")[0]
+        if shown
+        else ""
+    )
     focus = sources.get(ledger.info.focus_source)
     context = {
         "title": ledger.info.title,

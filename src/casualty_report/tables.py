@@ -205,7 +205,7 @@ def note_words(note: str, ledger: Ledger) -> str:
     def words(match: re.Match[str]) -> str:
         claim = ledger.claim.get(match.group(1))
         if claim is None:
-            return "a figure reported later"
+            return "another figure in the ledger"
         return f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label} ({date_words(claim.reported_on)})"
 
     return _CITED_ID.sub(words, _SOURCE_AT.sub("", _ID_BRACKET.sub("", note)))
