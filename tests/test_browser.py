@@ -233,7 +233,10 @@ def test_the_page_reads_well(read, key, width):
 
 def test_the_notebook_pages_show_every_chart(read, published):
     """Charts are drawn, decoded, on the pages themselves: at least one per figure the run saved."""
-    figures = sorted(path.stem for path in (published / "figures").glob("*.png"))
+    # (a chart's drawing for phones is the same chart: not a figure of its own)
+    figures = sorted(
+        path.stem for path in (published / "figures").glob("*.png") if not path.stem.endswith("-phone")
+    )
     assert figures, "the run saved no figures"
     shown = {
         name: sum(
@@ -277,3 +280,6 @@ def test_the_front_page_is_short_and_opens_with_its_findings(read):
     charts = [image for image in facts["images"] if image["width"] >= CHART_SIZE[0]]
     assert 1 <= len(charts) <= FRONT_PAGE_MAX_CHARTS, charts
     assert facts["text"].index("What we found") < facts["text"].index("The details, page by page")
+    # A phone is given each chart drawn for it: 3.6 in, 540 px in the file, its type at 11 px or more.
+    phone = [image for image in read("index")[390].facts["images"] if image["width"] >= 500]
+    assert phone and all(image["width"] == 540 for image in phone), phone

@@ -350,3 +350,23 @@ def test_timelines_name_each_series_beside_it_not_in_a_colour_key(ledger):
         "International bodies": "#cc79a7",
     }
     assert "Blue" not in chart.subtitle and "orange" not in chart.subtitle
+
+
+#: On a 390 px phone a chart is shown about 358 px wide (the page keeps 1rem each side).
+PHONE_SHOWN = 358
+
+
+@pytest.mark.parametrize(
+    "case", ["death-toll-timeline", "death-toll-timeline-as-of-article", "death-toll-timeline-almaty",
+             "detentions-timeline"],
+)  # fmt: skip
+def test_the_front_pages_charts_have_a_phone_drawing_whose_type_reads_at_11_px(measured, case):
+    """The front page's charts carry a second drawing, 3.6 in wide, that phones are given: the
+    type keeps its size, so at 358 px no text is under 11 px, and nothing collides."""
+    phone = measured(case).phone
+    assert phone is not None and phone.figure.get_figwidth() == 3.6
+    scale = PHONE_SHOWN / (phone.figure.get_figwidth() * SCREEN_DPI)
+    smallest = min(text.get_fontsize() * SCREEN_DPI / 72 * scale for text in drawn_texts(phone.figure))
+    assert smallest >= 11, smallest
+    assert overlapping_texts(phone.figure) == []
+    assert (phone.title, phone.data) == (measured(case).title, measured(case).data)

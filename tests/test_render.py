@@ -58,6 +58,9 @@ def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
         [f"{name}.html" for name in NOTEBOOK_NAMES]
         + [f"notebooks/{name}.ipynb" for name in NOTEBOOK_NAMES]
         + [f"figures/{name}.{fmt}" for name in FIGURES for fmt in ("png", "svg")]
+        + [
+            f"figures/{name}-phone.png" for name in ("death-toll-timeline", "detentions-timeline")
+        ]  # for phones
         + [f"tables/{name}.csv" for name in TABLES]
         + ["index.html", "manifest.json", "datapackage.json"]
     )
@@ -253,6 +256,12 @@ def test_the_front_page_is_the_report(published):
     assert '<li id="source-1">TASS, <a href="https://tass.ru/' in index  # the first source cited comes first
     # the two charts that carry the story, not the claim-by-claim bars
     assert page.images == ["figures/death-toll-timeline.png", "figures/detentions-timeline.png"]
+    # phones are given the charts drawn for them
+    assert (
+        '<source media="(max-width: 40rem)" srcset="figures/death-toll-timeline-phone.png" width="360">'
+        in index
+    )
+    assert (published / "figures" / "death-toll-timeline-phone.png").exists()
     assert "Officials' count of people dead rose from 225 to the final count, 238" in index.replace(
         "&#39;", "'"
     )

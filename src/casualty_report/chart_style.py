@@ -38,6 +38,26 @@ MUTED = "#5f5f5f"
 GRID = "#dcdcdc"
 
 WIDTH = 6.0  # inches: 600 px on a page, 900 px in the PNG file
+#: A phone's chart: 360 px wide on a 390 px screen, so the same type sizes stay at least 11 px.
+PHONE_WIDTH = 3.6
+_width = [WIDTH]  # the width charts are drawn at now: WIDTH, or PHONE_WIDTH inside phone_size()
+
+
+def chart_width() -> float:
+    """The width, in inches, charts are being drawn at."""
+    return _width[-1]
+
+
+@contextlib.contextmanager
+def phone_size():
+    """Draw charts for a phone's screen inside this block: narrower, the type the same size."""
+    _width.append(PHONE_WIDTH)
+    try:
+        yield
+    finally:
+        _width.pop()
+
+
 FIGSIZE = (WIDTH, 4.4)
 SCREEN_DPI = 100
 FILE_DPI = 150  # 900 px wide files: sharp at 1.5x, light enough to embed in a page
@@ -88,6 +108,7 @@ class Chart:
     source: str  # the outlets behind the figures
     claim_ids: tuple[str, ...] = ()
     data: str = ""  # the run's table of the figures it draws: tables/<data>.csv ("" when none)
+    phone: Chart | None = None  # the same chart drawn for a phone's screen, where there is one
 
     @property
     def alt_text(self) -> str:
@@ -112,7 +133,7 @@ class Chart:
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt_text}
         words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source,
-                 "figures": len(self.claim_ids), "data": self.data}  # fmt: skip
+                 "figures": len(self.claim_ids), "data": self.data, "phone": self.phone is not None}  # fmt: skip
         return data, {"image/png": {"alt": self.alt_text, "width": width}, CHART_METADATA: words}
 
     def __repr__(self) -> str:
@@ -166,6 +187,10 @@ def save_figure(
             else:
                 fig.savefig(path, format=fmt, dpi=FILE_DPI, metadata=FILE_METADATA[fmt])
             paths.append(path)
+    if chart is not None and chart.phone is not None:  # the pages offer it to phones, whatever the formats
+        phone = directory / f"{stem}-phone.png"
+        phone.write_bytes(chart.phone.png)
+        paths.append(phone)
     return paths
 
 
@@ -194,7 +219,7 @@ def _fits(line: str, font: FontProperties) -> bool:
     """Whether the line, drawn from the left margin, ends before the right one (0.5%)."""
     for dpi in (SCREEN_DPI, FILE_DPI):
         width, _, _ = _measurer(dpi).get_text_width_height_descent(line, font, ismath=False)
-        if width > (1 - 0.02 - 0.005) * WIDTH * dpi:
+        if width > (1 - 0.02 - 0.005) * chart_width() * dpi:
             return False
     return True
 

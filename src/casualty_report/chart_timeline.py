@@ -19,6 +19,7 @@ from casualty_report.chart_style import (
     SCREEN_DPI,
     WIDTH,
     Chart,
+    chart_width,
     drawn_texts,
     few_ticks,
     frame,
@@ -61,7 +62,7 @@ def timeline_chart(
     source = source_line(ledger, claim_ids)
     height = header_height(title, subtitle, source) + 3.0
     with house_style():
-        fig = Figure(figsize=(WIDTH, height), dpi=SCREEN_DPI)
+        fig = Figure(figsize=(chart_width(), height), dpi=SCREEN_DPI)
         FigureCanvasAgg(fig)
         frame(fig, title, subtitle, source)
         if points.empty:
@@ -118,11 +119,15 @@ def _draw_timeline_panels(
         ax.yaxis.set_major_locator(few_ticks())
         days = max((finish - begin).days, 1)
         if days <= 45:  # whole days only: no repeated labels on short spans
-            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, round(days / 4))))
+            ticks = 4 if chart_width() >= WIDTH else 2  # a phone's panel has room for fewer dates
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, round(days / ticks))))
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
         else:
             ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7) if days > 300 else range(1, 13, 3)))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+            # On a phone the month and year stack: side by side, two dates run into each other.
+            ax.xaxis.set_major_formatter(
+                mdates.DateFormatter("%b %Y" if chart_width() >= WIDTH else "%b\n%Y")
+            )
         if best is not None:
             ax.axhline(best, color=MUTED, linestyle=(0, (4, 3)), linewidth=0.9, zorder=1)
     if len(axes) == 2:

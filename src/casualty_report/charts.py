@@ -10,13 +10,14 @@ own. The style is in :mod:`casualty_report.chart_style`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
 
 from casualty_report import analysis
 from casualty_report.chart_bars import Bar, Segment, bar_chart, claims_chart
-from casualty_report.chart_style import INK, Chart, save_figure
+from casualty_report.chart_style import INK, Chart, phone_size, save_figure
 from casualty_report.chart_timeline import timeline_chart
 from casualty_report.chart_words import (
     as_of_words,
@@ -118,26 +119,39 @@ def death_toll_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
     holds it."""
     place = ledger.place
     final = final_of(ledger, "deaths", place)
-    chart = timeline_chart(
-        ledger,
-        "death-toll-timeline",
-        points,
-        rise_title(ledger, points, "dead", place, final),
-        f"Reported counts of everyone killed in {place}, {as_of_words(ledger)}",
-        None if final is None else (final.value, "the final count"),
+    return with_phone(
+        lambda: timeline_chart(
+            ledger,
+            "death-toll-timeline",
+            points,
+            rise_title(ledger, points, "dead", place, final),
+            f"Reported counts of everyone killed in {place}, {as_of_words(ledger)}",
+            None if final is None else (final.value, "the final count"),
+        ),
+        data="death-toll-timeline",
     )
-    return replace(chart, data="death-toll-timeline")
 
 
 def detentions_timeline_chart(points: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every report of the place's count of people detained, over time, by claimant group."""
     place = ledger.place
-    chart = timeline_chart(
-        ledger,
-        "detentions-timeline",
-        points,
-        rise_title(ledger, points, "detained", place, final_of(ledger, "detained", place)),
-        f"Reported totals of people detained in {place}, {as_of_words(ledger)}",
-        None,
+    return with_phone(
+        lambda: timeline_chart(
+            ledger,
+            "detentions-timeline",
+            points,
+            rise_title(ledger, points, "detained", place, final_of(ledger, "detained", place)),
+            f"Reported totals of people detained in {place}, {as_of_words(ledger)}",
+            None,
+        ),
+        data="detentions-timeline",
     )
-    return replace(chart, data="detentions-timeline")
+
+
+def with_phone(draw: Callable[[], Chart], data: str) -> Chart:
+    """The chart ``draw`` makes, carrying a second drawing of it for a phone's screen: the
+    front page's charts, which must read at 390 px (the type at least 11 px)."""
+    chart = draw()
+    with phone_size():
+        phone = draw()
+    return replace(chart, data=data, phone=replace(phone, data=data))

@@ -93,6 +93,8 @@ def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
                     f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
                 )
                 words["alt"] = metadata.get("image/png", {}).get("alt", words["title"])
+                phone = run_dir / "figures" / f"{words['name']}-phone.png"
+                words["phone_src"] = f"figures/{phone.name}" if words.get("phone") and phone.exists() else ""
                 page.charts.append(words)
     return page
 
@@ -207,8 +209,9 @@ def _figure_files(run_dir: Path) -> list[dict[str, Any]]:
 
 def _label(stem: str) -> str:
     """A file's name as a reader reads it: 'death-toll-timeline' -> 'Death toll timeline'."""
-    words = stem.replace("-", " ").replace("_", " ")
-    return words[:1].upper() + words[1:]
+    phone = stem.endswith("-phone")
+    words = stem.removesuffix("-phone").replace("-", " ").replace("_", " ")
+    return words[:1].upper() + words[1:] + (", drawn for phones" if phone else "")
 
 
 def write_front_page(
