@@ -18,7 +18,7 @@ A pair that breaks a rule is not compared: its :attr:`Comparison.reason` says wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -295,12 +295,6 @@ def _cap(text: str) -> str:
 def day_words(date: pd.Timestamp | None) -> str:
     """'9 January 2022'."""
     return "" if date is None else f"{date.day} {date:%B %Y}"
-
-
-def latest_as_of(figures: Iterable[Figure], day: pd.Timestamp) -> Figure | None:
-    """The latest figure known on ``day`` (given on it or before), or None."""
-    known = [f for f in figures if f.reported_on <= day]
-    return max(known, key=lambda f: (f.reported_on, f.claim_ids), default=None)
 
 
 def final_count(ledger: Ledger, of: Figure) -> Figure | None:

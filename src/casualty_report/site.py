@@ -1,15 +1,15 @@
 """The report's front pages, written from what a run produced.
 
-``<run>/index.html`` is the report: title and lede, place and date, the findings, every chart
-with its caption, how to read the marks, the detailed pages, downloads with their codebook, the
-sources as citations, the caveats, and when and from which commit it was rendered. Everything on
-it comes from the run's executed notebooks (findings are the outputs of cells tagged
-``finding``, charts the outputs carrying chart metadata, caveats the ledes' "main caveat"),
-its ``tables/sources.csv`` and its manifest: the front page says what the pages say.
+``<run>/index.html`` is the report, told in half a minute: title, what the run covers, the
+article it checks, the lede, the dataset's written findings that this view supports (each figure
+footnoted to its source: :mod:`casualty_report.findings`), the charts that carry them, then the
+pages, how to read the marks, the caveats, the sources cited, downloads, and when and from which
+commit it was rendered. Charts are the notebooks' outputs carrying chart metadata, caveats the
+ledes' "main caveat", sources the run's ``tables/sources.csv``.
 
-``<out>/index.html`` lists each set with its headline finding and latest run, then every run.
-Both pages are Jinja templates with autoescaping; HTML that comes from notebook outputs was
-already cleaned by :mod:`casualty_report.pages`.
+``<out>/index.html`` lists each event's sets by what they cover, with their headline finding and
+latest run, then every run. Both pages are Jinja templates with autoescaping; HTML that comes
+from notebook outputs was already cleaned by :mod:`casualty_report.pages`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from casualty_report.codebook import write_datapackage
 from casualty_report.ledger import load_ledger
 from casualty_report.narrative import view_title
 from casualty_report.notebooks import CHART_METADATA
-from casualty_report.pages import TEMPLATES_DIR, markdown_to_html
+from casualty_report.pages import TEMPLATES_DIR
 from casualty_report.parameters import defaults
 from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publish import read_history
@@ -56,7 +56,6 @@ class Page:
     title: str
     question: str = ""
     caveat: str = ""
-    findings: list[Markup] = field(default_factory=list)
     charts: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -82,9 +81,6 @@ def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data, metadata = output.get("data", {}), output.get("metadata", {})
-            if "finding" in cell.metadata.get("tags", []) and "text/markdown" in data:
-                text = re.sub(r"^\*\*What the numbers show\.\*\*\s*", "", data["text/markdown"])
-                page.findings.append(Markup(markdown_to_html(text)))
             if CHART_METADATA in metadata and "image/png" in data:
                 words = dict(metadata[CHART_METADATA])
                 words.setdefault("figures", 2)
