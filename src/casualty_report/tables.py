@@ -281,7 +281,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     judged = [comparisons.judge(ledger, row) for row in table.itertuples(index=False)]
     frame = pd.DataFrame({
         "Place": table["scope"],
-        "Officials' toll, as known then": side("official"),
+        "Officials' toll beside it": side("official"),
         "Officials, reported": table["official_reported_on"].map(date_words),
         "Health Ministry's latest toll": side("health_ministry"),
         "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
@@ -292,7 +292,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     return ReadableTable(
         frame,
         name,
-        ("Officials' toll, as known then", "Health Ministry's latest toll"),
+        ("Officials' toll beside it", "Health Ministry's latest toll"),
         cited={"Read in": pages},
     )
 
