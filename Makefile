@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 # Re-install when the pins or the package metadata change.
 INSTALLED := $(VENV)/.installed
+# Every event: a folder of data/ holding a claims ledger.
+DATASETS := $(patsubst data/%/claims.csv,%,$(wildcard data/*/claims.csv))
 # Python caches compiled modules (and pytest its rewritten tests) unless this is set, as it is on
 # the machines we run on: then every render, kernel and test process compiles them all again.
 unexport PYTHONDONTWRITEBYTECODE
@@ -35,12 +37,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(INSTALLED)  ## open JupyterLab on the notebooks (saving there rewrites nbval's baselines: see README)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
-validate: datapackage  ## check the ledger, then its datapackage.json with frictionless
-	$(BIN)/casualty-report validate $(ARGS)
+validate: datapackage  ## check every event's ledger (or ARGS="--dataset <dataset>"), then each datapackage.json with frictionless
+	$(if $(ARGS),$(BIN)/casualty-report validate $(ARGS),for dataset in $(DATASETS); do $(BIN)/casualty-report validate --dataset $$dataset || exit 1; done)
 	for package in data/*/datapackage.json; do $(BIN)/frictionless validate "$$package" || exit 1; done
 
-datapackage: $(INSTALLED)  ## regenerate data/<dataset>/datapackage.json from the ledger schema (ledger_schema.py)
-	$(BIN)/casualty-report datapackage $(ARGS)
+datapackage: $(INSTALLED)  ## regenerate every data/<dataset>/datapackage.json (or ARGS="--dataset <dataset>") from the ledger schema
+	$(if $(ARGS),$(BIN)/casualty-report datapackage $(ARGS),for dataset in $(DATASETS); do $(BIN)/casualty-report datapackage --dataset $$dataset || exit 1; done)
 
 baseline: $(INSTALLED)  ## re-execute the notebooks in place: nbval's committed outputs
 	$(BIN)/casualty-report baseline

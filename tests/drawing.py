@@ -11,7 +11,7 @@ from casualty_report.ledger import Ledger
 
 
 def death_tolls(ledger: Ledger) -> Chart:
-    return charts.death_toll_chart(comparisons.official_against_health(ledger, "deaths"), ledger)
+    return charts.death_toll_chart(comparisons.official_against(ledger, "deaths"), ledger)
 
 
 def injuries(ledger: Ledger, scope: str | None = None) -> Chart:
@@ -32,7 +32,7 @@ def detentions_timeline(ledger: Ledger) -> Chart:
 
 
 def toll_summary(ledger: Ledger) -> Markdown:
-    return narrative.toll_summary(comparisons.official_against_health(ledger, "deaths"), ledger)
+    return narrative.toll_summary(comparisons.official_against(ledger, "deaths"), ledger)
 
 
 def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:

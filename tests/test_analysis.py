@@ -98,7 +98,7 @@ def test_officials_parts_are_added_but_minors_never(article):
 
 
 def test_officials_against_health_ministry(article):
-    comparison = analysis.compare_official_health(article).set_index("scope")
+    comparison = analysis.compare_official_with(article).set_index("scope")
     national, almaty = comparison.loc["Kazakhstan"], comparison.loc["Almaty"]
     assert (national["official_value"], national["health_ministry_value"]) == (42, 164)
     assert (national["difference"], national["ratio"]) == (122, 3.9)
@@ -129,19 +129,19 @@ def test_latest_figure_of_a_group_wins_and_one_sided_places_are_not_compared():
         ["official", 30, 25, 34, "X2"],
         ["independent", 20, 20, 20, "X3"],
     ]
-    assert analysis.compare_official_health(claims).empty  # no Health Ministry figure to compare
+    assert analysis.compare_official_with(claims).empty  # no Health Ministry figure to compare
 
 
 def test_as_of_the_articles_day_officials_42_against_the_ministrys_164(ledger):
     then = ledger.known_before("2022-01-10")
-    national = analysis.compare_official_health(then.claims).set_index("scope").loc["Kazakhstan"]
+    national = analysis.compare_official_with(then.claims).set_index("scope").loc["Kazakhstan"]
     assert (national["official_value"], national["official_claim_ids"]) == (42, "A02 A03")
     assert (national["health_ministry_value"], national["health_ministry_status"]) == (164, "retracted")
     assert national["ratio"] == 3.9
 
 
 def test_by_default_the_ministrys_last_toll_against_officials_as_known_that_day(ledger):
-    national = analysis.compare_official_health(ledger.claims).set_index("scope").loc["Kazakhstan"]
+    national = analysis.compare_official_with(ledger.claims).set_index("scope").loc["Kazakhstan"]
     # The ministry's last toll is the Health Minister's 227 of 18 January, not the withdrawn 164;
     # officials' is their 225 of 15 January, as known that day, not a restatement a year later.
     assert (national["health_ministry_value"], national["health_ministry_claim_ids"]) == (227, "R46a")

@@ -23,13 +23,15 @@ from casualty_report.codebook import (
 )  # fmt: skip
 from casualty_report.ledger import MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
+from casualty_report.vocabulary import CLAIMANT_GROUPS
 from casualty_report.vocabulary import VOCABULARIES as LEDGER_VOCABULARIES
 
 PACKAGE = {"name": "default", "title": "Kazakhstan, January 2022", "description": "The report's tables."}
 
-# The ledger's vocabularies, and the comparison's two status columns that reuse one.
-VOCABULARIES = {**LEDGER_VOCABULARIES, "official_status": STATUSES, "health_ministry_status": STATUSES}
-ID_LISTS = ("claim_ids", "excluded_ids", "official_claim_ids", "health_ministry_claim_ids")
+# The ledger's vocabularies, and the comparison's status columns that reuse one: officials' and
+# whichever group's a dataset sets against them.
+VOCABULARIES = {**LEDGER_VOCABULARIES, **{f"{group}_status": STATUSES for group in CLAIMANT_GROUPS}}
+ID_LISTS = ("claim_ids", "excluded_ids", *(f"{group}_claim_ids" for group in CLAIMANT_GROUPS))
 
 
 def headers(run: Path) -> dict[str, list[str]]:
@@ -174,7 +176,7 @@ def test_the_enums_are_the_ledgers_vocabularies():
 
 
 def test_population_lists_accept_the_vocabulary_joined_by_plus():
-    for name in ("populations", "official_populations", "health_ministry_populations"):
+    for name in ("populations", *(f"{group}_populations" for group in CLAIMANT_GROUPS)):
         pattern = re.compile(CODEBOOK[name].field()["constraints"]["pattern"])
         for word in POPULATIONS:
             assert pattern.fullmatch(word)

@@ -109,10 +109,10 @@ def test_the_final_count_is_the_datasets_and_only_in_views_that_hold_it(ledger):
 
 
 def test_the_comparison_table_keeps_a_difference_only_where_the_rules_allow(ledger):
-    article_day = comparisons.official_against_health(ledger.known_before("2022-01-10")).set_index("scope")
+    article_day = comparisons.official_against(ledger.known_before("2022-01-10")).set_index("scope")
     assert article_day["basis"].tolist() == ["", ""]
     assert article_day["difference"].isna().all() and article_day["ratio"].isna().all()
-    now = comparisons.official_against_health(ledger).set_index("scope")
+    now = comparisons.official_against(ledger).set_index("scope")
     assert now.loc["Kazakhstan", ["basis", "difference"]].tolist() == ["same day", 2]
     assert now.loc["Almaty", ["basis", "difference"]].tolist() == ["final", -48]
     assert pd.isna(now.loc["Almaty region", "difference"])  # officials counted civilians only there

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from casualty_report import load_ledger
 from casualty_report.ledger import (
-    CLAIMANT_GROUPS,
     CLAIMS_COLUMNS,
-    MEASURES,
-    POPULATIONS,
-    QUALIFIERS,
-    STATUSES,
 )
 
 # Every figure the article reports, with how the ledger records it. Editing a figure, its
@@ -159,15 +152,6 @@ def test_frames_come_out_typed(ledger):
     assert claims["value"].dtype == "int64"
     assert pd.api.types.is_datetime64_any_dtype(claims["reported_on"])
     assert claims.index.tolist() == list(range(len(claims)))
-
-
-def test_shipped_vocabulary_is_documented_in_the_data_readme():
-    readme = (Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md").read_text(
-        encoding="utf-8"
-    )
-    for vocabulary in (MEASURES, POPULATIONS, QUALIFIERS, CLAIMANT_GROUPS, STATUSES):
-        for word in vocabulary:
-            assert f"`{word}`" in readme, f"the data README does not document `{word}`"
 
 
 def test_optional_columns_may_be_left_out(ledger_copy):

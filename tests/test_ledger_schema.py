@@ -103,7 +103,7 @@ def test_a_vocabulary_word_added_without_regenerating_makes_the_package_stale(mo
 def test_the_column_lists_come_from_the_schema():
     assert CLAIMS_COLUMNS == CLAIMS.columns and SOURCES_COLUMNS == SOURCES.columns
     assert OPTIONAL_CLAIMS_COLUMNS == (
-        "relayed_by", "status_since", "status_source_id", "superseded_by", "corrected_by"
+        "value_high", "relayed_by", "status_since", "status_source_id", "superseded_by", "corrected_by"
     )  # fmt: skip
     for table in TABLES:
         schema = ledger_checks.pandera_schema(table, {})

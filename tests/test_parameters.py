@@ -134,7 +134,7 @@ def test_a_yaml_alias_bomb_in_dataset_yml_is_refused_briefly(ledger_copy):
 
 def test_validate_quotes_a_huge_cell_briefly(ledger_copy):
     claims = ledger_copy / "claims.csv"
-    claims.write_text(claims.read_text(encoding="utf-8").replace(",164,at_least,", "," + "9" * 100_000 + ",at_least,", 1),
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",164,,at_least,", "," + "9" * 100_000 + ",,at_least,", 1),
                       encoding="utf-8")  # fmt: skip
     result = cli("validate", "--data-dir", str(ledger_copy))
     assert result.returncode == 1

@@ -125,7 +125,7 @@ def test_pages_link_their_neighbours_and_sections(published):
     )
     assert 'rel="next">Next: Injured, detained, sentenced: counts that do not add up</a>' in page
     assert '<a href="#How-far-apart-are-the-two-counts?">How far apart are the two counts?</a>' in page
-    assert "<title>Officials against the Health Ministry: how many died?</title>" in page
+    assert "<title>Officials against the other count: how many died?</title>" in page
     assert (
         'figures/death-tolls.svg">SVG</a>) and the figures it draws (<a href="tables/death-toll-comparison.csv">'
         in page
@@ -179,7 +179,7 @@ def test_pages_show_the_figures_and_tables(published):
     deaths = parse(published / "02-compare-death-tolls.html")
     assert len(deaths.images) == 1
     text = deaths.text.getvalue()
-    assert "Officials against the Health Ministry: how many died?" in text
+    assert "Officials against the other count: how many died?" in text
     # The ministry's last toll against officials' as known that day, then against the final count.
     assert "As known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225" in text
     assert "The Health Ministry's 227 (18 January 2022) was 11 fewer than the final count, 238." in text

@@ -14,10 +14,12 @@ import pytest
 from casualty_report import analysis, load_ledger, tables, vocabulary
 from casualty_report.chart_style import drawn_texts
 from casualty_report.codebook import CODEBOOK
+from casualty_report.ledger_schema import TABLES
 from casualty_report.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
 from tests import drawing
 
-README = Path(__file__).parents[1] / "data" / "kazakhstan-2022-01" / "README.md"
+# The ledger format every event shares: its data dictionary documents every word.
+README = Path(__file__).parents[1] / "data" / "README.md"
 
 
 @pytest.mark.parametrize("column", VOCABULARIES)
@@ -107,3 +109,23 @@ def test_an_added_claimant_group_is_one_edit(regional_group, ledger_copy):
     drawing.death_tolls(ledger)
     drawing.timeline_summary(ledger)
     assert "regional" in CODEBOOK["claimant_group"].field()["constraints"]["enum"]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda table: table.file)
+def test_the_data_readme_documents_every_column(table):
+    text = README.read_text(encoding="utf-8")
+    section = text.split(f"## `{table.file}`", 1)[1].split("\n## ", 1)[0]
+    for column in table.columns:
+        assert re.search(rf"^\| `{column}` \|", section, re.MULTILINE), (
+            f"the data README's {table.file} section does not document `{column}`"
+        )
+
+
+def test_every_event_folder_says_what_it_holds_and_under_which_licence():
+    events = [folder for folder in README.parent.iterdir() if (folder / "claims.csv").exists()]
+    assert len(events) >= 2
+    index = README.read_text(encoding="utf-8")
+    for folder in events:
+        own = (folder / "README.md").read_text(encoding="utf-8")
+        assert "CC BY 4.0" in own.split("## Licence", 1)[1], folder.name
+        assert f"]({folder.name}/README.md)" in index, f"data/README.md does not list {folder.name}"

@@ -3,7 +3,7 @@
 Every row these functions return carries the ``claim_ids`` it was computed from, so each number
 in a table or chart leads back to ledger rows and their sources.
 
-Bounds from qualifiers (documented in data/kazakhstan-2022-01/README.md):
+Bounds from qualifiers (documented in data/README.md):
 
 - ``exact``: low = high = value.
 - ``at_least``: low = value, high open.  ``more_than``: low = value + 1, high open.
@@ -57,10 +57,15 @@ def rounding_unit(value: int) -> int:
     return unit // 10 if value == unit and unit >= 100 else unit
 
 
-def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
-    """Low and high bound (None: open) of a figure given with a qualifier."""
+def bounds(value: int, qualifier: str, top: int | None = None) -> tuple[int, int | None]:
+    """Low and high bound (None: open) of a figure given with a qualifier; ``top`` is a range's
+    upper figure (its ``value_high``)."""
     if qualifier == "exact":
         return value, value
+    if QUALIFIERS[qualifier].range:
+        if top is None or pd.isna(top):
+            raise ValueError(f"a range needs its top figure (value_high) beside {value}")
+        return value, int(top)
     if qualifier == "more_than":
         return value + 1, None
     if QUALIFIERS[qualifier].lower_bound:
@@ -77,7 +82,8 @@ def bounds(value: int, qualifier: str) -> tuple[int, int | None]:
 
 def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     """The claims with ``low`` and ``high`` columns (nullable integers; <NA> = open)."""
-    pairs = [bounds(int(v), q) for v, q in zip(claims["value"], claims["qualifier"], strict=True)]
+    tops = claims["value_high"] if "value_high" in claims else [None] * len(claims)
+    pairs = [bounds(int(v), q, t) for v, q, t in zip(claims["value"], claims["qualifier"], tops, strict=True)]
     out = claims.copy()
     out["low"] = pd.array([low for low, _ in pairs], dtype="Int64")
     out["high"] = pd.array([high for _, high in pairs], dtype="Int64")
@@ -236,20 +242,21 @@ def _latest_per_place(totals: pd.DataFrame) -> pd.DataFrame:
     return totals.drop(columns=["_covers_all", "_whole", "source_id", "parts"])
 
 
-def compare_official_health(
-    claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None
+def compare_official_with(
+    claims: pd.DataFrame, other: str = "health_ministry", measure: str = "deaths", scope: str | None = None
 ) -> pd.DataFrame:
-    """Officials against the Health Ministry, per place where both gave a figure: the Health
-    Ministry's latest total (see :func:`group_totals`) and officials' latest whole total *as
-    known on that day* (their latest overall if they had none by then), difference and ratio. Whether the two
-    may be compared at all is :mod:`casualty_report.comparisons`' to say.
+    """Officials against another claimant group (``other``: the Health Ministry by default), per
+    place where both gave a figure: the other group's latest total (see :func:`group_totals`) and
+    officials' latest whole total *as known on that day* (their latest overall if they had none by
+    then), difference and ratio. Whether the two may be compared at all is
+    :mod:`casualty_report.comparisons`' to say. Columns are prefixed ``official_`` and the
+    other group's word (``health_ministry_value``).
 
-    ``difference`` is Health Ministry minus officials; ``ratio`` is Health Ministry over
-    officials.
+    ``difference`` is the other group's minus officials'; ``ratio`` the other's over officials'.
     """
     reports = report_totals(claims, measure, scope)
     latest = _latest_per_place(reports)
-    health = latest[latest["claimant_group"] == "health_ministry"].set_index("scope")
+    health = latest[latest["claimant_group"] == other].set_index("scope")
     whole = (reports["populations"] == "all") | (reports["parts"] >= 2)
     official = reports[(reports["claimant_group"] == "official") & whole]
     days = dict(zip(health.index, health["reported_on"], strict=True))
@@ -258,15 +265,15 @@ def compare_official_health(
     officials = pd.concat([_latest_per_place(by_then), latest[latest["claimant_group"] == "official"]])
     officials = officials.drop_duplicates("scope").set_index("scope")  # as known then, else the latest
     sides = {}
-    for prefix, side in (("official", officials), ("health_ministry", health)):
+    for prefix, side in (("official", officials), (other, health)):
         side = side[["value", "lower_bound", "populations", "status", "reported_on", "claim_ids"]]
         sides[prefix] = side.add_prefix(f"{prefix}_")
     wide = pd.concat(sides.values(), axis=1, join="inner").rename_axis("scope").reset_index()
     wide = _in_scope_order(wide, scope_order(claims))
-    for column in ("official_value", "health_ministry_value"):
+    for column in ("official_value", f"{other}_value"):
         wide[column] = wide[column].astype("Int64")
-    wide["difference"] = wide["health_ministry_value"] - wide["official_value"]
-    wide["ratio"] = (wide["health_ministry_value"] / wide["official_value"]).astype("Float64").round(2)
+    wide["difference"] = wide[f"{other}_value"] - wide["official_value"]
+    wide["ratio"] = (wide[f"{other}_value"] / wide["official_value"]).astype("Float64").round(2)
     return wide
 
 

@@ -37,7 +37,7 @@ from casualty_report.chart_words import (
 )
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import display_value
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, STATUSES
+from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
 
 MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
@@ -58,10 +58,16 @@ class Bar:
     segments: tuple[Segment, ...]
     value_text: str  # written after it
     lower_bound: bool
+    top: int | None = None  # a range's upper figure: a thin line carries the bar on to it
 
     @property
     def total(self) -> int:
         return sum(segment.value for segment in self.segments)
+
+    @property
+    def reach(self) -> int:
+        """How far the bar's marks reach: its total, or a range's top."""
+        return max(self.total, self.top or 0)
 
 
 def claims_chart(
@@ -86,8 +92,9 @@ def claims_chart(
             bars.append(Bar(
                 ", ".join(label),
                 (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
-                display_value(int(row.value), row.qualifier) + status_suffix(row.status),
+                display_value(int(row.value), row.qualifier, row.high) + status_suffix(row.status),
                 pd.isna(row.high),
+                int(row.high) if QUALIFIERS[row.qualifier].range else None,
             ))  # fmt: skip
         panels.append((MEASURES[measure].label.capitalize(), bars))
     if title is None:
@@ -130,6 +137,8 @@ def bar_chart(
     keys = [s.bar_key for w, s in STATUSES.items() if s.bar_key and w in statuses]
     if any(bar.lower_bound for bar in bars_drawn):
         keys.append("▸ marks a lower bound (at least, over, dozens)")
+    if any(bar.top is not None for bar in bars_drawn):
+        keys.append("a thin line carries a range from its lower figure to its upper one")
     subtitle = what + (". " + sentence(keys) if keys else "") + "."
     claim_ids = [segment.claim_id for bar in bars_drawn for segment in bar.segments]
     source = source_line(ledger, claim_ids)
@@ -152,7 +161,7 @@ def bar_chart(
         )[:, 0]
         scales = list(scales)[: len(panels)]
         longest = {
-            key: max(b.total for (_, bars), k in zip(panels, scales, strict=True) if k == key for b in bars)
+            key: max(b.reach for (_, bars), k in zip(panels, scales, strict=True) if k == key for b in bars)
             for key in scales
         }
         labels = []
@@ -186,6 +195,11 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
             _draw_segment(ax, centre, left, segment)
             left += segment.value
         end = left
+        if bar.top is not None:
+            colour = CLAIMANT_GROUPS[bar.segments[-1].group].colour
+            ax.plot([end, bar.top], [centre, centre], color=colour, linewidth=1.6, solid_capstyle="butt")
+            ax.plot([bar.top], [centre], marker="|", markersize=9, markeredgewidth=1.6, color=colour)
+            end = bar.top
         if bar.lower_bound:
             ax.plot(end + longest * 0.015, centre, marker=">", markersize=6, color=INK, clip_on=False)[
                 0

@@ -29,7 +29,7 @@ from casualty_report.chart_style import (
 )
 from casualty_report.chart_words import sentence, source_line
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import CLAIMANT_GROUPS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, QUALIFIERS
 
 TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
 NAME_SPOTS = 4  # a group's name is tried by its newest points in each panel, up to this many
@@ -55,6 +55,9 @@ def timeline_chart(
     rounded = rounded_totals(ledger, points)
     if rounded:
         keys.append("≈ marks a rounded figure (about, nearly)")
+    ranged = ranged_totals(ledger, points)
+    if ranged:
+        keys.append("a bar joins the two ends of a range")
     if reference is not None:
         keys.append(f"the dashed line is {reference[1]}, {reference[0]:,}")
     subtitle = what + (". " + sentence(keys) if keys else "") + "."
@@ -71,7 +74,7 @@ def timeline_chart(
             ax.text(0.5, 0.5, "No figures in the ledger.", ha="center", va="center", color=MUTED)
             freeze(fig)
         else:
-            names, labels = _draw_timeline_panels(fig, points, best, rounded)
+            names, labels = _draw_timeline_panels(fig, points, best, rounded, ranged)
             freeze(fig)
             _place_labels(fig, names, labels)
     return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
@@ -83,8 +86,15 @@ def rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
     return {ids for ids in points.get("claim_ids", []) if ids in rounded}
 
 
+def ranged_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
+    """The totals (by claim ids) that are one figure given as a range ('55–77')."""
+    ranges = [word for word, qualifier in QUALIFIERS.items() if qualifier.range]
+    ranged = set(ledger.claims.loc[ledger.claims["qualifier"].isin(ranges), "claim_id"])
+    return {ids for ids in points.get("claim_ids", []) if ids in ranged}
+
+
 def _draw_timeline_panels(
-    fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str]
+    fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str], ranged: set[str]
 ) -> tuple[dict[str, list], list]:
     """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
     start = points["reported_on"].min() - pd.Timedelta(days=1)
@@ -102,12 +112,14 @@ def _draw_timeline_panels(
         spans = [(start, split), (split, end + (end - split) * 0.08)]
         right.spines["left"].set_visible(False)
         right.tick_params(axis="y", length=0, labelleft=False)
-    top = max(points["value"].max(), best or 0)
+    # A range reaches its top figure: the plot has room for it.
+    tops = points["high"].where(points["claim_ids"].isin(ranged)).fillna(points["value"])
+    top = max(tops.max(), best or 0)
     labels: list = []
     names: dict[str, list] = {}
     for ax, (begin, finish) in zip(axes, spans, strict=True):
         in_panel = points[(points["reported_on"] >= begin) & (points["reported_on"] <= finish)]
-        panel_names, panel_labels = _draw_timeline(ax, in_panel, points, rounded)
+        panel_names, panel_labels = _draw_timeline(ax, in_panel, points, rounded, ranged)
         labels += panel_labels
         for group, spots in panel_names.items():  # a later panel's spots come first
             names[group] = spots + names.get(group, [])
@@ -123,7 +135,9 @@ def _draw_timeline_panels(
             ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(2, round(days / ticks))))
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%-d %b"))
         else:
-            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7) if days > 300 else range(1, 13, 3)))
+            # Room for about four dates a panel: half-yearly up to 18 months, then yearly.
+            months = (1,) if days > 540 else (1, 7) if days > 300 else range(1, 13, 3)
+            ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
             # On a phone the month and year stack: side by side, two dates run into each other.
             ax.xaxis.set_major_formatter(
                 mdates.DateFormatter("%b %Y" if chart_width() >= WIDTH else "%b\n%Y")
@@ -146,7 +160,7 @@ def _break_marks(left: Axes, right: Axes) -> None:
 
 
 def _draw_timeline(
-    ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str]
+    ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str], ranged: set[str]
 ) -> tuple[dict[str, list], list]:
     """Markers and lines for the points in this panel; returns the candidate spots for each
     group's name (by its points here, newest first) and one value label per change of a group's
@@ -189,10 +203,17 @@ def _draw_timeline(
             else:
                 style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
             text = f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}{'+' if point.lower_bound else ''}"
+            at = point.value
+            if point.claim_ids in ranged:  # both ends, joined: a range is not a point
+                text, at = f"{int(point.value):,}–{int(point.high):,}", point.high
+                if in_panel:
+                    ax.plot([point.reported_on] * 2, [point.value, point.high], color=colour, linewidth=2.2,
+                            solid_capstyle="butt", zorder=3)  # fmt: skip
+                    ax.plot([point.reported_on], [point.high], **style)
             if in_panel:
                 ax.plot([point.reported_on], [point.value], **style)
                 if int(point.value) != previous:
-                    labels.append(ax.annotate(text, (point.reported_on, point.value), xytext=(0, 7),
+                    labels.append(ax.annotate(text, (point.reported_on, at), xytext=(0, 7),
                                               textcoords="offset points", ha="center", va="bottom",
                                               fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",
                                               annotation_clip=False, in_layout=False))  # fmt: skip

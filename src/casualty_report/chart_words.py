@@ -28,7 +28,7 @@ def place_words(ledger: Ledger, scope: str | None) -> str:
 def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
     claims = [ledger.claim[i] for i in ids]
-    parts = [(narrative.display_value(int(claim.value), claim.qualifier), POPULATIONS[claim.population].label)
+    parts = [(narrative.claim_value(claim), POPULATIONS[claim.population].label)
              for claim in claims]  # fmt: skip
     if len(parts) == 1:
         words = narrative.total_words(ledger, ids[0], 0, False)
@@ -56,7 +56,7 @@ def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str
     """The finding of the toll comparison, for the first place both sides counted, under the
     comparison rules (:func:`comparisons.headline`)."""
     if comparison.empty:
-        return "No place has death tolls from both officials and the Health Ministry"
+        return f"No place has death tolls from both officials and {CLAIMANT_GROUPS[ledger.info.compared_with].counter}"
     row = next(comparison.head(1).itertuples(index=False))
     title = comparisons.headline(comparisons.judge(ledger, row))
     return f"In {row.scope}, {title[:1].lower()}{title[1:]}" if name_place else title
@@ -74,7 +74,7 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
         flag = " (disputed)" if latest["status"] == "disputed" else ""
-        parts.append(f"{narrative.display_value(int(latest['value']), latest['qualifier'])}{who} "
+        parts.append(f"{narrative.display_value(int(latest['value']), latest['qualifier'], latest['high'])}{who} "
                      f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}")  # fmt: skip
     return "Latest figures: " + "; ".join(parts)
 
@@ -86,7 +86,7 @@ def steps_title(latest: pd.DataFrame) -> str:
         return "No figures yet for what followed the detentions"
     ends = latest.iloc[[0, -1]] if len(latest) > 1 else latest
     parts = [
-        f"{narrative.display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label} by {day(row.reported_on)}"
+        f"{narrative.display_value(int(row.value), row.qualifier, row.high)} {MEASURES[row.measure].label} by {day(row.reported_on)}"
         for row in ends.itertuples(index=False)
     ]
     return sentence(parts)

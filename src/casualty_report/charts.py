@@ -45,13 +45,13 @@ __all__ = [
 
 
 def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
-    """Officials' latest death toll against the Health Ministry's, for each place both gave one
-    (``comparison`` is :func:`analysis.compare_official_health`'s frame). A toll given in parts
-    (civilians, security forces) is drawn as stacked parts."""
+    """Officials' latest death toll against the other counter's (the dataset's ``compared_with``),
+    for each place both gave one (``comparison`` is :func:`comparisons.official_against`'s
+    frame). A toll given in parts (civilians, security forces) is drawn as stacked parts."""
     panels = []
     for row in comparison.itertuples(index=False):
         bars = []
-        for group in ("official", "health_ministry"):
+        for group in ("official", ledger.info.compared_with):
             ids = analysis.claim_ids([getattr(row, f"{group}_claim_ids")])
             segments = tuple(
                 Segment(i, int(ledger.claim[i].value), group, str(ledger.claim[i].status)) for i in ids

@@ -158,13 +158,15 @@ _COLUMNS: list[Column] = [
            "An http:// or https:// address of the piece or of a stored copy; empty when unknown."),
     Column("accessed_on", "date", "Accessed on", "When the copy we used was taken; empty when unknown."),
     # --- death-toll-comparison ----------------------------------------------------------------
-    *_side("official", "Officials'", "the officials'"),
-    *_side("health_ministry", "Health Ministry's", "the Health Ministry's"),
+    # Officials' side, and the side of whichever group a dataset sets against them (compared_with).
+    *(column for word, group in CLAIMANT_GROUPS.items()
+      for column in _side(word, group.whose, group.whose[:1].lower() + group.whose[1:])),
     Column("difference", "integer", "Difference",
-           "The Health Ministry's total minus the officials'; empty where the two may not be compared "
+           "The other counter's total (the Health Ministry's, or the group the dataset sets against "
+           "officials) minus the officials'; empty where the two may not be compared "
            "(see basis) or a floor only bounds the gap."),
     Column("ratio", "number", "Ratio",
-           "The Health Ministry's total divided by the officials', rounded to two decimals; empty where "
+           "The other counter's total divided by the officials', rounded to two decimals; empty where "
            "the difference is.", minimum=0),
     Column("basis", "string", "Compared as",
            "How the two may be set against each other: 'same day' (both known on one day, at most three "

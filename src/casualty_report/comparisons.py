@@ -83,11 +83,11 @@ def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
     finals = set(ledger.info.final_counts)
     if len(claims) == 1:
         claim = claims[0]
-        low, high = bounds(int(claim.value), claim.qualifier)
+        low, high = bounds(int(claim.value), claim.qualifier, claim.value_high)
         return Figure(ids, counted_as(claim.measure), claim.population, claim.scope, claim.count_kind,
                       claim.claimant_group, claim.claimant, claim.reported_on, int(claim.value), low, high,
                       claim.status, claim.qualifier, figure_words(claim), final=claim.claim_id in finals)  # fmt: skip
-    parts = [bounds(int(claim.value), claim.qualifier) for claim in claims]
+    parts = [bounds(int(claim.value), claim.qualifier, claim.value_high) for claim in claims]
     highs = [high for _, high in parts]
     first = claims[0]
     return Figure(
@@ -111,7 +111,10 @@ def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
 def figure_words(claim) -> str:
     """One claim's figure as a sentence gives it: 'at least 164', "26 'attackers'", 'dozens'."""
     words = QUALIFIERS[claim.qualifier]
-    number = words.word or f"{words.prefix}{int(claim.value):,}"
+    if words.range:
+        number = f"{int(claim.value):,}–{int(claim.value_high):,}"
+    else:
+        number = words.word or f"{words.prefix}{int(claim.value):,}"
     if claim.population == "all":
         return number
     return f"{number}{' of' if words.word else ''} {POPULATIONS[claim.population].label}"
@@ -322,17 +325,19 @@ def final_of(
 
 
 def judge(ledger: Ledger, row) -> Comparison:
-    """One row of :func:`analysis.compare_official_health`'s frame under the rules: the Health
-    Ministry's figure against officials'."""
-    return compare(figure(ledger, row.official_claim_ids), figure(ledger, row.health_ministry_claim_ids))
+    """One row of :func:`official_against`'s frame under the rules: the other counter's figure
+    (the dataset's ``compared_with``) against officials'."""
+    other = getattr(row, f"{ledger.info.compared_with}_claim_ids")
+    return compare(figure(ledger, row.official_claim_ids), figure(ledger, other))
 
 
-def official_against_health(ledger: Ledger, measure: str = "deaths") -> pd.DataFrame:
-    """:func:`analysis.compare_official_health`'s frame for a view, each row judged by the rules:
+def official_against(ledger: Ledger, measure: str = "deaths") -> pd.DataFrame:
+    """:func:`analysis.compare_official_with`'s frame for a view, officials against the counter
+    the dataset names (``compared_with``), each row judged by the rules:
     ``basis`` ('same day', 'final' or empty: not compared), ``compared_on``, ``why_not``; the
     ``difference`` and ``ratio`` are kept only where the two may be compared and both figures
     are exact, since a floor bounds a gap without measuring it."""
-    frame = analysis.compare_official_health(ledger.claims, measure)
+    frame = analysis.compare_official_with(ledger.claims, ledger.info.compared_with, measure)
     judged = [judge(ledger, row) for row in frame.itertuples(index=False)]
     measured = pd.Series(
         [c.compared and c.gap_low is not None and c.gap_low == c.gap_high for c in judged],

@@ -10,6 +10,7 @@ types. What Frictionless cannot say is here too, as rules over the whole frame
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -130,6 +131,11 @@ def claims_rules() -> list[pa.Check]:
             error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
         ),
         pa.Check(
+            _ranges_have_a_top,
+            error="value_high: the top of the range, above value, when qualifier is range; else an "
+            "empty cell",
+        ),
+        pa.Check(
             _floors_are_coded_as_floors,
             error="qualifier: a lower bound (at_least, more_than, …), since the note calls the figure a floor",
         ),
@@ -140,6 +146,16 @@ def claims_rules() -> list[pa.Check]:
             "replace it: use corrected_by)",
         ),
     ]
+
+
+def _ranges_have_a_top(frame: pd.DataFrame) -> pd.Series:
+    """A range ('55–77') has its top in value_high, above its bottom in value; no other figure
+    has a top. Cells that are not whole numbers are reported by the column checks."""
+    ranged = frame["qualifier"].isin([word for word, qualifier in QUALIFIERS.items() if qualifier.range])
+    top = pd.to_numeric(frame["value_high"].where(frame["value_high"] != ""), errors="coerce")
+    bottom = pd.to_numeric(frame["value"], errors="coerce")
+    malformed = (frame["value_high"] != "") & top.isna() | bottom.isna()
+    return malformed | (ranged & (top > bottom)) | (~ranged & (frame["value_high"] == ""))
 
 
 def _floors_are_coded_as_floors(frame: pd.DataFrame) -> pd.Series:
@@ -209,8 +225,12 @@ def validate_frame(
                     Problem(file, 1, str(value), expected=f"a column named '{value}' in the header row")
                 )
             elif check == "column_in_schema":
+                names = list(schema.columns)
+                near = difflib.get_close_matches(str(value), names, n=1)
+                hint = f"did you mean '{near[0]}'? " if near else ""
                 problems.append(
-                    Problem(file, 1, str(value), expected="only the ledger's columns: " + ", ".join(schema.columns))
+                    Problem(file, 1, str(value), expected=f"only the ledger's columns ({hint}the data README "
+                            f"lists all {len(names)}, {names[0]} to {names[-1]})")
                 )  # fmt: skip
             elif check == "field_uniqueness":
                 problems.append(
@@ -236,6 +256,10 @@ def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         if field.kind == "date":
             cells = result[field.name] if field.required else result[field.name].replace("", None)
             result[field.name] = pd.to_datetime(cells, format="%Y-%m-%d")
-        elif field.kind == "count":
+        elif field.kind == "count" and field.required:
             result[field.name] = result[field.name].astype("int64")
+        elif field.kind == "count":  # an empty cell is <NA>, not 0
+            result[field.name] = pd.array(
+                [int(cell) if cell else None for cell in result[field.name]], dtype="Int64"
+            )
     return result

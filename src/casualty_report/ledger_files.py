@@ -63,6 +63,9 @@ class DatasetInfo:
     focus_label: str  # how the report names it, e.g. "the article"
     final_counts: tuple[str, ...] = ()  # claims the report calls "the final count"
     findings: tuple[Finding, ...] = ()
+    # The counter whose death tolls are set against officials' (a claimant group): the Health
+    # Ministry where it kept its own count, independent investigators where nobody official did.
+    compared_with: str = "health_ministry"
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -151,6 +154,8 @@ INFO_KEYS = {
 OPTIONAL_INFO_KEYS = {
     "final_counts": "a list of the claim_ids the report calls the final count",
     "findings": "a list of headline findings, each a text and the claims it needs",
+    "compared_with": "the claimant_group whose death tolls are set against officials' (default "
+    "health_ministry)",
 }
 
 
@@ -192,12 +197,19 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
     if not isinstance(finals, list) or not all(isinstance(i, str) and i.strip() for i in finals):
         problems.append(Problem(file, 0, "final_counts", str(finals), OPTIONAL_INFO_KEYS["final_counts"]))
     findings = _read_findings(file, data.get("findings", []), problems)
+    from casualty_report.vocabulary import CLAIMANT_GROUPS
+
+    rival = data.get("compared_with", DatasetInfo.compared_with)
+    if rival not in set(CLAIMANT_GROUPS) - {"official"}:
+        problems.append(Problem(file, 0, "compared_with", str(rival), "a claimant_group other than official: "
+                                + ", ".join(group for group in CLAIMANT_GROUPS if group != "official")))  # fmt: skip
     if len(problems) > found:
         return None
     return DatasetInfo(
         **{key: data[key].strip() for key in INFO_KEYS},
         final_counts=tuple(i.strip() for i in finals),
         findings=findings,
+        compared_with=rival,
     )
 
 

@@ -115,6 +115,9 @@ CLAIMS = Table(
         Field("value", "count", "Figure",
               "The figure, digits only (1300, not 1,300); for a vague word, its conservative coding.",
               required=True),
+        Field("value_high", "count", "Top of range",
+              "For a range the claimant gave ('55–77'), its top figure, with qualifier range and the "
+              "range's bottom as value; empty for every other figure.", may_be_absent=True),
         _word("qualifier", "Qualifier", "How the figure was worded"),
         _word("count_kind", "Kind of count",
               "Whether the figure counts everyone so far, the people in a state at one moment, or "

@@ -75,15 +75,16 @@ def view_title(ledger: Ledger) -> str:
 
 
 def toll_summary(comparison: pd.DataFrame, ledger: Ledger) -> Markdown:
-    """Officials against the Health Ministry, per place both reported, under the comparison
-    rules (``comparison``: :func:`comparisons.official_against_health`'s frame): as known on one
-    day, or against the final count, or why not; and the ministry's figure against the final
-    count where the view holds one."""
+    """Officials against the other counter (the dataset's ``compared_with``), per place both
+    reported, under the comparison rules (``comparison``: :func:`comparisons.official_against`'s
+    frame): as known on one day, or against the final count, or why not; and the other's figure
+    against the final count where the view holds one."""
     if comparison.empty:
+        other = CLAIMANT_GROUPS[ledger.info.compared_with].counter
         return Markdown(
-            "**What the numbers show.** No place has death tolls from both officials and the Health Ministry."
+            f"**What the numbers show.** No place has death tolls from both officials and {other}."
         )
-    sentences = []
+    sentences = [f"Officials against {CLAIMANT_GROUPS[ledger.info.compared_with].counter}."]
     for row in comparison.itertuples(index=False):
         judged = comparisons.judge(ledger, row)
         said = [comparisons.sentence(judged)]
@@ -119,7 +120,7 @@ def timeline_summary(
             )
         for point in withdrawn.drop_duplicates("value").itertuples(index=False):
             sentences.append(
-                f"{whose} {display_value(int(point.value), ledger.claim[point.claim_ids.split()[0]].qualifier)} "
+                f"{whose} {claim_value(ledger.claim[point.claim_ids.split()[0]])} "
                 f"({comparisons.day_words(point.reported_on)}) was withdrawn."
             )
     final = comparisons.final_of(ledger, measure, place)
@@ -161,7 +162,7 @@ def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
             f"**What the numbers show.** No figures yet for what followed the detentions in {_text(ledger.place)}."
         )
     parts = [
-        f"{display_value(int(row.value), row.qualifier)} {MEASURES[row.measure].label}"
+        f"{display_value(int(row.value), row.qualifier, row.high)} {MEASURES[row.measure].label}"
         f" ({comparisons.day_words(row.reported_on)}{_flag(row.status)})"
         for row in latest.itertuples(index=False)
     ]
@@ -219,11 +220,11 @@ def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
     claim = ledger.claim[ids[0]]
     count, qualifier, population = int(claim.value), claim.qualifier, claim.population
     if population == "all":
-        return display_value(count, qualifier)
+        return claim_value(claim)
     who = POPULATIONS[population].label
     if QUALIFIERS[qualifier].word:  # 'dozens of 'attackers' (counted as 12)'
         return f"{QUALIFIERS[qualifier].word} of {who} (counted as {count:,})"
-    return f"{display_value(count, qualifier)} {who}"
+    return f"{claim_value(claim)} {who}"
 
 
 def status_word(status: str) -> str:
@@ -242,18 +243,28 @@ def _word(measure: str) -> str:
 # --- claims in words ---------------------------------------------------------------------------
 
 
-def display_value(value: int, qualifier: str) -> str:
-    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
+def display_value(value: int, qualifier: str, top: object = None) -> str:
+    """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)',
+    '55–77' (``top``: a range's upper figure, its ``value_high``)."""
     words = QUALIFIERS[qualifier]
+    if words.range:
+        if top is None or pd.isna(top):
+            raise ValueError(f"a range needs its top figure (value_high) beside {value}")
+        return f"{value:,}–{int(top):,}"  # an en dash: the typographic range
     if words.word:
         return f"{words.word} (counted as {value:,})"
     return f"{words.prefix}{value:,}"
 
 
+def claim_value(claim) -> str:
+    """A claim's figure as a reader should see it (a ledger row or ``Ledger.claim`` tuple)."""
+    return display_value(int(claim.value), claim.qualifier, claim.value_high)
+
+
 def describe(claim) -> str:
     """A claim in words: 'at least 164 dead (everyone, Kazakhstan)'."""
     return (
-        f"{display_value(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label}"
+        f"{claim_value(claim)} {MEASURES[claim.measure].label}"
         f" ({POPULATIONS[claim.population].label}, {claim.scope})"
     )
 

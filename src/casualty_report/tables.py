@@ -20,7 +20,7 @@ import pandas as pd
 
 from casualty_report import comparisons
 from casualty_report.ledger import Ledger
-from casualty_report.narrative import display_value, status_word, total_words
+from casualty_report.narrative import claim_value, display_value, status_word, total_words
 from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
@@ -127,9 +127,9 @@ class ReadableTable:
 # --- words for values --------------------------------------------------------------------------
 
 
-def figure_words(value: int, qualifier: str) -> str:
-    """'164', 'at least 164', 'over 5,800', 'dozens (counted as 12)'."""
-    return display_value(value, qualifier)
+def figure_words(value: int, qualifier: str, top: object = None) -> str:
+    """'164', 'at least 164', 'over 5,800', 'dozens (counted as 12)', '55–77'."""
+    return display_value(value, qualifier, top)
 
 
 def date_words(date) -> str:
@@ -206,7 +206,7 @@ def note_words(note: str, ledger: Ledger) -> str:
         claim = ledger.claim.get(match.group(1))
         if claim is None:
             return "another figure in the ledger"
-        return f"{figure_words(int(claim.value), claim.qualifier)} {MEASURES[claim.measure].label} ({date_words(claim.reported_on)})"
+        return f"{claim_value(claim)} {MEASURES[claim.measure].label} ({date_words(claim.reported_on)})"
 
     return _CITED_ID.sub(words, _SOURCE_AT.sub("", _ID_BRACKET.sub("", note)))
 
@@ -222,7 +222,7 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Place": table["scope"],
         "Counted": [counted_words(m, p, k)
                     for m, p, k in zip(table["measure"], table["population"], table["count_kind"], strict=True)],
-        "Figure": [figure_words(int(v), q) for v, q in zip(table["value"], table["qualifier"], strict=True)],
+        "Figure": [figure_words(int(v), q, h) for v, q, h in zip(table["value"], table["qualifier"], table["high"], strict=True)],
         "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
         "Claimed by": table["claimant"],
         "Status": [status_words(s, ledger.claim[i].status_effective) for s, i in zip(table["status"], table["claim_id"], strict=True)],
@@ -239,7 +239,7 @@ def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     figure, when and by whom."""
     frame = pd.DataFrame({
         "Step": [MEASURES[m].label.capitalize() for m in latest["measure"]],
-        "Latest figure": [figure_words(int(v), q) for v, q in zip(latest["value"], latest["qualifier"], strict=True)],
+        "Latest figure": [figure_words(int(v), q, h) for v, q, h in zip(latest["value"], latest["qualifier"], latest["high"], strict=True)],
         "Counts": [MEASURES[m].unit for m in latest["measure"]],
         "Reported": latest["reported_on"].map(date_words),
         "Claimed by": latest["claimant"],
@@ -257,8 +257,7 @@ def notes(
     rows = ledger.notes_for(claim_ids, only_not_standing)
     pages = [read_in(ledger, [claim_id]) for claim_id in rows["claim_id"]]
     frame = pd.DataFrame({
-        "Figure": [figure_words(int(v), q) + " " + MEASURES[m].label
-                   for v, q, m in zip(rows["value"], rows["qualifier"], rows["measure"], strict=True)],
+        "Figure": [f"{claim_value(row)} {MEASURES[row.measure].label}" for row in rows.itertuples(index=False)],
         "Claimed by": rows["claimant"],
         "Status": [status_words(s, since) for s, since in zip(rows["status"], rows["status_effective"], strict=True)],
         "Note": [note_words(note, ledger) for note in rows["note"]],
@@ -268,8 +267,11 @@ def notes(
 
 
 def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
-    """``comparisons.official_against_health``: one row per place, the Health Ministry's latest toll,
-    officials' as known on its day, and how the two compare under the rules, in words."""
+    """``comparisons.official_against``: one row per place, the other counter's latest toll (the
+    Health Ministry's, or whoever the dataset's ``compared_with`` names), officials' as known on
+    its day, and how the two compare under the rules, in words."""
+    other = ledger.info.compared_with
+    whose, label = CLAIMANT_GROUPS[other].whose, CLAIMANT_GROUPS[other].label
 
     def side(prefix: str) -> list[str]:
         return [
@@ -283,8 +285,8 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "Place": table["scope"],
         "Officials' toll beside it": side("official"),
         "Officials, reported": table["official_reported_on"].map(date_words),
-        "Health Ministry's latest toll": side("health_ministry"),
-        "Health Ministry, reported": table["health_ministry_reported_on"].map(date_words),
+        f"{whose} latest toll": side(other),
+        f"{label}, reported": table[f"{other}_reported_on"].map(date_words),
         "How they compare": [comparisons.sentence(c) for c in judged],
     })  # fmt: skip
     pages = [read_in(ledger, [*c.first.claim_ids, *c.second.claim_ids]) for c in judged]
@@ -292,7 +294,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     return ReadableTable(
         frame,
         name,
-        ("Officials' toll beside it", "Health Ministry's latest toll"),
+        ("Officials' toll beside it", f"{whose} latest toll"),
         cited={"Read in": pages},
     )
 

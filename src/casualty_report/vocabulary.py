@@ -36,6 +36,9 @@ class Qualifier:
     prefix: str  # written before the number: "at least 164"; "" when the word itself is shown
     lower_bound: bool  # the true figure may be larger than any stated number
     word: str = ""  # a vague word shown instead of a number ("dozens (counted as 12)")
+    # The claimant gave two numbers, the least and the most ('55–77'): the row's value is the
+    # least and its value_high the most, and the figure is written and drawn as both.
+    range: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ MEASURES: dict[str, Measure] = {
     ),
     "arrested": Measure("people arrested", "arrested", topic="arrests", same_people_as="detained"),
     "in_custody": Measure("people held at one moment (not cumulative)", "held", topic="arrests"),
-    "convicted": Measure("people convicted by a court", "convicted", topic="arrests", step=5),
+    "convicted": Measure("people convicted by a court", "convicted", topic="arrests", step=6),
     "remanded": Measure(
         "people a court ordered held before trial (a running total)",
         "held by court order",
@@ -105,6 +108,24 @@ MEASURES: dict[str, Measure] = {
     "criminal_cases": Measure(
         "criminal cases opened (cases, not people)", "criminal cases", unit="cases", topic="justice", step=4
     ),
+    "charged": Measure(
+        "people charged with a crime or put on trial", "charged or on trial", topic="justice", step=5
+    ),
+    "imprisoned": Measure("people a court sentenced to prison", "sentenced to prison", topic="justice"),
+    "restricted_freedom": Measure(
+        "people a court sentenced to restricted freedom, a suspended term or parole instead of prison",
+        "given a non-custodial sentence",
+        topic="justice",
+    ),
+    "released": Measure(
+        "people freed from custody (returned to their families, or released in court)",
+        "released",
+        topic="justice",
+    ),
+    "warned": Measure(
+        "people given an official warning for an administrative offence", "warned", topic="justice"
+    ),
+    "fined": Measure("people fined for an administrative offence", "fined", topic="justice"),
     "torture_complaints": Measure(
         "complaints of torture or ill-treatment received (complaints, not people)",
         "torture complaints",
@@ -130,7 +151,13 @@ POPULATIONS: dict[str, Population] = {
     "attackers": Population(
         "people the claimant calls attackers, rioters or armed criminals", "'attackers'", addable=True
     ),
-    # Never added: a subset of another population.
+    # Never added: a subset of another population, or a group that overlaps one.
+    "state_employees": Population(
+        "employees of state bodies: security forces and other officials (overlaps security forces, "
+        "never added to it)",
+        "state employees",
+        False,
+    ),
     "minors": Population(
         "children under 18 (a subset of another population, never added to it)", "minors", False
     ),
@@ -145,12 +172,21 @@ QUALIFIERS: dict[str, Qualifier] = {
     "more_than": Qualifier("'more than' or 'over': a strict lower bound", "over ", lower_bound=True),
     "about": Qualifier("'about' or 'some': a rounded figure", "about ", lower_bound=False),
     "nearly": Qualifier("'nearly' or 'almost': a rounded figure from below", "nearly ", lower_bound=False),
+    "range": Qualifier(
+        "a range the claimant gave: from value to value_high ('55–77')", "", lower_bound=False, range=True
+    ),
     "several": Qualifier("'several': coded as 3", "", lower_bound=True, word="several"),
     "dozens": Qualifier(
         "'dozens': coded as 12 (ACLED's conservative rule)", "", lower_bound=True, word="dozens"
     ),
     "hundreds": Qualifier(
         "'hundreds': coded as 100 (ACLED's conservative rule)", "", lower_bound=True, word="hundreds"
+    ),
+    "thousands": Qualifier(
+        "'thousands': coded as 1,000 (the least the word says, as for 'hundreds')",
+        "",
+        lower_bound=True,
+        word="thousands",
     ),
 }
 
@@ -163,7 +199,8 @@ COUNT_KINDS: dict[str, CountKind] = {
         "count at one moment",
     ),
     "period": CountKind(
-        "people counted in a stated period only (such as the past 24 hours)", "count for a period"
+        "people counted in a stated period or part only (the past 24 hours, one trial of several)",
+        "count for a period or part",
     ),
 }
 
