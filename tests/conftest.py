@@ -117,12 +117,13 @@ def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
 
 
 #: The parameter sets of the shared render, as ``-p`` gives them (named from the values, or by
-#: ``--name``): a place, a date, a fictional event, and the defaults, last, so that their
+#: ``--name``): a place, a date, a fictional event, the second real event, and the defaults, last, so that their
 #: notebooks run in kernels that ran other sets' notebooks first (test_render_sets.py).
 SHARED_SETS = {
     "almaty": ({"scope": "Almaty"}, None),
     "as_of": ({"as_of": "2022-01-10"}, None),
     "exampleland": ({"dataset": "exampleland-2031", "data_dir": str(FIXTURES)}, "exampleland"),
+    "karakalpakstan": ({"dataset": "karakalpakstan-2022-07", "scope": "Karakalpakstan"}, "karakalpakstan"),
     "default": ({}, None),
 }
 

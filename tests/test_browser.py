@@ -42,8 +42,14 @@ VIEWPORTS = {1280: 800, 390: 844}
 #: be known before the render to name the tests.
 NOTEBOOK_PAGES = sorted(f"{path.stem}.html" for path in NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 MIN_NOTEBOOK_PAGES = 5
-#: Page key (test id and screenshot name) -> the page, from the run folder.
-PAGES = {"site-index": "../index.html", "index": "index.html"} | {Path(n).stem: n for n in NOTEBOOK_PAGES}
+#: Page key (test id and screenshot name) -> the page, from the run folder: the default set's, or
+#: "<set>:" another shared set's (the second real event's front and comparison pages).
+PAGES = (
+    {"site-index": "../index.html", "index": "index.html"}
+    | {Path(n).stem: n for n in NOTEBOOK_PAGES}
+    | {"second-event-index": "karakalpakstan:index.html",
+       "second-event-02-compare-death-tolls": "karakalpakstan:02-compare-death-tolls.html"}
+)  # fmt: skip
 #: An image at least this big is a chart (width, height in pixels).
 CHART_SIZE = (600, 300)
 
@@ -188,12 +194,13 @@ def test_each_check_catches_its_fault(tab, axe, tmp_path, fault):
 
 
 # The published pages.
-def locate(published: Path, key: str) -> Path:
-    return (published / PAGES[key]).resolve()
+def locate(shared_runs: dict[str, Path], key: str) -> Path:
+    run, _, page = PAGES[key].rpartition(":")
+    return (shared_runs[run or "default"] / page).resolve()
 
 
 @pytest.fixture(scope="module")
-def read(tabs, axe, published, pytestconfig):
+def read(tabs, axe, published, shared_runs, pytestconfig):
     """``read(key)``: the page's problems and axe result at every width, read once, all widths at
     once (the audits take most of the time, and run side by side in their tabs). With
     ``--screenshots`` (``make screenshots``), a full-page screenshot of each, for people."""
@@ -202,7 +209,7 @@ def read(tabs, axe, published, pytestconfig):
 
     def read(key: str) -> dict[int, checks.Reading]:
         if key not in readings:
-            path = locate(published, key)
+            path = locate(shared_runs, key)
             assert path.exists(), f"{path} was not published"
             # JPEG: half the time of a PNG of a page this long.
             shots = {width: SCREENSHOTS / f"{key}-{width}.jpg" for width in VIEWPORTS} if screenshots else {}
@@ -249,8 +256,8 @@ def test_the_notebook_pages_show_every_chart(read, published):
 
 
 @pytest.mark.parametrize("key", PAGES)
-def test_printing_leaves_out_navigation(tab, published, key):
-    page, left = tab.open(locate(published, key), site=published.parent, media="print")
+def test_printing_leaves_out_navigation(tab, published, shared_runs, key):
+    page, left = tab.open(locate(shared_runs, key), site=published.parent, media="print")
     printed = checks.printed_chrome(page)
     assert left == [], f"requests left the page: {left}"
     assert printed == [], f"{PAGES[key]} prints its navigation (nav, .no-print): {printed}"
@@ -274,12 +281,13 @@ FRONT_PAGE_MAX_HEIGHT = 6000
 FRONT_PAGE_MAX_CHARTS = 3
 
 
-def test_the_front_page_is_short_and_opens_with_its_findings(read):
-    facts = read("index")[1280].facts
+@pytest.mark.parametrize("key", ["index", "second-event-index"])
+def test_the_front_page_is_short_and_opens_with_its_findings(read, key):
+    facts = read(key)[1280].facts
     assert facts["height"] <= FRONT_PAGE_MAX_HEIGHT, f"the front page is {facts['height']}px tall at 1280px"
     charts = [image for image in facts["images"] if image["width"] >= CHART_SIZE[0]]
     assert 1 <= len(charts) <= FRONT_PAGE_MAX_CHARTS, charts
     assert facts["text"].index("What we found") < facts["text"].index("The details, page by page")
     # A phone is given each chart drawn for it: 3.6 in, 540 px in the file, its type at 11 px or more.
-    phone = [image for image in read("index")[390].facts["images"] if image["width"] >= 500]
+    phone = [image for image in read(key)[390].facts["images"] if image["width"] >= 500]
     assert phone and all(image["width"] == 540 for image in phone), phone

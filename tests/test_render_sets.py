@@ -1,5 +1,5 @@
-"""Other parameter sets than the defaults: a place, a date, a fictional event, rendered with the
-defaults in one pool of warm kernels (the shared render, conftest.SHARED_SETS); and plain
+"""Other parameter sets than the defaults: a place, a date, a fictional event, the second real
+event, rendered with the defaults in one pool of warm kernels (the shared render, conftest.SHARED_SETS); and plain
 papermill on a notebook."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from casualty_report import load_ledger
 from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
 from casualty_report.render import render_sets
+from casualty_report.vocabulary import CLAIMANT_GROUPS
 
 from .conftest import copy_reports
 from .test_render import NOTEBOOK_NAMES, TODAY, parse
@@ -135,3 +136,51 @@ def test_warm_kernels_give_the_outputs_a_fresh_kernel_gives(shared_runs):
         warm = nbformat.read(shared_runs["default"] / "notebooks" / notebook.name, as_version=4)
         committed = nbformat.read(notebook, as_version=4)
         assert outputs(warm.cells) == outputs(committed.cells), notebook.name
+
+
+SECOND_EVENT = "karakalpakstan-2022-07"
+
+
+def published_words(run: Path) -> str:
+    """Everything a reader of a run can read: its front page, pages, tables and chart drawings."""
+    pages = [parse(run / f"{name}.html").text.getvalue() for name in ["index", *NOTEBOOK_NAMES]]
+    files = [*run.glob("tables/*.csv"), *run.glob("figures/*.svg")]
+    return " ".join(pages) + " ".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def own_names(dataset: str) -> set[str]:
+    """The places and claimants a dataset names."""
+    claims = load_ledger(dataset).claims
+    return set(claims["scope"]) | set(claims["claimant"])
+
+
+def test_a_second_real_event_renders_through_every_notebook(shared_runs):
+    run = shared_runs["karakalpakstan"]
+    front = parse(run / "index.html").text.getvalue()
+    assert "Karakalpakstan, July 2022: whose casualty figures?" in front
+    assert (
+        "Officials' toll rose from 18" in front and "and stayed there." in front
+    )  # 18 and 21 cite their pages
+    comparison = pd.read_csv(run / "tables" / "death-toll-comparison.csv").set_index("scope")
+    # Officials' final 21 against the independent counters' latest: set against the final count.
+    row = comparison.loc["Karakalpakstan"]
+    assert (row["official_value"], row["official_claim_ids"], row["basis"]) == (21, "K11", "final")
+    casualties = pd.read_csv(run / "tables" / "casualties.csv").set_index("claim_id")
+    assert casualties.loc["I01", ["value", "low", "high", "qualifier"]].tolist() == [55, 55, 77, "range"]
+    page = parse(run / "01-build-claim-tables.html").text.getvalue()
+    assert "55–77" in page
+
+
+def test_no_page_of_one_event_names_the_others_places_or_claimants(shared_runs):
+    first, second = own_names("kazakhstan-2022-01"), own_names(SECOND_EVENT)
+    # A rights group that counted in both events is no leak, nor is a word of the vocabulary that
+    # one ledger also uses as a claimant's name ("Health Ministry").
+    shared = first & second | {group.label for group in CLAIMANT_GROUPS.values()}
+    pairs = (
+        (shared_runs["default"], (second - shared) | {"Karakalpak", "Nukus", "Uzbek"}),
+        (shared_runs["karakalpakstan"], (first - shared) | {"Kazakh", "Almaty", "19FortyFive"}),
+    )
+    for run, foreign in pairs:
+        words = published_words(run)
+        leaked = sorted(name for name in foreign if name in words)
+        assert leaked == [], f"{run.name} names the other event's {leaked}"

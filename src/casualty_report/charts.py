@@ -29,7 +29,7 @@ from casualty_report.chart_words import (
 )
 from casualty_report.comparisons import final_of
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import CLAIMANT_GROUPS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, QUALIFIERS
 
 __all__ = [
     "INK",
@@ -62,6 +62,7 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
                     segments,
                     bar_total_words(ledger, ids, getattr(row, f"{group}_status")),
                     bool(getattr(row, f"{group}_lower_bound")),
+                    _range_top(ledger, ids),
                 )
             )
         panels.append((row.scope, bars))
@@ -74,6 +75,13 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
     return replace(
         bar_chart(ledger, "death-tolls", panels, title, what, share_scale=True), data="death-toll-comparison"
     )
+
+
+def _range_top(ledger: Ledger, ids: list[str]) -> int | None:
+    """The upper figure of a total that is one range ('55–77'), which its bar reaches; else None."""
+    if len(ids) != 1 or not QUALIFIERS[ledger.claim[ids[0]].qualifier].range:
+        return None
+    return int(ledger.claim[ids[0]].value_high)
 
 
 def injuries_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None) -> Chart:
