@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -193,3 +194,43 @@ def test_the_package_has_no_import_cycle_and_no_module_much_over_350_lines():
         visit(module, ())
     sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
     assert max(sizes.values()) <= 365, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+
+
+def test_adding_an_event_takes_the_steps_the_readme_lists(tmp_path):
+    """README, *Adding an event*: copy the fixture's folder, write its Data Package, validate,
+    add a parameter set, render (the tiny notebooks: the shared render runs the real ones on
+    both real events), print its findings. Each step is the command the README names."""
+    from .conftest import FIXTURES, TINY_NOTEBOOKS, run_cli
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    steps = readme.split("### Adding an event", 1)[1].split("\n## ", 1)[0]
+    for command in (
+        'make datapackage ARGS="--dataset <dataset>"',
+        'make validate ARGS="--dataset <dataset>"',
+        "params/<dataset>.yml",
+        "make report",
+        "casualty-report findings --dataset <dataset>",
+    ):
+        assert command in steps, f"the README's steps no longer name {command}"  # fmt: skip
+    data, dataset = tmp_path / "data", "newland-2032"
+    shutil.copytree(FIXTURES / "exampleland-2031", data / dataset)  # 1
+    where = ("--dataset", dataset, "--data-dir", str(data))
+    assert run_cli("datapackage", *where).returncode == 0  # 2
+    assert (data / dataset / "datapackage.json").exists()
+    validated = run_cli("validate", *where)
+    assert validated.returncode == 0 and validated.stdout.startswith("OK:"), (
+        validated.stdout + validated.stderr
+    )
+    params = tmp_path / "params" / f"{dataset}.yml"  # 3
+    params.parent.mkdir()
+    params.write_text(f"dataset: {dataset}\ndata_dir: {data}\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    rendered = run_cli(
+        "render", "--params", str(params), "--out", str(out), "--notebooks", str(TINY_NOTEBOOKS)
+    )
+    assert rendered.returncode == 0, rendered.stdout + rendered.stderr
+    run = (out / "latest" / dataset).resolve()
+    assert run.name.startswith(f"{dataset}-") and (run / "index.html").exists()
+    assert "Exampleland, March 2031" in (out / "index.html").read_text(encoding="utf-8")
+    found = run_cli("findings", *where)  # 4
+    assert found.returncode == 0, found.stderr

@@ -44,7 +44,8 @@ HOW_TO_READ = (
     "hollow and dotted, replaced by a later figure of theirs; hatched or half-filled, disputed (it stands, "
     'but what it counts or who gave it is contested). ▸ or + marks a lower bound: "at least", "over", '
     'or a vague word such as "dozens", drawn at the smallest number it can mean (12); ≈ marks a rounded '
-    'figure ("about", "nearly"). Figures are never added across counting systems.'
+    'figure ("about", "nearly"); a bar or a thin line from one figure to another is a range the '
+    'claimant gave ("55–77"). Figures are never added across counting systems.'
 )
 
 
@@ -253,6 +254,8 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
         manifest = _manifest(out / folder) if published else None
         runs.append({
             "set": entry.get("set", ""),
+            # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'
+            "event": (manifest or {}).get("event", "").partition(":")[0],
             "title": (manifest or {}).get("title") or _capitalised(describe_parameters(entry.get("parameters", {}))),
             "rendered_on": _date_words(entry.get("rendered_on", "")),
             "status": entry.get("status", ""),
