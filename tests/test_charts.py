@@ -141,7 +141,7 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     chart = drawing.death_tolls(article_day)
     # 26 + 16 is the article's and our sum of two counts of parts: not set against the 164.
     assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' disputed 26 'civilians' "
-                           "and 16 security forces are not compared: officials gave counts of parts, and 42 is our "
+                           "and 16 security personnel are not compared: officials gave counts of parts, and 42 is our "
                            "sum of them, not a toll anyone gave")  # fmt: skip
     assert chart.subtitle.startswith(
         "People killed in every place in the ledger: each side's latest count, as known at the start of 10 Jan 2022"
@@ -165,7 +165,7 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     ]
     assert hatches == ["////", None, None, None, None]
     values = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_text()[0].isdigit() or t.get_text().startswith(("at", "doz"))]  # fmt: skip
-    assert "42 = 26 'civilians' + 16 security forces (disputed)" in values
+    assert "42 = 26 'civilians' + 16 security personnel (disputed)" in values
     assert "at least 164 (withdrawn)" in values
     assert "dozens of 'attackers' (counted as 12)" in values  # the vague word is kept, not a bare 12
 

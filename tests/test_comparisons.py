@@ -92,7 +92,7 @@ def test_a_sum_is_ours_and_never_a_toll(of):
     assert (
         judged.reason == "officials gave counts of parts, and 42 is our sum of them, not a toll anyone gave"
     )
-    assert of(["A02", "A03"]).words == "26 'civilians' and 16 security forces"
+    assert of(["A02", "A03"]).words == "26 'civilians' and 16 security personnel"
 
 
 def test_another_word_for_the_same_people_is_the_same_measure(of):

@@ -36,7 +36,7 @@ NOTEBOOK_NAMES = [
     "05-check-the-first-report",
 ]
 FIGURES = ["death-tolls", "injuries", "arrests", "steps", "death-toll-timeline", "detentions-timeline"]
-TABLES = ["casualties", "injuries", "arrests", "sources", "death-toll-comparison", "detention-to-sentence",
+TABLES = ["casualties", "injuries", "arrests", "justice", "sources", "death-toll-comparison", "detention-to-sentence",
           "estimates", "death-toll-timeline", "detentions-timeline", "corrections"]  # fmt: skip
 
 

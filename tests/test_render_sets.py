@@ -36,7 +36,7 @@ def test_a_parameter_set_gets_its_own_folder(published, almaty):
     for table in sorted((almaty / "tables").glob("*.csv")):
         frame = pd.read_csv(table)
         if "scope" in frame:
-            assert set(frame["scope"]) == {"Almaty"}, table.name
+            assert set(frame["scope"]) <= {"Almaty"}, table.name  # (the city has no court figures)
     ledger = load_ledger()
     almaty_ids = set(ledger.claims.loc[ledger.claims["scope"] == "Almaty", "claim_id"])
     assert set(pd.read_csv(almaty / "tables" / "corrections.csv")["claim_id"]) <= almaty_ids

@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, narrative
+from casualty_report import analysis, narrative, tables
 from casualty_report.pages import for_readers
 from tests import drawing
 
@@ -132,3 +132,9 @@ def test_a_one_group_count_on_the_ministrys_side_is_not_compared(ledger):
     kazakhstan = text.split("**Kazakhstan.** ")[1].split(" **")[0]
     assert kazakhstan.startswith("The Health Ministry's 227 'civilians' (18 January 2022) and officials' 225")
     assert kazakhstan.endswith("are not compared: they count different people ('civilians' and everyone).")
+
+
+def test_an_empty_table_says_so_instead_of_showing_a_header_over_nothing(ledger):
+    nothing = tables.notes([], ledger, "nothing")
+    assert nothing.to_html() == '<p class="empty-table" id="table-nothing">None in this report.</p>\n'
+    assert repr(nothing) == "None in this report."

@@ -165,6 +165,12 @@ def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame
     return claims_table(claims, measures_about("arrests"), scope)
 
 
+def justice_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
+    """Every figure for what followed the detentions: cases, charges, court orders, sentences,
+    penalties and releases."""
+    return claims_table(claims, measures_about("justice"), scope)
+
+
 def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
     """One total per report: one claimant's claims in one source on one date, per place. Only
     running totals count (a day's detentions is not a total), and a measure's other words for the

@@ -70,6 +70,9 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
     parts = []
     for measure in by_prominence(standing["measure"])[:3]:
         rows = standing[standing["measure"] == measure]
+        # A running total, where there is one: a day's count is no measure's latest figure.
+        totals = rows[rows["count_kind"] == "running_total"]
+        rows = totals if len(totals) else rows
         everyone = rows[rows["population"] == "all"]
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"

@@ -110,10 +110,23 @@ def timeline_summary(
         own = points[points["claimant_group"] == group]
         standing, withdrawn = own[own["status"] != "retracted"], own[own["status"] == "retracted"]
         whose = CLAIMANT_GROUPS[group].whose
-        if len(standing) > 1:
+        if len(standing) > 1 and not CLAIMANT_GROUPS[group].series:
+            # Separate counters, not one count that moved: the range of what they gave.
+            low, high = standing.sort_values("value", kind="stable").iloc[[0, -1]].itertuples(index=False)
+            counter = CLAIMANT_GROUPS[group].counter
+            sentences.append(f"{counter[:1].upper()}{counter[1:]} gave {len(standing)} counts of everyone {word}, "
+                             f"from {_point(ledger, low._asdict())} to {_point(ledger, high._asdict())}.")  # fmt: skip
+        elif len(standing) > 1:
             first, last = standing.iloc[0], standing.iloc[-1]
+            # The day the last figure was first given, and the day it was last restated.
+            reached = standing[standing["value"] == last["value"]].iloc[0]
+            kept = (
+                ""
+                if reached["reported_on"] == last["reported_on"]
+                else (f", still {int(last['value']):,} on {comparisons.day_words(last['reported_on'])}")
+            )
             sentences.append(f"{whose} count of everyone {word} went from {_point(ledger, first)} to "
-                             f"{_point(ledger, last)}.")  # fmt: skip
+                             f"{_point(ledger, reached)}{kept}.")  # fmt: skip
         elif len(standing) == 1:
             sentences.append(
                 f"{whose} only standing count of everyone {word} was {_point(ledger, standing.iloc[0])}."

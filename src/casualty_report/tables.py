@@ -60,6 +60,8 @@ class ReadableTable:
         return " ".join(part for part in (self.caption, cut) if part) or None
 
     def to_html(self) -> str:
+        if self.frame.empty:  # a header row over nothing reads as a broken page
+            return f'<p class="empty-table" id="table-{html.escape(self.name, quote=True)}">None in this report.</p>\n'
         shown = self.shown.copy()
         for column, rows in self.cited.items():  # built escaped here: the Styler leaves it as it is
             shown[column] = [
@@ -119,7 +121,7 @@ class ReadableTable:
 
     def __repr__(self) -> str:
         if self.frame.empty:
-            return "(no rows)"
+            return "None in this report."
         text = self.shown.to_string(index=False, na_rep="", max_colwidth=60)
         return f"{text}\n{self.note}" if self.note else text
 

@@ -146,7 +146,7 @@ POPULATIONS: dict[str, Population] = {
         "people called civilians by the claimant or the source", "'civilians'", addable=True
     ),
     "security_forces": Population(
-        "police, National Guard, army and other security personnel", "security forces", addable=True
+        "police, National Guard, army and other security personnel", "security personnel", addable=True
     ),
     "attackers": Population(
         "people the claimant calls attackers, rioters or armed criminals", "'attackers'", addable=True
