@@ -144,6 +144,12 @@ FAULTS = [
     ("floor-coded-as-a-count", replace_in(CLAIMS, "R34b,2022-07-29,deaths,all,Kazakhstan,188,,at_least,",
                                           "R34b,2022-07-29,deaths,all,Kazakhstan,188,,exact,"),
      CLAIMS, row_of("R34b"), "qualifier", "a lower bound (at_least, more_than, …), since the note calls the figure a floor"),
+    # A replacement is the next figure of its line: 225 of 15 January was replaced by 227 of
+    # 25 February, not by 230 of 14 March past it.
+    ("superseded-past-the-next-in-line", replace_in(CLAIMS, ",superseded,,,R39,,S23,", ",superseded,,,R31a,,S23,"),
+     CLAIMS, row_of("R23a"), "superseded_by", "the next later claim of the same claimant_group, measure"),
+    ("status-known-before-the-claim", replace_in(CLAIMS, ",retracted,2022-01-09,S12,,R09a R35a,", ",retracted,2022-01-08,S12,,R09a R35a,"),
+     CLAIMS, 2, "status_since", "got '2022-01-08'; expected a date no earlier than reported_on"),
     # A range ('55–77') carries its top in value_high, above value; no other figure has a top.
     ("range-without-its-top", replace_in(CLAIMS, "R20,2022-01-07,deaths,all,Kazakhstan,44,,at_least,",
                                          "R20,2022-01-07,deaths,all,Kazakhstan,44,,range,"),

@@ -145,7 +145,56 @@ def claims_rules() -> list[pa.Check]:
             "figure for other people, another place, another kind of count or an earlier day does not "
             "replace it: use corrected_by)",
         ),
+        pa.Check(
+            _replacement_is_the_next_in_line,
+            error="superseded_by: the next later claim of the same claimant_group, measure, population, scope "
+            "and count_kind (one given in between replaced it first)",
+        ),
+        pa.Check(
+            _status_known_after_the_claim,
+            error="status_since: a date no earlier than reported_on (a status cannot be known before the "
+            "figure was given)",
+        ),
     ]
+
+
+_LINE = ["claimant_group", "measure", "population", "scope", "count_kind"]
+
+
+def _replacement_is_the_next_in_line(frame: pd.DataFrame) -> pd.Series:
+    """A superseded claim names the next figure of its line (same group, measure, population,
+    place and kind), not a later one past it: 83 in a critical state on 9 January is replaced by
+    the next count, not by one of February that skips it."""
+    ok = pd.Series(True, index=frame.index)
+    replaced = frame.index[frame["superseded_by"] != ""]
+    if replaced.empty:
+        return ok
+    dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")
+    row_of = dict(zip(frame["claim_id"].tolist(), frame.index, strict=True))
+    # A withdrawn or disputed figure in between is no step of the line (an NGO's attribution to
+    # officials that matches no statement of theirs): the replacement may pass it.
+    standing = frame["status"].isin(["active", "superseded"])
+    lines = frame[standing].assign(_date=dates[standing]).groupby(_LINE, sort=False)["_date"]
+    for index in replaced:
+        target = row_of.get(frame.at[index, "superseded_by"])
+        own, then = dates.at[index], dates.get(target) if target is not None else None
+        if target is None or pd.isna(own) or pd.isna(then):
+            continue  # reported by the reference and date checks
+        key = tuple(frame.loc[index, _LINE])
+        if key != tuple(frame.loc[target, _LINE]) or key not in lines.groups:
+            continue  # a replacement from another line is refused by the rules above
+        between = dates.loc[lines.groups[key]]
+        ok.at[index] = not ((between > own) & (between < then)).any()
+    return ok
+
+
+def _status_known_after_the_claim(frame: pd.DataFrame) -> pd.Series:
+    """status_since is not before reported_on; bad or empty dates are reported elsewhere."""
+    since = pd.to_datetime(
+        frame["status_since"].where(frame["status_since"] != ""), format="%Y-%m-%d", errors="coerce"
+    )
+    said = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")
+    return since.isna() | said.isna() | (since >= said)
 
 
 def _ranges_have_a_top(frame: pd.DataFrame) -> pd.Series:
