@@ -115,7 +115,7 @@ def timeline_summary(
             low, high = standing.sort_values("value", kind="stable").iloc[[0, -1]].itertuples(index=False)
             counter = CLAIMANT_GROUPS[group].counter
             sentences.append(f"{counter[:1].upper()}{counter[1:]} gave {len(standing)} counts of everyone {word}, "
-                             f"from {_point(ledger, low._asdict())} to {_point(ledger, high._asdict())}.")  # fmt: skip
+                             f"between {_point(ledger, low._asdict())} and {_point(ledger, high._asdict())}.")  # fmt: skip
         elif len(standing) > 1:
             first, last = standing.iloc[0], standing.iloc[-1]
             # The day the last figure was first given, and the day it was last restated.
