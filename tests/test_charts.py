@@ -198,7 +198,7 @@ def test_a_scoped_chart_is_about_its_place(ledger):
 
 def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
     arrests = drawing.arrests(ledger)
-    assert panel_titles(arrests) == ["Detained", "Held", "Arrested", "Convicted"]  # one measure per axis
+    assert panel_titles(arrests) == ["Detained", "Held", "Convicted", "Arrested"]  # one measure per axis, most reported first
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
     injuries = drawing.injuries(article)
     assert [(width, colour) for width, colour, _ in bars(injuries)] == [
@@ -242,11 +242,12 @@ def test_the_detentions_timeline_follows_arrests_as_detentions(ledger):
             if len(line.get_ydata()) == 1
         }
     )
-    assert values == [2298, 3811, 4404, 5135, 5800, 5969, 7939, 9900, 10000, 12000]
+    assert values == [2298, 3811, 4266, 4404, 5135, 5800, 5969, 7939, 9900, 10000, 12000]
     # EFE's about 10,000 is its own figure, not officials': their count ends at 9,900.
     assert chart.title == "Officials' count of people detained rose from 2,298 to 9,900"
     labels = {t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_visible()}
-    assert {"≈5,800", "≈12,000", "≈10,000", "5,135+"} <= labels  # 'about' and 'at least' kept on the points
+    # (on 9 January four figures crowd one day: the 5,800 keeps its point, its label gives way)
+    assert {"≈12,000", "≈10,000", "5,135+", "5,969+"} <= labels  # "about" and "at least" kept on the points
 
 
 def test_a_place_with_no_figures_says_so(ledger):

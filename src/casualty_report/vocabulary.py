@@ -126,6 +126,14 @@ MEASURES: dict[str, Measure] = {
         "people given an official warning for an administrative offence", "warned", topic="justice"
     ),
     "fined": Measure("people fined for an administrative offence", "fined", topic="justice"),
+    "amnestied": Measure(
+        "people freed or given shorter sentences under an amnesty", "amnestied", topic="justice"
+    ),
+    "tortured": Measure(
+        "people tortured or ill-treated in custody, by a count of cases documented",
+        "tortured",
+        topic="justice",
+    ),
     "torture_complaints": Measure(
         "complaints of torture or ill-treatment received (complaints, not people)",
         "torture complaints",
