@@ -147,7 +147,9 @@ def test_by_default_the_ministrys_last_toll_against_officials_as_known_that_day(
     assert (national["health_ministry_value"], national["health_ministry_claim_ids"]) == (227, "R46a")
     assert (national["official_value"], national["official_claim_ids"]) == (225, "R23a")
     assert national["ratio"] == 1.01
-    final = estimates.final_estimates(ledger.claims).set_index(["measure", "population", "scope", "count_kind"])
+    final = estimates.final_estimates(ledger.claims).set_index(
+        ["measure", "population", "scope", "count_kind"]
+    )
     assert final.loc[("deaths", "all", "Kazakhstan", "running_total"), "best"] == 238
     assert final.loc[("deaths", "security_forces", "Kazakhstan", "running_total"), "best"] == 19
     # The National Guard's own 2 dead is a part of the security personnel, estimated apart.

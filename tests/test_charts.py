@@ -198,7 +198,8 @@ def test_a_scoped_chart_is_about_its_place(ledger):
 
 def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
     arrests = drawing.arrests(ledger)
-    assert panel_titles(arrests) == ["Detained", "Held", "Convicted", "Arrested"]  # one measure per axis, most reported first
+    # One measure per axis, the most reported first.
+    assert panel_titles(arrests) == ["Detained", "Held", "Convicted", "Arrested"]
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
     injuries = drawing.injuries(article)
     assert [(width, colour) for width, colour, _ in bars(injuries)] == [
