@@ -116,6 +116,7 @@ def test_latest_figure_of_a_group_wins_and_one_sided_places_are_not_compared():
             "population": ["all", "all", "all"],
             "scope": ["Here"] * 3,
             "value": [10, 30, 20],
+            "value_high": pd.array([None] * 3, dtype="Int64"),  # as the loader gives it: no ranges
             "qualifier": ["exact", "about", "exact"],
             "count_kind": ["running_total"] * 3,
             "claimant_group": ["official", "official", "independent"],

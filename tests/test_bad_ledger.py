@@ -53,6 +53,12 @@ def cyrillic_e(text: str) -> str:
     return "\n".join(lines)
 
 
+def r20_as(top: str, qualifier: str) -> Callable[[Path], None]:
+    """R20 (outlets' "at least 44") given another value_high and qualifier."""
+    row = "R20,2022-01-07,deaths,all,Kazakhstan,44,"
+    return replace_in(CLAIMS, f"{row},at_least,", f"{row}{top},{qualifier},")
+
+
 # (id, edit, file, row, column, words the message must contain)
 FAULTS = [
     ("missing-column", transform(CLAIMS, lambda t: t.replace(",qualifier", "", 1)),
@@ -151,17 +157,13 @@ FAULTS = [
     ("status-known-before-the-claim", replace_in(CLAIMS, ",retracted,2022-01-09,S12,,R09a R35a,", ",retracted,2022-01-08,S12,,R09a R35a,"),
      CLAIMS, 2, "status_since", "got '2022-01-08'; expected a date no earlier than reported_on"),
     # A range ('55–77') carries its top in value_high, above value; no other figure has a top.
-    ("range-without-its-top", replace_in(CLAIMS, "R20,2022-01-07,deaths,all,Kazakhstan,44,,at_least,",
-                                         "R20,2022-01-07,deaths,all,Kazakhstan,44,,range,"),
+    ("range-without-its-top", r20_as("", "range"),
      CLAIMS, row_of("R20"), "value_high", "the top of the range, above value, when qualifier is range"),
-    ("range-top-below-its-bottom", replace_in(CLAIMS, "R20,2022-01-07,deaths,all,Kazakhstan,44,,at_least,",
-                                              "R20,2022-01-07,deaths,all,Kazakhstan,44,40,range,"),
+    ("range-top-below-its-bottom", r20_as("40", "range"),
      CLAIMS, row_of("R20"), "value_high", "got '40'; expected the top of the range, above value"),
-    ("top-on-a-figure-that-is-no-range", replace_in(CLAIMS, "R20,2022-01-07,deaths,all,Kazakhstan,44,,at_least,",
-                                                    "R20,2022-01-07,deaths,all,Kazakhstan,44,60,at_least,"),
+    ("top-on-a-figure-that-is-no-range", r20_as("60", "at_least"),
      CLAIMS, row_of("R20"), "value_high", "when qualifier is range; else an empty cell"),
-    ("range-top-not-a-number", replace_in(CLAIMS, "R20,2022-01-07,deaths,all,Kazakhstan,44,,at_least,",
-                                          "R20,2022-01-07,deaths,all,Kazakhstan,44,sixty,range,"),
+    ("range-top-not-a-number", r20_as("sixty", "range"),
      CLAIMS, row_of("R20"), "value_high", "got 'sixty'; expected a whole number"),
     ("source-without-address", replace_in(SOURCES, ",https://nationalpost.com/pmn/news-pmn/crime-pmn/eight-police-and-national-guard-troops-dead-317-injured-during-unrest-in-kazakhstan-sputnik,", ",,"),
      SOURCES, 3, "url", "the address of the page read (only the focus source may have none)"),

@@ -40,6 +40,14 @@ def test_cited_figures_are_linked_to_their_sources(ledger):
     html = findings.render(ledger.info.findings[0], ledger, lambda ids: f"[{' '.join(ids)}]")
     assert html.startswith("<strong>The only count of everyone killed")
     assert "The Health Ministry's 164[R09a] dead" in html
+    assert "on 9 January 2022, was disowned" in html  # a date whose claim a figure cites cites nothing
+
+
+def test_a_date_cites_its_claim_when_no_figure_does():
+    nukus = load_ledger("karakalpakstan-2022-07")
+    trials = next(f for f in nukus.info.findings if "died in custody" in f.text)
+    html = findings.render(trials, nukus, lambda ids: f"[{' '.join(ids)}]")
+    assert "the Prosecutor General's Office said on 6 February 2023[D01]." in html
 
 
 @pytest.mark.parametrize(

@@ -82,8 +82,10 @@ def bounds(value: int, qualifier: str, top: int | None = None) -> tuple[int, int
 
 def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     """The claims with ``low`` and ``high`` columns (nullable integers; <NA> = open)."""
-    tops = claims["value_high"] if "value_high" in claims else [None] * len(claims)
-    pairs = [bounds(int(v), q, t) for v, q, t in zip(claims["value"], claims["qualifier"], tops, strict=True)]
+    pairs = [
+        bounds(int(v), q, t)
+        for v, q, t in zip(claims["value"], claims["qualifier"], claims["value_high"], strict=True)
+    ]
     out = claims.copy()
     out["low"] = pd.array([low for low, _ in pairs], dtype="Int64")
     out["high"] = pd.array([high for _, high in pairs], dtype="Int64")

@@ -29,15 +29,21 @@ from casualty_report.chart_style import (
     plain,
 )
 from casualty_report.chart_words import (
+    asides,
     by_prominence,
     latest_figures_title,
     sentence,
     source_line,
-    status_suffix,
 )
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import display_value
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.vocabulary import (
+    CLAIMANT_GROUPS,
+    MEASURES,
+    POPULATIONS,
+    QUALIFIERS,
+    STATUSES,
+)
 
 MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
@@ -92,7 +98,7 @@ def claims_chart(
             bars.append(Bar(
                 ", ".join(label),
                 (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
-                display_value(int(row.value), row.qualifier, row.high) + status_suffix(row.status),
+                display_value(int(row.value), row.qualifier, row.high) + asides(row.count_kind, row.status),
                 pd.isna(row.high),
                 int(row.high) if QUALIFIERS[row.qualifier].range else None,
             ))  # fmt: skip

@@ -29,7 +29,7 @@ from casualty_report.chart_style import (
 )
 from casualty_report.chart_words import sentence, source_line
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import CLAIMANT_GROUPS, QUALIFIERS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, QUALIFIERS, range_words
 
 TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
 NAME_SPOTS = 4  # a group's name is tried by its newest points in each panel, up to this many
@@ -205,7 +205,7 @@ def _draw_timeline(
             text = f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}{'+' if point.lower_bound else ''}"
             at = point.value
             if point.claim_ids in ranged:  # both ends, joined: a range is not a point
-                text, at = f"{int(point.value):,}–{int(point.high):,}", point.high
+                text, at = range_words(int(point.value), int(point.high)), point.high
                 if in_panel:
                     ax.plot([point.reported_on] * 2, [point.value, point.high], color=colour, linewidth=2.2,
                             solid_capstyle="butt", zorder=3)  # fmt: skip

@@ -11,7 +11,7 @@ import pandas as pd
 from casualty_report import comparisons, narrative
 from casualty_report.comparisons import Figure
 from casualty_report.ledger import Ledger
-from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
 
 
 def as_of_words(ledger: Ledger) -> str:
@@ -48,6 +48,17 @@ def sentence(parts: Sequence[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
+def asides(kind: str, status: str) -> str:
+    """What to keep in mind after a bar's figure: ' (at one moment, superseded)'; '' for a
+    standing running total."""
+    said = [
+        word
+        for word in (COUNT_KINDS[kind].aside, "" if status == "active" else narrative.status_word(status))
+        if word
+    ]
+    return f" ({', '.join(said)})" if said else ""
+
+
 def status_suffix(status: str) -> str:
     return "" if status == "active" else f" ({narrative.status_word(status)})"
 
@@ -76,7 +87,7 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
         everyone = rows[rows["population"] == "all"]
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
-        flag = " (disputed)" if latest["status"] == "disputed" else ""
+        flag = asides(latest["count_kind"], "disputed" if latest["status"] == "disputed" else "active")
         parts.append(f"{narrative.display_value(int(latest['value']), latest['qualifier'], latest['high'])}{who} "
                      f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}")  # fmt: skip
     return "Latest figures: " + "; ".join(parts)

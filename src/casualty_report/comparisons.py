@@ -34,6 +34,7 @@ from casualty_report.vocabulary import (
     QUALIFIERS,
     STATUSES,
     counted_as,
+    range_words,
 )
 
 #: Two figures given at most this far apart count as known on the same day: tolls were updated
@@ -112,7 +113,7 @@ def figure_words(claim) -> str:
     """One claim's figure as a sentence gives it: 'at least 164', "26 'attackers'", 'dozens'."""
     words = QUALIFIERS[claim.qualifier]
     if words.range:
-        number = f"{int(claim.value):,}–{int(claim.value_high):,}"
+        number = range_words(int(claim.value), int(claim.value_high))
     else:
         number = words.word or f"{words.prefix}{int(claim.value):,}"
     if claim.population == "all":

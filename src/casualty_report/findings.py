@@ -154,13 +154,18 @@ def _words(ledger: Ledger, reference: Reference) -> str:
 
 def render(finding: Finding, ledger: Ledger, cite: Callable[[Sequence[str]], str] | None = None) -> str:
     """A finding as HTML: its text escaped, ``**lead**`` in bold, each reference filled in from
-    the ledger, and after each figure or sum ``cite(claim_ids)`` (links to their sources)."""
+    the ledger, and after each figure or sum ``cite(claim_ids)`` (links to their sources); a
+    date cites its claim too when no figure of the sentence does ('a defendant died in custody,
+    the office said on 6 February 2023')."""
+    cited = {claim_id for ref in references(finding.text) if isinstance(ref, Reference)
+             and ref.form in ("figure", "sum") for claim_id in ref.ids}  # fmt: skip
 
     def fill(match: re.Match[str]) -> str:
         reference = references(match.group(0))[0]
         assert isinstance(reference, Reference), "problems() refuses a bad reference"
         words = html.escape(_words(ledger, reference), quote=False)
-        if cite is not None and reference.form in ("figure", "sum"):
+        uncited = reference.form == "date" and not set(reference.ids) <= cited
+        if cite is not None and (reference.form in ("figure", "sum") or uncited):
             words += cite(reference.ids)
         return words
 

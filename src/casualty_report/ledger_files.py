@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from casualty_report.parameters import shown
+from casualty_report.vocabulary import CLAIMANT_GROUPS
 
 CLAIMS_FILE = "claims.csv"
 SOURCES_FILE = "sources.csv"
@@ -197,8 +198,6 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
     if not isinstance(finals, list) or not all(isinstance(i, str) and i.strip() for i in finals):
         problems.append(Problem(file, 0, "final_counts", str(finals), OPTIONAL_INFO_KEYS["final_counts"]))
     findings = _read_findings(file, data.get("findings", []), problems)
-    from casualty_report.vocabulary import CLAIMANT_GROUPS
-
     rival = data.get("compared_with", DatasetInfo.compared_with)
     if rival not in set(CLAIMANT_GROUPS) - {"official"}:
         problems.append(Problem(file, 0, "compared_with", str(rival), "a claimant_group other than official: "

@@ -19,6 +19,7 @@ from casualty_report.vocabulary import (
     QUALIFIERS,
     STATUSES,
     counted_as,
+    range_words,
 )
 
 
@@ -112,10 +113,11 @@ def timeline_summary(
         whose = CLAIMANT_GROUPS[group].whose
         if len(standing) > 1 and not CLAIMANT_GROUPS[group].series:
             # Separate counters, not one count that moved: the range of what they gave.
-            low, high = standing.sort_values("value", kind="stable").iloc[[0, -1]].itertuples(index=False)
+            ordered = standing.sort_values("value", kind="stable")
+            low, high = ordered.iloc[0], ordered.iloc[-1]
             counter = CLAIMANT_GROUPS[group].counter
             sentences.append(f"{counter[:1].upper()}{counter[1:]} gave {len(standing)} counts of everyone {word}, "
-                             f"between {_point(ledger, low._asdict())} and {_point(ledger, high._asdict())}.")  # fmt: skip
+                             f"between {_point(ledger, low)} and {_point(ledger, high)}.")  # fmt: skip
         elif len(standing) > 1:
             first, last = standing.iloc[0], standing.iloc[-1]
             # The day the last figure was first given, and the day it was last restated.
@@ -263,7 +265,7 @@ def display_value(value: int, qualifier: str, top: object = None) -> str:
     if words.range:
         if top is None or pd.isna(top):
             raise ValueError(f"a range needs its top figure (value_high) beside {value}")
-        return f"{value:,}–{int(top):,}"  # an en dash: the typographic range
+        return range_words(value, int(top))
     if words.word:
         return f"{words.word} (counted as {value:,})"
     return f"{words.prefix}{value:,}"

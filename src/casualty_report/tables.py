@@ -157,10 +157,16 @@ def status_words(status: str, since=None) -> str:
 
 
 def counted_words(measure: str, population: str, kind: str = "running_total") -> str:
-    """'people dead', 'security forces injured', 'people held (at one moment)'."""
-    who = "people" if population == "all" else POPULATIONS[population].label
-    when = {"snapshot": " (at one moment)", "period": " (in one period)"}.get(kind, "")
-    return f"{who} {MEASURES[measure].label}{when}"
+    """'people dead', 'security personnel injured', 'people held (at one moment)', 'criminal
+    cases' (a count of cases or complaints names no people)."""
+    counts = MEASURES[measure]
+    if counts.unit != "people":
+        who = "" if population == "all" else f"{POPULATIONS[population].label}: "
+    else:
+        who = "people " if population == "all" else f"{POPULATIONS[population].label} "
+    aside = COUNT_KINDS[kind].aside
+    when = f" ({aside})" if aside else ""
+    return f"{who}{counts.label}{when}"
 
 
 def _link(text: str, url: str | None) -> str:

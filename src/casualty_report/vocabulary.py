@@ -45,6 +45,7 @@ class Qualifier:
 class CountKind:
     meaning: str
     label: str  # in a table or a sentence: "a count at one moment"
+    aside: str = ""  # in brackets after a figure or what it counts: "719 (at one moment)"
 
 
 @dataclass(frozen=True)
@@ -205,10 +206,12 @@ COUNT_KINDS: dict[str, CountKind] = {
     "snapshot": CountKind(
         "people in a state at one moment (in hospital, in custody, in a critical state now)",
         "count at one moment",
+        aside="at one moment",
     ),
     "period": CountKind(
         "people counted in a stated period or part only (the past 24 hours, one trial of several)",
         "count for a period or part",
+        aside="a period or part only",
     ),
 }
 
@@ -278,6 +281,11 @@ VOCABULARIES = {
     "claimant_group": CLAIMANT_GROUPS,
     "status": STATUSES,
 }
+
+
+def range_words(low: int, high: int) -> str:
+    """A range as every page writes it: '55–77', an en dash between its two figures."""
+    return f"{low:,}–{high:,}"
 
 
 def measures_about(topic: str) -> tuple[str, ...]:
