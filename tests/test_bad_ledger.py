@@ -22,6 +22,14 @@ def row_of(claim_id: str) -> int:
     return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{claim_id},"))
 
 
+def source_row(source_id: str) -> int:
+    """The spreadsheet row of a shipped source (header = 1)."""
+    from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
+
+    lines = (DATA_ROOT / DEFAULT_DATASET / SOURCES).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(f"{source_id},"))
+
+
 def replace_in(name: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]:
     """Edit one file of the dataset copy by plain text replacement."""
 
@@ -167,6 +175,13 @@ FAULTS = [
      CLAIMS, row_of("R20"), "value_high", "got 'sixty'; expected a whole number"),
     ("source-without-address", replace_in(SOURCES, ",https://nationalpost.com/pmn/news-pmn/crime-pmn/eight-police-and-national-guard-troops-dead-317-injured-during-unrest-in-kazakhstan-sputnik,", ",,"),
      SOURCES, 3, "url", "the address of the page read (only the focus source may have none)"),
+    # How a title or date was known is said only of a title or date there is, in the vocabulary's words.
+    ("title-known-from-without-a-title", replace_in(SOURCES, "S05,Europe Diplomatic,Kazakhstan: killed protesters in morgues,", "S05,Europe Diplomatic,,"),
+     SOURCES, 6, "title_from", "an empty cell, since the source has no title"),
+    ("date-known-from-without-a-date", replace_in(SOURCES, ",2022-01-11,https://bbabo.net/", ",,https://bbabo.net/"),
+     SOURCES, source_row("S66"), "date_from", "an empty cell, since the source has no published_on"),
+    ("unknown-way-a-date-was-known", replace_in(SOURCES, ",2026-11-25,address,inferred\n", ",2026-11-25,address,guessed\n"),
+     SOURCES, source_row("S07"), "date_from", "got 'guessed'; expected one of: page, address, copy, inferred"),
     ("corrected-by-unknown-claim", replace_in(CLAIMS, ",R07a,S01,", ",R07a R7,S01,"),
      CLAIMS, 3, "corrected_by", "got 'R07a R7'; expected claim_ids of other rows separated by spaces"),
     ("unknown-status-source", replace_in(CLAIMS, ",2022-01-09,S12,,R09a R35a,", ",2022-01-09,S99,,R09a R35a,"),

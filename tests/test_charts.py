@@ -199,8 +199,12 @@ def test_a_scoped_chart_is_about_its_place(ledger):
 def test_injuries_and_arrests_give_each_measure_its_own_panel(ledger, article):
     arrests = drawing.arrests(ledger)
     # One measure per axis, the most reported first.
-    assert panel_titles(arrests) == ["Detained", "Held", "Convicted", "Arrested"]
+    assert panel_titles(arrests) == ["Detained", "Held", "Convicted", "Arrested"]  # each kept past the cap
     assert arrests.title.startswith("Latest figures: about 12,000 detained (12\u00a0Jan\u00a02022)")
+    # Past 24 bars every panel keeps its latest ones: the 'about 10,000 arrested' the title names
+    # is drawn, not cut with the last panel.
+    assert "(24 of 29, the latest of each kind; the table lists them all)" in arrests.subtitle
+    assert "about 10,000 arrested" in arrests.title and "about 10,000" in texts(arrests, panel=3)
     injuries = drawing.injuries(article)
     assert [(width, colour) for width, colour, _ in bars(injuries)] == [
         (2200, VERMILLION),

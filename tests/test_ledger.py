@@ -65,7 +65,7 @@ HISTORY = {
     "R34c": ("2022-07-29", "deaths", "all", 221, "at_least", "independent", "active"),
     "R35a": ("2022-08-16", "deaths", "all", 238, "exact", "official", "active"),
     "R37a": ("2023-01-05", "deaths", "all", 238, "exact", "official", "active"),
-    "R42a": ("2022-01-09", "deaths", "soldiers", 2, "exact", "official", "active"),
+    "R42a": ("2022-01-09", "deaths", "soldiers", 2, "exact", "official", "superseded"),  # by R69a's 1
     "R21": ("2022-01-11", "detained", "all", 9900, "exact", "official", "active"),
     "R50d": ("2022-01-25", "remanded", "all", 802, "exact", "official", "active"),
     "R55": ("2023-01-05", "criminal_cases", "all", 5300, "exact", "official", "active"),
@@ -209,3 +209,18 @@ def test_a_replacement_takes_effect_when_it_becomes_known(ledger):
     assert before.at["R51a", "status"] == "active"
     after = ledger.known_before("2022-03-16").claims.set_index("claim_id")
     assert after.at["R51a", "status"] == "superseded"
+
+
+def test_a_title_or_date_read_elsewhere_says_so_only_where_readers_need_it(ledger):
+    """A date worked out from the text is marked in the readers' table; one read from the page's
+    address or another copy of the report is as good as the page's and shown plainly."""
+    from casualty_report import tables
+
+    sources = ledger.sources.set_index("source_id")
+    assert sources.at["S07", "title_from"] == "address" and sources.at["S07", "date_from"] == "inferred"
+    shown = tables.sources(ledger.sources, "sources").frame.set_axis(ledger.sources["source_id"])
+    assert shown.at["S07", "Published"] == "6 Jan 2022 (worked out from the text)"
+    assert shown.at["S06", "Published"] == "6 Jan 2022"  # read on another stored copy
+    assert shown.at["S07", "Title"] == "Kazakhstan security personnel death toll rises to 18: reports"
+    missing = ledger.sources[(ledger.sources["title"] == "") | ledger.sources["published_on"].isna()]
+    assert len(missing) == 13  # each listed, with the reason, in the event's README

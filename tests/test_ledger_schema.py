@@ -79,7 +79,7 @@ def test_the_package_describes_every_column_with_the_vocabulary_and_keys():
     assert [field["name"] for field in claims["fields"]] == list(CLAIMS_COLUMNS)
     assert [field["name"] for field in sources["fields"]] == list(SOURCES_COLUMNS)
     assert all(field["title"] and field["description"] for field in claims["fields"] + sources["fields"])
-    by_name = {field["name"]: field for field in claims["fields"]}
+    by_name = {field["name"]: field for field in claims["fields"] + sources["fields"]}
     for column, words in VOCABULARIES.items():
         assert by_name[column]["constraints"]["enum"] == list(words)
         assert all(word in by_name[column]["description"] for word in words)

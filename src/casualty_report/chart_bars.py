@@ -115,6 +115,21 @@ def claims_chart(
     return bar_chart(ledger, name, panels, title, what, scales=units)
 
 
+def _latest_of_each(panels, limit: int):
+    """At most ``limit`` bars, every panel kept: seats go one at a time to each panel in turn, and
+    a panel keeps its latest bars, so the figures a title names are never the ones cut."""
+    seats = [0] * len(panels)
+    while sum(seats) < limit:
+        grew = False
+        for index, (_, bars) in enumerate(panels):
+            if seats[index] < len(bars) and sum(seats) < limit:
+                seats[index] += 1
+                grew = True
+        if not grew:
+            break
+    return [(heading, bars[len(bars) - seat :]) for (heading, bars), seat in zip(panels, seats, strict=True)]
+
+
 def bar_chart(
     ledger: Ledger,
     name: str,
@@ -131,13 +146,8 @@ def bar_chart(
         scales = ["shared" if share_scale else str(index) for index in range(len(panels))]
     count = sum(len(bars) for _, bars in panels)
     if count > MAX_BARS:
-        what += f" (the first {MAX_BARS} of {count:,}; the table lists them all)"
-        kept, capped = MAX_BARS, []
-        for heading, bars in panels:
-            if kept > 0:
-                capped.append((heading, bars[:kept]))
-                kept -= len(bars[:kept])
-        panels = capped
+        what += f" ({MAX_BARS} of {count:,}, the latest of each kind; the table lists them all)"
+        panels = _latest_of_each(panels, MAX_BARS)
     bars_drawn = [bar for _, bars in panels for bar in bars]
     statuses = {segment.status for bar in bars_drawn for segment in bar.segments}
     keys = [s.bar_key for w, s in STATUSES.items() if s.bar_key and w in statuses]

@@ -19,6 +19,7 @@ from typing import Any
 from casualty_report.vocabulary import (
     CLAIMANT_GROUPS,
     COUNT_KINDS,
+    KNOWN_FROM,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
@@ -157,6 +158,14 @@ _COLUMNS: list[Column] = [
     Column("url", "string", "Address",
            "An http:// or https:// address of the piece or of a stored copy; empty when unknown."),
     Column("accessed_on", "date", "Accessed on", "When the copy we used was taken; empty when unknown."),
+    Column("title_from", "string", "Title known from",
+           "How the title is known when the page read does not show it: 'address' (written into the "
+           "page's address), 'copy' (another copy of the same report), 'inferred'; empty when the page "
+           "shows it.", enum=KNOWN_FROM),
+    Column("date_from", "string", "Date known from",
+           "How the publication date is known when the page read does not show it: 'address' (its dated "
+           "path), 'copy' (another copy of the same report), 'inferred' (worked out from the text); "
+           "empty when the page shows it.", enum=KNOWN_FROM),
     # --- death-toll-comparison ----------------------------------------------------------------
     # Officials' side, and the side of whichever group a dataset sets against them (compared_with).
     *(column for word, group in CLAIMANT_GROUPS.items()

@@ -43,6 +43,7 @@ CLAIMS_COLUMNS = CLAIMS.columns
 #: Columns a ledger may leave out (older ledgers, small ones): read as empty.
 OPTIONAL_CLAIMS_COLUMNS = tuple(field.name for field in CLAIMS.fields if field.may_be_absent)
 SOURCES_COLUMNS = SOURCES.columns
+OPTIONAL_SOURCES_COLUMNS = tuple(field.name for field in SOURCES.fields if field.may_be_absent)
 
 __all__ = [
     "CLAIMANT_GROUPS",
@@ -167,6 +168,9 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
 
     sources = read_csv(directory / SOURCES_FILE, SOURCES_COLUMNS, problems)
     if sources is not None:
+        for column in OPTIONAL_SOURCES_COLUMNS:
+            if column not in sources:
+                sources[column] = ""
         validate_frame(SOURCES, sources, directory / SOURCES_FILE, problems, {})
     claims = read_csv(directory / CLAIMS_FILE, CLAIMS_COLUMNS, problems)
     if claims is not None:

@@ -158,6 +158,20 @@ def claims_rules() -> list[pa.Check]:
     ]
 
 
+def sources_rules() -> list[pa.Check]:
+    """How a title or a date is known is said only of a title or a date there is."""
+    return [
+        pa.Check(
+            lambda frame: (frame["title_from"] == "") | (frame["title"] != ""),
+            error="title_from: an empty cell, since the source has no title",
+        ),
+        pa.Check(
+            lambda frame: (frame["date_from"] == "") | (frame["published_on"] != ""),
+            error="date_from: an empty cell, since the source has no published_on",
+        ),
+    ]
+
+
 _LINE = ["claimant_group", "measure", "population", "scope", "count_kind"]
 
 
@@ -251,7 +265,9 @@ def pandera_schema(table: Table, known: Mapping[str, set[str] | None]) -> pa.Dat
         field.name: pa.Column(checks=column_checks(field, table.file, known), unique=field.name == table.key)
         for field in table.fields
     }
-    return pa.DataFrameSchema(columns, checks=claims_rules() if table is CLAIMS else [], strict=True)
+    return pa.DataFrameSchema(
+        columns, checks=claims_rules() if table is CLAIMS else sources_rules(), strict=True
+    )
 
 
 def validate_frame(

@@ -171,6 +171,14 @@ SOURCES = Table(
         Field("url", "url", "Address",
               "The address of the page read; only the dataset's focus source may have none."),
         Field("accessed_on", "date", "Accessed on", "When we read the stored copy."),
+        Field("title_from", "word", "Title known from",
+              "How the title is known when the stored copy cited does not show it, a word of the "
+              "ledger's known_from vocabulary; empty when the page shows it or there is no title.",
+              may_be_absent=True),
+        Field("date_from", "word", "Date known from",
+              "How published_on is known when the stored copy cited does not show it, a word of the "
+              "ledger's known_from vocabulary; empty when the page shows it or there is no date.",
+              may_be_absent=True),
     ),
 )  # fmt: skip
 

@@ -21,7 +21,7 @@ import pandas as pd
 from casualty_report import comparisons
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import claim_value, display_value, status_word, total_words
-from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, KNOWN_FROM, MEASURES, POPULATIONS
 
 # One wording everywhere: the tables say what the charts and findings say.
 
@@ -134,8 +134,10 @@ def figure_words(value: int, qualifier: str, top: object = None) -> str:
     return display_value(value, qualifier, top)
 
 
-def date_words(date) -> str:
-    return "" if pd.isna(date) else f"{pd.Timestamp(date):%-d %b %Y}"
+def date_words(date, known_from: str = "") -> str:
+    """'15 Jan 2022'; '15 Jan 2022 (worked out from the text)' for a date no copy shows."""
+    aside = KNOWN_FROM[known_from].aside if known_from else ""
+    return "" if pd.isna(date) else f"{pd.Timestamp(date):%-d %b %Y}" + (f" ({aside})" if aside else "")
 
 
 def count_words(value) -> str:
@@ -357,8 +359,7 @@ def sources(table: pd.DataFrame, name: str) -> ReadableTable:
     frame = pd.DataFrame({
         "Outlet": table["outlet"],
         "Title": table["title"].fillna(""),
-        "Published": table["published_on"].map(date_words),
+        "Published": [date_words(*dated) for dated in zip(table["published_on"], table["date_from"], strict=True)],
         "Link": [url if str(url).startswith(("https://", "http://")) else "" for url in table["url"].fillna("")],
     })  # fmt: skip
-    urls = {url: url for url in frame["Link"] if url}
-    return ReadableTable(frame, name, (), {"Link": urls})
+    return ReadableTable(frame, name, (), {"Link": {url: url for url in frame["Link"] if url}})

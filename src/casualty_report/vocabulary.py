@@ -135,6 +135,11 @@ MEASURES: dict[str, Measure] = {
         "tortured",
         topic="justice",
     ),
+    "suspected": Measure(
+        "people named suspects in a criminal investigation, not yet charged or tried",
+        "suspects",
+        topic="justice",
+    ),
     "torture_complaints": Measure(
         "complaints of torture or ill-treatment received (complaints, not people)",
         "torture complaints",
@@ -160,7 +165,25 @@ POPULATIONS: dict[str, Population] = {
     "attackers": Population(
         "people the claimant calls attackers, rioters or armed criminals", "'attackers'", addable=True
     ),
+    # The Prosecutor General's breakdown of January 2023 divided the dead who were neither
+    # security personnel nor bystanders into these three groups and the attackers.
+    "rule_breakers": Population(
+        "people the claimant says broke the rules of the state of emergency or of the "
+        "counter-terrorist operation",
+        "'broke the emergency rules'",
+        addable=True,
+    ),
+    "other_offenders": Population(
+        "people the claimant says were committing crimes other than the unrest",
+        "'other crimes'",
+        addable=True,
+    ),
     # Never added: a subset of another population, or a group that overlaps one.
+    "previously_convicted": Population(
+        "people with an earlier criminal conviction (overlaps the other populations, never added to them)",
+        "previously convicted",
+        False,
+    ),
     "state_employees": Population(
         "employees of state bodies: security forces and other officials (overlaps security forces, "
         "never added to it)",
@@ -272,6 +295,29 @@ STATUSES: dict[str, Status] = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class KnownFrom:
+    meaning: str
+    aside: str = ""  # in brackets after the value in the readers' sources table ("" when plain)
+
+
+# How a source's title or date is known, when not shown on the stored copy cited (sources.csv's
+# title_from and date_from; empty means the page shows it). Weakest last.
+KNOWN_FROM: dict[str, KnownFrom] = {
+    "page": KnownFrom("shown on the stored copy of the page cited"),
+    "address": KnownFrom(
+        "read from the page's address (its dated path, or the headline written into it): the "
+        "words are the outlet's, the capitals and punctuation ours (and the letters, where the address "
+        "spells a Cyrillic headline in Latin)"
+    ),
+    "copy": KnownFrom("shown on another stored copy of the same report"),
+    "inferred": KnownFrom(
+        "worked out from the text (the weekday it names, the statement it reports): the weakest",
+        aside="worked out from the text",
+    ),
+}
+
 #: Every registry by the ledger column it controls.
 VOCABULARIES = {
     "measure": MEASURES,
@@ -280,6 +326,8 @@ VOCABULARIES = {
     "count_kind": COUNT_KINDS,
     "claimant_group": CLAIMANT_GROUPS,
     "status": STATUSES,
+    "title_from": KNOWN_FROM,
+    "date_from": KNOWN_FROM,
 }
 
 
