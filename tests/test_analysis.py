@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, estimates, narrative
+from casualty_report import analysis, estimates, narrative, tables
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,7 @@ def article(ledger):
         (12, "dozens", 12, None),
         (3, "several", 3, None),
         (100, "hundreds", 100, None),
+        (1_100_000_000, "up_to", 0, 1_100_000_000),  # 'up to 1.1 billion tenge': at most
     ],
 )
 def test_bounds_follow_the_documented_rules(value, qualifier, low, high):
@@ -277,3 +278,13 @@ def test_a_relabelled_figure_is_followed_under_the_label_that_holds(ledger):
     assert (
         "(14 Mar 2022): 86 dead ('attackers', Almaty)" in corrections.at["A09", "what_other_reporting_shows"]
     )
+
+
+def test_money_is_counted_in_its_own_unit_and_an_upper_bound_reads_as_one(ledger):
+    """Compensation is tenge, not people: the justice table names no people for it, and the
+    Prosecutor General's 'up to 1.1 billion' is written as a ceiling, from 0."""
+    justice = tables.claims(analysis.justice_table(ledger.claims), ledger, "justice").frame
+    paid = justice[justice["Counted"].str.contains("compensation")].set_index("Figure")
+    assert paid.at["up to 1,100,000,000", "Range"] == "0 to 1,100,000,000"
+    assert paid.at["up to 1,100,000,000", "Counted"] == "tenge paid in compensation"
+    assert paid.at["451,000,000", "Counted"] == "security personnel: tenge paid in compensation"

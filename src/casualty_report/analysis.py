@@ -68,6 +68,8 @@ def bounds(value: int, qualifier: str, top: int | None = None) -> tuple[int, int
         return value, int(top)
     if qualifier == "more_than":
         return value + 1, None
+    if QUALIFIERS[qualifier].upper_bound:
+        return 0, value
     if QUALIFIERS[qualifier].lower_bound:
         return value, None
     unit = rounding_unit(value)

@@ -19,12 +19,12 @@ from typing import Any
 from casualty_report.vocabulary import (
     CLAIMANT_GROUPS,
     COUNT_KINDS,
-    KNOWN_FROM,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
     STATUSES,
 )
+from casualty_report.vocabulary_sources import KNOWN_FROM
 
 #: How pandas writes booleans.
 TRUE_VALUES = ("True",)

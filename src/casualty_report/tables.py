@@ -21,7 +21,8 @@ import pandas as pd
 from casualty_report import comparisons
 from casualty_report.ledger import Ledger
 from casualty_report.narrative import claim_value, display_value, status_word, total_words
-from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, KNOWN_FROM, MEASURES, POPULATIONS
+from casualty_report.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
+from casualty_report.vocabulary_sources import KNOWN_FROM
 
 # One wording everywhere: the tables say what the charts and findings say.
 
@@ -245,8 +246,7 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 
 
 def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
-    """``analysis.latest_steps``: each step from detention to sentence, its latest standing
-    figure, when and by whom."""
+    """``analysis.latest_steps``: each step to sentence, its latest standing figure, when, by whom."""
     frame = pd.DataFrame({
         "Step": [MEASURES[m].label.capitalize() for m in latest["measure"]],
         "Latest figure": [figure_words(int(v), q, h) for v, q, h in zip(latest["value"], latest["qualifier"], latest["high"], strict=True)],

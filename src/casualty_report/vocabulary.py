@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casualty_report.vocabulary_sources import KNOWN_FROM
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -39,6 +41,7 @@ class Qualifier:
     # The claimant gave two numbers, the least and the most ('55–77'): the row's value is the
     # least and its value_high the most, and the figure is written and drawn as both.
     range: bool = False
+    upper_bound: bool = False  # 'up to 1.1 billion': the true figure is at most this, from 0
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,12 @@ MEASURES: dict[str, Measure] = {
         "suspects",
         topic="justice",
     ),
+    "compensation_paid": Measure(
+        "money paid to the injured and to the families of the dead, in tenge (money, not people)",
+        "tenge paid in compensation",
+        unit="tenge",
+        topic="justice",
+    ),
     "torture_complaints": Measure(
         "complaints of torture or ill-treatment received (complaints, not people)",
         "torture complaints",
@@ -204,6 +213,7 @@ QUALIFIERS: dict[str, Qualifier] = {
     "more_than": Qualifier("'more than' or 'over': a strict lower bound", "over ", lower_bound=True),
     "about": Qualifier("'about' or 'some': a rounded figure", "about ", lower_bound=False),
     "nearly": Qualifier("'nearly' or 'almost': a rounded figure from below", "nearly ", lower_bound=False),
+    "up_to": Qualifier("'up to': an upper bound", "up to ", lower_bound=False, upper_bound=True),
     "range": Qualifier(
         "a range the claimant gave: from value to value_high ('55–77')", "", lower_bound=False, range=True
     ),
@@ -295,28 +305,6 @@ STATUSES: dict[str, Status] = {
     ),
 }
 
-
-@dataclass(frozen=True)
-class KnownFrom:
-    meaning: str
-    aside: str = ""  # in brackets after the value in the readers' sources table ("" when plain)
-
-
-# How a source's title or date is known, when not shown on the stored copy cited (sources.csv's
-# title_from and date_from; empty means the page shows it). Weakest last.
-KNOWN_FROM: dict[str, KnownFrom] = {
-    "page": KnownFrom("shown on the stored copy of the page cited"),
-    "address": KnownFrom(
-        "read from the page's address (its dated path, or the headline written into it): the "
-        "words are the outlet's, the capitals and punctuation ours (and the letters, where the address "
-        "spells a Cyrillic headline in Latin)"
-    ),
-    "copy": KnownFrom("shown on another stored copy of the same report"),
-    "inferred": KnownFrom(
-        "worked out from the text (the weekday it names, the statement it reports): the weakest",
-        aside="worked out from the text",
-    ),
-}
 
 #: Every registry by the ledger column it controls.
 VOCABULARIES = {
