@@ -21,13 +21,14 @@ class KnownFrom:
 KNOWN_FROM: dict[str, KnownFrom] = {
     "page": KnownFrom("shown on the stored copy of the page cited"),
     "address": KnownFrom(
-        "read from the page's address (its dated path, or the headline written into it): the "
-        "words are the outlet's, the capitals and punctuation ours (and the letters, where the address "
-        "spells a Cyrillic headline in Latin)"
+        "read from the page's address (its dated path, a timestamp coded in it, or the headline "
+        "written into it): the words are the outlet's, the capitals and punctuation ours (and the "
+        "letters, where the address spells a Cyrillic headline in Latin)"
     ),
     "copy": KnownFrom("shown on another stored copy of the same report"),
     "inferred": KnownFrom(
-        "worked out from the text (the weekday it names, the statement it reports): the weakest",
+        "worked out from the page's own text: the day of the statement it reports as that day's news "
+        "(a weekday it names, 'on March 17'); the page may be a day later. The weakest",
         aside="worked out from the text",
     ),
 }
