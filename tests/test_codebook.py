@@ -17,6 +17,7 @@ from casualty_report.codebook import (
     CODEBOOK,
     DATA_LICENCE,
     OVERRIDES,
+    SPREADSHEET_SAFE,
     column,
     column_title,
     write_datapackage,
@@ -126,7 +127,10 @@ def test_the_datapackage_describes_every_table_in_column_order(run, package):
             if field["type"] == "boolean":
                 assert (field["trueValues"], field["falseValues"]) == (["True"], ["False"])
     assert written["name"] == "default"
-    assert (written["title"], written["description"]) == (PACKAGE["title"], PACKAGE["description"])
+    assert (written["title"], written["description"]) == (
+        PACKAGE["title"],
+        PACKAGE["description"] + " " + SPREADSHEET_SAFE,
+    )
 
 
 def test_frictionless_validates_the_datapackage(run, package):

@@ -127,3 +127,57 @@ def test_charts_draw_dollar_signs_as_written(hostile_run):
     svg = (hostile_run / "figures" / "death-tolls.svg").read_text(encoding="utf-8")
     assert "<script" not in svg
     assert (hostile_run / "figures" / "death-toll-timeline.png").stat().st_size > 10_000
+
+
+# --- spreadsheets: a downloaded CSV must not run a formula in Excel (OWASP "CSV injection") ----
+
+FORMULAS = ['=HYPERLINK("http://example.com","click me")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1"]
+
+
+@pytest.mark.parametrize("column", ["note", "claimant", "locator", "relayed_by"])
+def test_the_ledger_refuses_a_cell_a_spreadsheet_would_run(tmp_path, column):
+    """A formula in a claims cell is refused at the door, naming row and column; a leading tab
+    (stripped on load, which would turn '\\t=1+1' into '=1+1') is refused the same way."""
+    from casualty_report import LedgerError, load_ledger
+
+    folder = shutil.copytree(FIXTURE, tmp_path / "ledger")
+    path = folder / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row, formula in zip(rows, FORMULAS, strict=False):
+        row[column] = formula
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(LedgerError) as caught:
+        load_ledger(data_dir=folder)
+    said = [line for line in str(caught.value).splitlines() if f"column '{column}'" in line]
+    assert len(said) == len(FORMULAS) and all("a spreadsheet would run it as a formula" in s for s in said)
+
+
+def test_a_published_table_neutralises_every_formula_and_keeps_numbers(tmp_path):
+    """Whatever reaches a published CSV (computed text included), a text cell starting with
+    =, +, -, @, a tab or a carriage return gets an apostrophe; negative numbers stay numbers."""
+    import pandas as pd
+
+    from casualty_report.outputs import write_outputs
+
+    frame = pd.DataFrame({"note": [*FORMULAS, "\rcmd", "plain"], "difference": [-74, 1, 2, 3, 4, 5, 6]})
+    write_outputs(tmp_path, tables={"hostile": frame})
+    with (tmp_path / "tables" / "hostile.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["note"] for row in rows] == ["'" + f for f in FORMULAS] + ["'\ncmd", "plain"]  # one row each
+    assert rows[0]["difference"] == "-74"
+
+
+def test_no_published_table_has_a_cell_a_spreadsheet_would_run(shared_runs):
+    """Over every table of every shared run: no text cell starts a formula unneutralised."""
+    tables = [path for run in shared_runs.values() for path in sorted((run / "tables").glob("*.csv"))]
+    assert len(tables) >= 20
+    for path in tables:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    numeric = cell.lstrip("-").replace(".", "", 1).isdigit()
+                    assert numeric or not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (path, cell)

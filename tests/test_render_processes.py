@@ -6,6 +6,7 @@ imported the package already: a new Python costs a second of CPU before it rende
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,6 +14,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from casualty_report.paths import REPO_ROOT
 
@@ -86,3 +89,94 @@ def test_a_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     kept = tmp_path / "reports" / "failed" / "default" / "02-say-when.ipynb"
     assert "KeyError" in kept.read_text(encoding="utf-8")
     assert not list((tmp_path / "reports").glob("default-*"))
+
+
+def _asleep_render(tmp_path, shared_tiny_reports):
+    """A forced render of the tiny notebooks caught for certain mid-run (the first notebook is
+    done, the second asleep in a cell), with the published report it must leave as it was."""
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    asleep = broken_tiny_notebooks(tmp_path / "asleep", "import time; time.sleep(120)")
+    victim = cli("render", "--out", str(out), "--force", notebooks=asleep)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f".default-{TODAY}.staging-*/notebooks/*.ipynb")):
+        assert time.monotonic() < deadline and victim.poll() is None, (
+            victim.stderr.read() if victim.poll() else ""
+        )
+        time.sleep(0.05)
+    return out, victim
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
+def test_killing_the_render_by_pid_never_blocks_the_next(shared_tiny_reports, tmp_path, sig):
+    """issue 23: `kill <pid>` or `kill -9 <pid>` of the render alone (not its process group):
+    its workers die with it and let go of the lock, so the next render, with a short --wait,
+    takes the lock at once instead of exiting 3 naming the dead pid."""
+    out, victim = _asleep_render(tmp_path, shared_tiny_reports)
+    published = out / f"default-{TODAY}"
+    before = tree(published)
+    try:
+        os.kill(victim.pid, sig)
+        code = victim.wait(timeout=60)
+        again = main_in_process("render", "--out", str(out), "--force", "--wait", "15",
+                                "--notebooks", str(TINY_NOTEBOOKS))  # fmt: skip
+        assert again.returncode == 0, explain(again, out)
+        assert "waiting for another render" not in again.stdout
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(victim.pid, signal.SIGKILL)  # whatever the test left, not the next test's
+    assert sorted(tree(published)) == sorted(before)
+    if sig == signal.SIGTERM:  # a clean stop: said, recorded, nothing left behind
+        assert code == 143 and "terminated (SIGTERM)" in victim.stderr.read()
+        runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
+        assert any(run["status"] == "failed" and run["error"].startswith("interrupted") for run in runs)
+
+
+def test_a_lock_held_by_what_a_dead_render_left_is_cleared(tmp_path):
+    """A lock whose recorded holder is dead but which some leftover process still holds (a worker
+    of a render of an older version, orphaned) is cleared: the leftover is killed, the render
+    says so and goes on."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (out / ".render.lock").write_text(f"{gone.pid}\n")
+    hold = "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(out / ".render.lock")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = main_in_process(
+            "render", "--out", str(out), "--wait", "30", "--notebooks", str(TINY_NOTEBOOKS)
+        )
+        assert result.returncode == 0, explain(result, out)
+        assert f"cleared the lock: render {gone.pid} is dead" in result.stdout
+        assert holder.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        holder.kill()
+
+
+def test_a_dead_worker_costs_its_notebook_only(tmp_path):
+    """issue 23: a worker killed mid-notebook (as the out-of-memory killer would) fails that
+    notebook, named, and every other set is still published and recorded."""
+    from casualty_report.parameters import load_parameter_sets
+    from casualty_report.render import render_sets
+
+    killer = broken_tiny_notebooks(
+        tmp_path / "killer", 'import os, signal\nif scope == "Almaty": os.kill(os.getppid(), signal.SIGKILL)'
+    )
+    sets = [load_parameter_sets((), {}, None)[0], load_parameter_sets((), {"scope": "Almaty"}, None)[0]]
+    out = tmp_path / "reports"
+    said: list[str] = []
+    results = {
+        r.name: r
+        for r in render_sets(
+            sets, out, jobs=2, notebooks=sorted(killer.glob("*.ipynb")), progress=said.append
+        )
+    }
+    assert results["default"].status == "published", said
+    assert results["scope-almaty"].status == "failed"
+    assert "02-say-when.ipynb failed: the worker running it died" in results["scope-almaty"].error
+    runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
+    assert sorted(run["status"] for run in runs) == ["failed", "published"]
+    assert "scope-almaty" in (out / "index.html").read_text(encoding="utf-8")

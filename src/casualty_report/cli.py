@@ -1,7 +1,8 @@
 """``casualty-report``: validate the ledger, render the report.
 
 Exit codes: 0 success (or nothing to do); 1 the ledger is invalid or a notebook failed; 2 bad
-usage or parameters; 3 another render held the lock for longer than --wait. Errors are printed
+usage or parameters; 3 another render held the lock for longer than --wait; 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM), each after cleaning up as a failure would. Errors are printed
 as messages, never as tracebacks. Heavy libraries are imported only by the command that needs
 them, so the CLI starts fast.
 """
@@ -9,6 +10,8 @@ them, so the CLI starts fast.
 from __future__ import annotations
 
 import argparse
+import math
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +24,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)  # a scheduler's stop: cleaned up as Ctrl-C is
     try:
         return int(args.command(args))
+    except Terminated:
+        print("terminated (SIGTERM)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -30,6 +37,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so every ``finally`` runs as after Ctrl-C."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -109,6 +126,7 @@ def _render(args: argparse.Namespace) -> int:
             notebooks=notebooks,
             wait=args.wait,
             progress=log,
+            timeout=args.timeout,
         )
     except ParameterError as error:
         print(f"render refused: {error}", file=sys.stderr)
@@ -144,6 +162,17 @@ def _at_least_one(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text[:40]!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A finite number of seconds, 0 or more: 'nan' or 'inf' would wait for ever."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text[:40]!r}")
     return value
 
 
@@ -220,9 +249,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--wait",
-        type=float,
+        type=_seconds,
         default=600.0,
         help="seconds to wait for another render's lock (default: %(default)s)",
+    )
+    render.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
     )
     render.set_defaults(command=_render)
 

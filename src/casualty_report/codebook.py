@@ -81,6 +81,14 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
+#: Every package says how its CSVs keep spreadsheets from running a cell (outputs.py does it).
+SPREADSHEET_SAFE = (
+    "A text cell that would begin with =, +, -, @, a tab or a carriage return is written with an "
+    "apostrophe (') in front, so a spreadsheet shows it as text instead of running it as a formula; "
+    "drop that one apostrophe to read the value."
+)
+
+
 def write_datapackage(
     run_dir: Path,
     *,
@@ -141,7 +149,7 @@ def write_datapackage(
         "profile": "tabular-data-package",
         "name": package_name,
         "title": title,
-        "description": description,
+        "description": description + " " + SPREADSHEET_SAFE,
         "licenses": [dict(licence)],
         "resources": resources,
     }

@@ -41,6 +41,15 @@ def _nonempty(what: str) -> pa.Check:
     return pa.Check(lambda s: s.str.len() > 0, error=f"{what} (the cell is required)")
 
 
+def _no_formula() -> pa.Check:
+    """Text a spreadsheet would run as a formula (=HYPERLINK(…), +1, @SUM…) is refused at the
+    door; the published CSVs neutralise it as well (outputs.safe_for_spreadsheets)."""
+    return pa.Check(
+        lambda cells: ~cells.str.match(r"[=+\-@]"),
+        error="text that does not start with =, +, - or @ (a spreadsheet would run it as a formula)",
+    )
+
+
 def _iso_date(optional: bool) -> pa.Check:
     def valid(cells: pd.Series) -> pd.Series:
         shaped = cells.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -96,6 +105,8 @@ def column_checks(field: Field, file: str, known: Mapping[str, set[str] | None])
             )
         ]
     checks = [_nonempty(field.expected)] if required else []
+    if kind == "text":
+        checks.append(_no_formula())
     if kind == "ref" and known.get(field.refers_to) is not None:
         keys = known[field.refers_to]
         assert keys is not None

@@ -11,12 +11,29 @@ from matplotlib.figure import Figure
 
 from casualty_report.charts import Chart, save_figure
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_for_spreadsheets(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with an apostrophe in front so it shows
+    as text (OWASP's advice); numbers, dates and other text unchanged. The codebook says so. A
+    carriage return inside a cell becomes a line feed: Python's CSV writer quotes the one, not
+    the other, and a bare one splits the row for every reader."""
+    if not isinstance(value, str):
+        return value
+    safe = "'" + value if value.startswith(FORMULA_STARTS) else value
+    return safe.replace("\r\n", "\n").replace("\r", "\n")
+
 
 def write_table(table: pd.DataFrame, output_dir: str | os.PathLike[str], name: str) -> Path:
-    """Write ``tables/<name>.csv``: UTF-8, LF line ends, ISO dates, no index; byte-stable."""
+    """Write ``tables/<name>.csv``: UTF-8, LF line ends, ISO dates, no index, no cell a
+    spreadsheet would run as a formula; byte-stable."""
     path = Path(output_dir) / "tables" / f"{name}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    text = table.select_dtypes(include=["object", "string"]).columns
+    safe = table.assign(**{column: table[column].map(safe_for_spreadsheets) for column in text})
+    safe.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
     return path
 
 

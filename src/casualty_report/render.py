@@ -68,8 +68,10 @@ def render_sets(
     wait: float = 600.0,
     progress: Callable[[str], None] | None = None,
     today: dt.date | None = None,
+    timeout: float | None = None,
 ) -> list[RunResult]:
-    """Render every parameter set; return one result per set (published, skipped or failed)."""
+    """Render every parameter set; return one result per set (published, skipped or failed).
+    ``timeout``: seconds a notebook's cell may run (default ``worker.NOTEBOOK_TIMEOUT``)."""
     out = Path(out) if out is not None else REPORTS_DIR
     notebooks = notebooks if notebooks is not None else find_notebooks()
     if not notebooks:
@@ -84,7 +86,7 @@ def render_sets(
     except OSError as error:
         raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
     # 2. The lock; what a killed render left is cleared; sets with an unchanged hash are skipped.
-    with publish.RenderLock(out, wait, log):
+    with publish.RenderLock(out, wait, log) as lock:
         publish.clear_leftovers(out, log)
         todo = [plan for plan in plans if force or publish.latest_hash(out, plan.name) != plan.fingerprint]
         results = {
@@ -95,7 +97,7 @@ def render_sets(
         for name in results:
             log(f"{name}: up to date (inputs unchanged; --force re-renders)")
         if todo:
-            results |= _render(todo, notebooks, out, stamp, jobs, log)
+            results |= _render(todo, notebooks, out, stamp, jobs, log, (lock.fileno,), timeout)
     return [results[parameter_set.name] for parameter_set in sets]
 
 
@@ -126,9 +128,12 @@ def render(
 
 
 def _render(
-    todo: list[Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log
-) -> dict[str, RunResult]:
-    """Steps 3 to 6 for the sets that have work to do."""
+    todo: list[Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log,
+    inherited: Sequence[int] = (), timeout: float | None = None,
+) -> dict[str, RunResult]:  # fmt: skip
+    """Steps 3 to 6 for the sets that have work to do. Interrupted (Ctrl-C, SIGTERM), the
+    workers are killed, the staging folders removed, the history and the index say so, and the
+    interruption goes on; a set being published when the signal comes is published whole."""
     # Imported only now, on purpose: a render with nothing to do decides so without loading
     # pandas (the ledger), papermill and nbconvert (the worker) or matplotlib (the site), and
     # takes about half a second (README, render step 1); a bad ledger is refused before the
@@ -146,7 +151,7 @@ def _render(
         if found:
             raise ParameterError(f"set {plan.name}: {'; '.join(found)}")
 
-    from casualty_report import site, worker
+    from casualty_report import pool, site, worker
 
     stagings = {plan.name: publish.staging_folder(out, plan.name, stamp) for plan in todo}
     started = time.perf_counter()
@@ -159,7 +164,16 @@ def _render(
         ]
         kernel_log = out / "logs" / "kernels.log"
         kernel_log.parent.mkdir(exist_ok=True)
-        outcomes = worker.run_all(tasks, jobs, kernel_log, log)
+        try:
+            outcomes = pool.run_all(
+                tasks, jobs, kernel_log, log, inherited=inherited, timeout=timeout or worker.NOTEBOOK_TIMEOUT
+            )
+        except KeyboardInterrupt:
+            for plan in todo:
+                publish.append_history(out, plan.name, stamp, "failed", plan.parameters, "", INTERRUPTED)
+                log(f"{plan.name}: FAILED: {INTERRUPTED}")
+            _rewrite_index(out, log)
+            raise
 
         # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
         results, commit = {}, publish.git_commit()
@@ -175,16 +189,17 @@ def _render(
                     staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
                     pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
                 )  # fmt: skip
-                results[plan.name] = publish.publish_run(
-                    out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log
-                )
+                with publish.signals_held():  # the swap, latest and history: all or nothing
+                    results[plan.name] = publish.publish_run(
+                        out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log
+                    )
             except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
                 reason = getattr(error, "strerror", None) or error
                 message = f"could not publish: {reason}; the published report is unchanged"
                 log(f"{plan.name}: FAILED: {message}")
                 results[plan.name] = RunResult(plan.name, out, "failed", error=message)
         log(
-            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {worker.pool_size(jobs, len(tasks))} "
+            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {pool.pool_size(jobs, len(tasks))} "
             f"worker(s) in {time.perf_counter() - started:.1f} s"
         )
     finally:
@@ -192,8 +207,17 @@ def _render(
             shutil.rmtree(staging, ignore_errors=True)
 
     # 6. The site's index, from the history each run appended to.
+    _rewrite_index(out, log)
+    return results
+
+
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) before it published; the published report is unchanged"
+
+
+def _rewrite_index(out: Path, log) -> None:
+    from casualty_report import site
+
     try:
         site.write_index(out)
     except OSError as error:
         log(f"could not rewrite {out / 'index.html'}: {error.strerror or error}")
-    return results

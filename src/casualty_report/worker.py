@@ -17,14 +17,14 @@ failing notebook does not stop the others.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-import shutil
+import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -37,10 +37,12 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
-from tqdm import tqdm
 
 from casualty_report.notebooks import QUIET_KERNEL, find_notebooks, scrub
-from casualty_report.pages import export_page, warm_exporter
+from casualty_report.pages import export_page
+
+#: Seconds a notebook may run (nbclient's per-cell timeout); ``render --timeout`` sets another.
+NOTEBOOK_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -73,36 +75,6 @@ class Task:
     parameters: Mapping[str, Any]
 
 
-def pool_size(jobs: int | None, tasks: int) -> int:
-    return max(1, min(jobs or os.cpu_count() or 1, tasks))
-
-
-def run_all(
-    tasks: Sequence[Task], jobs: int | None, kernel_log: Path, log: Callable[[str], None]
-) -> dict[tuple[str, str], Outcome]:
-    """Every task in a pool of ``jobs`` warm workers; outcomes by (set name, notebook name)."""
-    outcomes: dict[tuple[str, str], Outcome] = {}
-    warm_exporter()  # before the fork: the workers inherit the compiled templates
-    connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
-    try:
-        with ProcessPoolExecutor(
-            max_workers=pool_size(jobs, len(tasks)), initializer=warm_worker, initargs=(str(kernel_log), connections)
-        ) as pool:  # fmt: skip
-            futures = {
-                pool.submit(execute, str(task.notebook), str(task.staging), dict(task.parameters)): task
-                for task in tasks
-            }
-            with ProgressBar(len(futures)) as bar:
-                for future in as_completed(futures):
-                    task, outcome = futures[future], future.result()
-                    outcomes[task.set_name, task.notebook.name] = outcome
-                    status = "ok" if isinstance(outcome, Executed) else "FAILED"
-                    bar(f"{task.set_name}: {task.notebook.name} {status}", log)
-    finally:
-        shutil.rmtree(connections, ignore_errors=True)
-    return outcomes
-
-
 # --- inside a worker process ---------------------------------------------------------------------
 
 _KERNEL: dict[str, Any] = {}  # this worker's kernel manager and client
@@ -124,14 +96,36 @@ del _os, _sys, _warnings
 """
 
 
-def warm_worker(kernel_log: str, connections: str) -> None:
+def marker_path(connections: str, index: int) -> Path:
+    """Where a running task's worker names itself and its kernel (see casualty_report.pool)."""
+    return Path(connections) / f"running-{index}"
+
+
+def warm_worker(kernel_log: str, connections: str, inherited: Sequence[int] = (), parent: int = 0) -> None:
     """Send the worker's stderr, which its kernel inherits, to a log file: kernel chatter stays
     out of what the user reads. (The heavy libraries are imported with this module, before the
-    pool forks its workers.)"""
+    pool forks its workers.) The worker dies with its render and lets go of the render's lock,
+    so a render killed by pid leaves no orphan holding it."""
+    _die_with_parent(parent)
+    for descriptor in inherited:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
     with open(kernel_log, "a", encoding="utf-8") as log:
         os.dup2(log.fileno(), 2)
     _CONNECTIONS["folder"] = connections
     Finalize(None, stop_kernel, exitpriority=10)  # runs when the pool shuts the worker down
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux's parent-death signal: SIGKILL this worker when the render that forked it dies,
+    however it dies. Elsewhere (or if the render is already gone) the checks below suffice."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent and os.getppid() != parent:
+        os._exit(1)  # the render died before we got here
 
 
 def stop_kernel() -> None:
@@ -155,8 +149,21 @@ def _new_kernel_manager() -> AsyncKernelManager:
     )
 
 
-def execute(notebook: str, staging: str, parameters: dict[str, Any]) -> Outcome:
-    """Run one notebook into the staging folder and export its page."""
+def execute(
+    notebook: str, staging: str, parameters: dict[str, Any], index: int = -1, timeout: float = 0
+) -> Outcome:
+    """Run one notebook into the staging folder and export its page; while it runs, a marker
+    names this worker and its kernel, so the render can tell which task a dead worker had and
+    kill its kernel if it is interrupted."""
+    marker = marker_path(_CONNECTIONS["folder"], index) if index >= 0 and "folder" in _CONNECTIONS else None
+    try:
+        return _execute(notebook, staging, parameters, marker, timeout or NOTEBOOK_TIMEOUT)
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
+def _execute(notebook, staging, parameters, marker: Path | None, timeout: float) -> Outcome:
     source, folder = Path(notebook), Path(staging)
     executed = folder / "notebooks" / source.name
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -172,8 +179,10 @@ def execute(notebook: str, staging: str, parameters: dict[str, Any]) -> Outcome:
     if "km" not in _KERNEL or not run_sync(_KERNEL["km"].is_alive)():
         stop_kernel()
         _KERNEL["km"] = _new_kernel_manager()
+    if marker is not None:
+        marker.write_text(f"{os.getpid()} {_kernel_pid()}".strip())
     client = NotebookClient(
-        nb, km=_KERNEL["km"], timeout=600, kernel_name="python3", extra_arguments=QUIET_KERNEL,
+        nb, km=_KERNEL["km"], timeout=timeout, kernel_name="python3", extra_arguments=QUIET_KERNEL,
         resources={"metadata": {"path": str(folder)}},
     )  # fmt: skip
     running: dict[str, int] = {}
@@ -212,6 +221,12 @@ def execute(notebook: str, staging: str, parameters: dict[str, Any]) -> Outcome:
     return Executed(source.name, round(seconds, 2), page.name)
 
 
+def _kernel_pid() -> str:
+    """The warm kernel's pid, or "" before it has started (nbclient starts it on first use)."""
+    process = getattr(getattr(_KERNEL.get("km"), "provisioner", None), "process", None)
+    return str(process.pid) if process is not None else ""
+
+
 def _keep(nb, executed: Path) -> None:
     """Write the failed notebook for the user to open, if the disk lets us."""
     try:
@@ -234,27 +249,3 @@ def _export(notebook, executed: Path, source: Path) -> str:
     scrub(notebook)
     nbformat.write(notebook, executed)
     return export_page(notebook, executed.stem, find_notebooks(source.parent))
-
-
-class ProgressBar:
-    """tqdm on a terminal; plain log lines otherwise (cron, CI, pipes)."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.bar = total, 0, None
-
-    def __enter__(self):
-        if sys.stderr.isatty():
-            self.bar = tqdm(total=self.total, unit="notebook", file=sys.stderr, leave=False)
-        return self
-
-    def __call__(self, line: str, log) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.set_description(line[:60])
-            self.bar.update()
-        else:
-            log(f"[{self.done}/{self.total}] {line}")
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
