@@ -126,3 +126,58 @@ def test_a_live_lock_makes_a_render_wait_then_give_up(out):
         result = cli("render", "--out", str(out), "--force", "--wait", "1", process=True)
     assert result.returncode == 3, explain(result, out)
     assert f"render busy: another render (pid {os.getpid()}) holds" in result.stderr
+
+
+def test_corrupt_history_lines_are_skipped_said_once_and_never_swallow_the_next(out):
+    """issue 23: a non-UTF-8 byte, a JSON value that is no run, a run whose parameters are null
+    and a line cut short by a full disk: each skipped (said once), the index still rewritten, and
+    the new run's line kept whole after the cut one."""
+    history = out / "history.jsonl"
+    with history.open("ab") as handle:
+        handle.write(b'{"set": "default", "status": "published\xff"}\n[]\n')
+        handle.write(b'{"set": "x", "status": "failed", "parameters": null, "rendered_on": "2022-01-01"}\n')
+        handle.write(b'{"set": "default", "stat')  # no newline: the disk filled up mid-line
+    result = cli("render", "--out", str(out), "--force")
+    assert result.returncode == 0, explain(result, out)
+    assert result.stdout.count("unreadable line") == 1 and "skipped 3 unreadable line(s)" in result.stdout
+    last = json.loads(history.read_bytes().splitlines()[-1])
+    assert last["set"] == "default" and last["status"] == "published"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('data-label="Outcome">published</td>') >= 2
+
+
+@pytest.mark.parametrize("bad", ["[]", '{"inputs_hash": 5, "parameters": null, "title": ["x"]}', "\xff"])
+def test_a_manifest_that_is_no_object_is_a_run_to_redo(out, bad):
+    (out / "latest" / "default" / "manifest.json").write_bytes(bad.encode("latin-1"))
+    result = cli("render", "--out", str(out))
+    assert result.returncode == 0 and "default: published" in result.stdout, explain(result, out)
+
+
+@pytest.mark.parametrize("what", ["folder", "outside"])
+def test_latest_that_is_not_a_link_to_a_run_is_not_trusted(out, tmp_path, what):
+    """A real folder, or a link out of the output folder, where latest/<set> should be: its
+    manifest is not read (it could name any hash), the set is rendered, and a real folder is
+    kept aside, not deleted."""
+    link = out / "latest" / "default"
+    elsewhere = shutil.copytree(link.resolve(), tmp_path / "elsewhere")
+    link.unlink()
+    if what == "folder":
+        shutil.copytree(elsewhere, link)
+    else:
+        link.symlink_to(elsewhere)
+    result = cli("render", "--out", str(out))
+    assert result.returncode == 0 and "default: published" in result.stdout, explain(result, out)
+    assert link.is_symlink() and link.resolve().parent == out.resolve()
+    kept = list((out / "latest").glob(".default.not-a-link-*"))
+    assert len(kept) == (1 if what == "folder" else 0)
+
+
+def test_a_history_that_cannot_be_written_is_said_truthfully(out):
+    """The run is published; only its history line is missing, and the message says exactly that
+    (not 'the published report is unchanged')."""
+    (out / "history.jsonl").unlink()
+    (out / "history.jsonl").mkdir()  # any append fails
+    result = cli("render", "--out", str(out), "--force")
+    assert "default: published" in result.stdout, explain(result, out)
+    assert "its line in history.jsonl could not be written" in result.stdout
+    assert "the published report is unchanged" not in result.stdout + result.stderr

@@ -177,11 +177,21 @@ def clear_leftovers(out: Path, log: Callable[[str], None]) -> None:
 
 def latest_hash(out: Path, name: str) -> str | None:
     """The inputs hash of a set's latest successful run; None if there is none (or it is broken)."""
+    manifest = read_manifest(out, out / "latest" / name)
+    value = (manifest or {}).get("inputs_hash")
+    return value if isinstance(value, str) else None
+
+
+def read_manifest(out: Path, run: Path) -> dict[str, Any] | None:
+    """A run's ``manifest.json``, or None if it is missing, broken, not an object, or the run is
+    not a folder of ``out`` (``latest/<set>`` may have been replaced by anything)."""
     try:
-        manifest = json.loads((out / "latest" / name / "manifest.json").read_text(encoding="utf-8"))
-        return manifest.get("inputs_hash")
-    except (OSError, ValueError):
+        if run.resolve().parent != out.resolve() or not run.resolve().is_dir():
+            return None
+        manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def staging_folder(out: Path, name: str, stamp: str) -> Path:
@@ -239,8 +249,12 @@ def publish_run(
     _swap_into_place(staging, target)
     _point_latest(out, plan.name, target)
     shutil.rmtree(out / "failed" / plan.name, ignore_errors=True)  # an earlier failure is now fixed
-    append_history(out, plan.name, stamp, "published", plan.parameters, target.name, "")
     log(f"{plan.name}: published {target}")
+    try:
+        append_history(out, plan.name, stamp, "published", plan.parameters, target.name, "")
+    except OSError as error:  # the report is out: say so, and that the index will miss this run
+        log(f"{plan.name}: published, but its line in history.jsonl could not be written "
+            f"({error.strerror or error}); the site index will not list this run")  # fmt: skip
     return RunResult(plan.name, target, "published", results)
 
 
@@ -262,7 +276,10 @@ def _point_latest(out: Path, name: str, target: Path) -> None:
     temporary = latest / f".{name}.new"
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(Path("..") / target.name)
-    os.replace(temporary, latest / name)
+    link = latest / name
+    if link.is_dir() and not link.is_symlink():  # a real folder put there: kept aside, not lost
+        os.replace(link, latest / f".{name}.not-a-link-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+    os.replace(temporary, link)
 
 
 def append_history(
@@ -277,21 +294,57 @@ def append_history(
         "folder": folder,
         "error": error,
     }
-    with (out / "history.jsonl").open("a", encoding="utf-8") as history:
-        history.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
-
-
-def read_history(out: Path) -> list[dict[str, Any]]:
+    line = (json.dumps(entry, sort_keys=True, default=str) + "\n").encode("utf-8")
+    path = out / "history.jsonl"
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        lines = (out / "history.jsonl").read_text(encoding="utf-8").splitlines()
+        if os.fstat(descriptor).st_size and not _ends_a_line(path):
+            line = b"\n" + line  # a line cut short by a full disk or a crash stays apart from ours
+        if os.write(descriptor, line) != len(line):  # one write: all of the line or an error
+            raise OSError(28, "the disk took only part of the line")
+    finally:
+        os.close(descriptor)
+
+
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as history:
+        history.seek(-1, os.SEEK_END)
+        return history.read(1) == b"\n"
+
+
+#: A history line's fields and their types; a line without them is skipped.
+HISTORY_FIELDS = {"set": str, "rendered_on": str, "status": str, "folder": str, "error": str}
+
+
+def read_history(out: Path, report: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Every readable run of ``history.jsonl``, oldest first. Lines that are not a run (cut
+    short, not UTF-8, another JSON value, a field of the wrong type) are skipped, and ``report``
+    is told once how many and which."""
+    try:
+        lines = (out / "history.jsonl").read_bytes().split(b"\n")
     except OSError:
         return []
-    entries = []
-    for line in lines:
+    entries, skipped = [], []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
         try:
-            entries.append(json.loads(line))
-        except ValueError:
-            continue  # a line cut short by a crash: skip it, keep the rest
+            entry = json.loads(line.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError is one too
+            entry = None
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k, ""), t) for k, t in HISTORY_FIELDS.items()
+        ):
+            skipped.append(number)
+            continue
+        if not isinstance(entry.get("parameters"), dict):
+            entry["parameters"] = {}
+        entries.append(entry)
+    if skipped and report is not None:
+        shown = ", ".join(map(str, skipped[:5])) + (
+            f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        )
+        report(f"{out / 'history.jsonl'}: skipped {len(skipped)} unreadable line(s) ({shown})")
     return entries
 
 

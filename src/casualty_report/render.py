@@ -218,6 +218,6 @@ def _rewrite_index(out: Path, log) -> None:
     from casualty_report import site
 
     try:
-        site.write_index(out)
-    except OSError as error:
-        log(f"could not rewrite {out / 'index.html'}: {error.strerror or error}")
+        site.write_index(out, log)
+    except (OSError, ValueError, TypeError) as error:  # never fatal: the runs are published
+        log(f"could not rewrite {out / 'index.html'}: {getattr(error, 'strerror', None) or error}")

@@ -17,10 +17,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from casualty_report.notebooks import CHART_METADATA
 from casualty_report.pages import TEMPLATES_DIR
 from casualty_report.parameters import defaults
 from casualty_report.paths import DEFAULT_DATASET
-from casualty_report.publish import read_history
+from casualty_report.publish import read_history, read_manifest
 
 HOW_TO_READ = (
     "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
@@ -226,9 +225,10 @@ def write_front_page(
     )
 
 
-def write_index(out: Path) -> None:
-    """``<out>/index.html`` from ``<out>/history.jsonl`` and ``<out>/latest/``."""
-    write_site_index(out, read_history(out))
+def write_index(out: Path, log: Callable[[str], None] | None = None) -> None:
+    """``<out>/index.html`` from ``<out>/history.jsonl`` and ``<out>/latest/``; what cannot be
+    read there is skipped (and said to ``log``), never fatal."""
+    write_site_index(out, read_history(out, log))
 
 
 def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
@@ -238,25 +238,25 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
     events: dict[str, list[dict[str, str]]] = {}
     if latest_dir.is_dir():
         for link in sorted(latest_dir.iterdir()):
-            manifest = _manifest(link) if link.is_symlink() else None
+            manifest = read_manifest(out, link) if link.is_symlink() else None
             if manifest is None:
                 continue
-            events.setdefault(manifest.get("event", ""), []).append({
+            events.setdefault(_text(manifest, "event"), []).append({
                 "name": link.name,
-                "rendered_on": _date_words(manifest.get("rendered_on", "")),
-                "headline": manifest.get("headline", ""),
-                "title": manifest.get("title") or _capitalised(describe_parameters(manifest.get("parameters", {}))),
+                "rendered_on": _date_words(_text(manifest, "rendered_on")),
+                "headline": _text(manifest, "headline"),
+                "title": _text(manifest, "title") or _capitalised(describe_parameters(_parameters(manifest))),
             })  # fmt: skip
     runs = []
     for entry in reversed(list(history)):
         folder = entry.get("folder") or ""
         published = entry.get("status") == "published" and folder and (out / folder).is_dir()
-        manifest = _manifest(out / folder) if published else None
+        manifest = read_manifest(out, out / folder) if published else None
         runs.append({
             "set": entry.get("set", ""),
             # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'
-            "event": (manifest or {}).get("event", "").partition(":")[0],
-            "title": (manifest or {}).get("title") or _capitalised(describe_parameters(entry.get("parameters", {}))),
+            "event": _text(manifest or {}, "event").partition(":")[0],
+            "title": _text(manifest or {}, "title") or _capitalised(describe_parameters(entry["parameters"])),
             "rendered_on": _date_words(entry.get("rendered_on", "")),
             "status": entry.get("status", ""),
             "folder": folder if published else "",
@@ -269,11 +269,15 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
     os.replace(temporary, out / "index.html")
 
 
-def _manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _text(manifest: Mapping[str, Any], key: str) -> str:
+    """A manifest's text field; "" if it is missing or not text (a hand-edited or broken file)."""
+    value = manifest.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def _parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    value = manifest.get("parameters")
+    return value if isinstance(value, dict) else {}
 
 
 def _capitalised(words: str) -> str:
