@@ -261,3 +261,47 @@ def test_problem_lines_read_as_file_row_column_value_expected(ledger_copy):
         r"  - .*claims\.csv, row 2, column 'value': got '-164'; expected a whole number of 0 or more, .*",
         line,
     )
+
+
+# --- input read within bounds (issue 23): refused before it is read, file named -----------------
+
+
+def _refused(folder: Path) -> str:
+    with pytest.raises(LedgerError) as caught:
+        load_ledger(data_dir=folder)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero"])
+def test_a_ledger_file_that_is_a_link_is_refused_unread(ledger_copy, target):
+    """A committed symlink could read any file into a message, or /dev/zero until memory ran out."""
+    (ledger_copy / CLAIMS).unlink()
+    (ledger_copy / CLAIMS).symlink_to(target)
+    message = _refused(ledger_copy)
+    assert f"{ledger_copy / CLAIMS}" in message and "a symbolic link" in message
+    assert "root:" not in message
+
+
+def test_a_dataset_yml_that_is_a_device_or_too_big_is_refused_unread(ledger_copy):
+    (ledger_copy / "dataset.yml").unlink()
+    (ledger_copy / "dataset.yml").symlink_to("/dev/zero")
+    assert "a symbolic link" in _refused(ledger_copy)
+    (ledger_copy / "dataset.yml").unlink()
+    with (ledger_copy / "dataset.yml").open("wb") as handle:
+        handle.truncate(300 * 2**20)  # 300 MB, sparse: refused by its size, never read
+    assert "larger than the 65,536 bytes allowed (314,572,800 bytes)" in _refused(ledger_copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("title: a\ntitle: b\n", "line 2: key 'title' is set twice"),
+        ("title: " + "9" * 5000 + "\n", "line 1: a number of more than 30 digits"),
+        ("title: " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper than 20 levels"),
+    ],
+    ids=["duplicate-key", "huge-number", "deep-nesting"],
+)
+def test_dataset_yml_values_out_of_bounds_name_the_file_and_line(ledger_copy, text, said):
+    (ledger_copy / "dataset.yml").write_text(text, encoding="utf-8")
+    message = _refused(ledger_copy)
+    assert str(ledger_copy / "dataset.yml") in message and said in message

@@ -94,7 +94,7 @@ def test_validate_a_missing_folder(tmp_path):
         ),
         (
             ["-p", "scope=Atlantis"],
-            "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: Almaty, Almaty region",
+            "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: 'Almaty', 'Almaty region'",
         ),
         (
             ["-p", "as_of=2022-13-01"],

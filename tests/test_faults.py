@@ -181,3 +181,29 @@ def test_a_history_that_cannot_be_written_is_said_truthfully(out):
     assert "default: published" in result.stdout, explain(result, out)
     assert "its line in history.jsonl could not be written" in result.stdout
     assert "the published report is unchanged" not in result.stdout + result.stderr
+
+
+def test_a_runaway_output_fails_its_notebook_instead_of_publishing_a_huge_page(out, tmp_path):
+    before = published(out)
+    loud = broken_tiny_notebooks(tmp_path / "loud", "for _ in range(12_000): print('y' * 1000)")
+    result = cli("render", "--out", str(out), "--force", "--notebooks", str(loud))
+    assert result.returncode == 1, explain(result, out)
+    assert "02-say-when.ipynb failed: its output is 11 MB, over the 10 MB a page may hold" in result.stderr
+    assert published(out) == before
+
+
+def test_a_notebook_past_its_timeout_fails_named_and_the_next_run_recovers(out, tmp_path):
+    before = published(out)
+    slow = broken_tiny_notebooks(tmp_path / "slow", "import time; time.sleep(30)")
+    result = cli("render", "--out", str(out), "--force", "--timeout", "2", "--notebooks", str(slow))
+    assert result.returncode == 1, explain(result, out)
+    assert "02-say-when.ipynb failed in cell 4" in result.stderr and "Timeout" in result.stderr
+    assert published(out) == before
+    recovers(out)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_wait_and_timeout_take_a_finite_number_of_seconds(value):
+    for option in ("--wait", "--timeout"):
+        result = cli("render", option, value)
+        assert result.returncode == 2 and "expected a number of seconds, 0 or more" in result.stderr

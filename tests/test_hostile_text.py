@@ -21,7 +21,7 @@ PAYLOADS = {
     "relayed_by": '<a href="javascript:alert(1)">relay</a>',
     "scope": "<b onmouseover=alert(1)>Northport</b>",
 }
-TITLE = '<script>alert("title")</script> Exampleland $x$'
+TITLE = '<script>alert("title")</script> Exampleland $x$ https://evil.example/x'  # a bare address too
 OUTLET = "Money $5 or $6 Times"  # two unescaped "$" would start matplotlib's mathtext
 
 
@@ -87,6 +87,15 @@ def test_no_page_carries_live_markup_from_the_ledger(hostile_run):
                     page.name,
                     attrs,
                 )
+
+
+def test_a_bare_address_in_ledger_text_never_becomes_a_link(hostile_run):
+    """issue 23: the title's bare https://evil.example/x is shown as text on every page, and no
+    page links to it (Markdown would have made it a live link)."""
+    for page in pages(hostile_run):
+        hrefs = [attrs.get("href") or "" for tag, attrs in _parsed(page).tags if tag == "a"]
+        assert not [href for href in hrefs if "evil.example" in href], page.name
+    assert "https://evil.example/x" in "".join(_parsed(hostile_run / "index.html").text)
 
 
 def test_the_pages_keep_their_own_markup(hostile_run):
@@ -181,3 +190,67 @@ def test_no_published_table_has_a_cell_a_spreadsheet_would_run(shared_runs):
                 for cell in row:
                     numeric = cell.lstrip("-").replace(".", "", 1).isdigit()
                     assert numeric or not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (path, cell)
+
+
+# --- text at the door: one spelling per place, nothing invisible -------------------------------
+
+
+def _ledger_with(tmp_path, edits: dict[int, dict[str, str]]):
+    """The fixture ledger with some rows' cells replaced; loaded, or the LedgerError's text."""
+    from casualty_report import LedgerError, load_ledger
+
+    folder = shutil.copytree(FIXTURE, tmp_path / "ledger")
+    path = folder / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for index, cells in edits.items():
+        rows[index].update(cells)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    try:
+        return load_ledger(data_dir=folder)
+    except LedgerError as error:
+        return str(error)
+
+
+def test_an_accent_typed_two_ways_is_one_place(tmp_path):
+    """NFD ('e' + combining acute) and NFC ('é') are the same place after loading."""
+    import unicodedata
+
+    place = _ledger_with(tmp_path, {})
+    assert not isinstance(place, str)
+    name = place.claims["scope"].iloc[0]
+    accented = {0: {"scope": unicodedata.normalize("NFD", name + "é")}, 1: {"scope": name + "é"}}
+    ledger = _ledger_with(tmp_path / "two", accented)
+    assert not isinstance(ledger, str), ledger
+    assert ledger.claims["scope"].iloc[0] == ledger.claims["scope"].iloc[1] == name + "é"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        ("claimant", "Ministry \u202egnp.exe", "text without control or invisible characters"),
+        ("scope", "North\u200bport", "text without control or invisible characters"),
+        ("note", "bell \x07 here", "text without control or invisible characters"),
+    ],
+    ids=["right-to-left-override", "zero-width-space", "control-character"],
+)
+def test_invisible_characters_are_refused_with_the_row_named(tmp_path, column, value, said):
+    message = _ledger_with(tmp_path, {1: {column: value}})
+    assert isinstance(message, str)
+    lines = [line for line in message.splitlines() if f"row 3, column '{column}'" in line]
+    assert lines and said in lines[0]
+    assert "\u202e" not in message and "\u200b" not in message  # quoted, never printed raw
+
+
+def test_a_place_spelt_with_a_look_alike_letter_is_refused(tmp_path):
+    """A Cyrillic 'С' (U+0421) for a Latin 'C' would split a place's figures in two, unseen."""
+    ledger = _ledger_with(tmp_path, {})
+    name = ledger.claims["scope"].iloc[0]
+    assert name[0].isascii()
+    fake = {"C": "С", "N": "Ν", "A": "А", "E": "Е", "O": "О", "P": "Р", "T": "Т"}.get(name[0], "")
+    assert fake, name
+    message = _ledger_with(tmp_path / "fake", {1: {"scope": fake + name[1:]}})
+    assert isinstance(message, str) and "one spelling per place" in message and "row 3" in message

@@ -183,13 +183,14 @@ def test_requiring_a_sources_cell_is_one_edit_of_its_field(ledger_copy):
 
 
 def test_the_ledger_modules_stay_small_and_acyclic():
-    """issue 11: no module over about 350 lines; ledger_files needs no other ledger module, the
-    schema only the files, the checks only those two."""
+    """issue 11: no module over about 350 lines; ledger_files and ledger_text (what a cell may
+    hold) need no other ledger module, the schema only the files, the checks only those."""
     allowed = {
         "ledger_files": set(),
+        "ledger_text": set(),
         "ledger_schema": {"ledger_files"},
-        "ledger_checks": {"ledger_files", "ledger_schema"},
-        "ledger": {"ledger_files", "ledger_schema", "ledger_checks"},
+        "ledger_checks": {"ledger_files", "ledger_schema", "ledger_text"},
+        "ledger": {"ledger_files", "ledger_schema", "ledger_checks", "ledger_text"},
     }
     for name, may_import in allowed.items():
         source = (SRC / f"{name}.py").read_text(encoding="utf-8")

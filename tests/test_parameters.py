@@ -119,7 +119,7 @@ def test_a_yaml_alias_bomb_in_a_parameter_file_is_refused_briefly(tmp_path):
     result = cli("render", "--params", str(huge), "--out", str(tmp_path / "reports"))
     assert (
         result.returncode == 2
-        and "larger than 64 KB" in result.stderr
+        and "larger than the 65,536 bytes allowed" in result.stderr
         and len(result.stderr) < LONGEST_MESSAGE
     )
 
@@ -140,3 +140,57 @@ def test_validate_quotes_a_huge_cell_briefly(ledger_copy):
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert "(100,000 characters)" in output and len(output) < LONGEST_MESSAGE, output[:500]
+
+
+# --- parameters within bounds (issue 23) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("scope: Almaty\nscope: Taraz\n", "line 2: key 'scope' is set twice"),
+        ("as_of: " + "1" * 5000 + "\n", "a number of more than 30 digits"),
+        ("figure_formats: " + "[" * 3000 + "]" * 3000 + "\n", "nested deeper than 20 levels"),
+    ],
+    ids=["duplicate-key", "huge-number", "deep-nesting"],
+)
+def test_a_parameter_file_out_of_bounds_names_the_file(tmp_path, text, said):
+    path = tmp_path / "odd.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RenderParameterError, match=said) as caught:
+        load_parameter_sets([path])
+    assert str(path) in str(caught.value)
+
+
+def test_a_huge_or_endless_parameter_file_is_refused_unread(tmp_path):
+    huge = tmp_path / "huge.yml"
+    with huge.open("wb") as handle:
+        handle.truncate(300 * 2**20)
+    with pytest.raises(RenderParameterError, match="larger than the 65,536 bytes allowed"):
+        load_parameter_sets([huge])
+    endless = tmp_path / "endless.yml"
+    endless.symlink_to("/dev/zero")
+    with pytest.raises(RenderParameterError, match="a symbolic link"):
+        load_parameter_sets([endless])
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "[" * 5000 + "]" * 5000])
+def test_a_command_line_value_out_of_bounds_names_its_key(value):
+    from casualty_report.parameters import parse_parameter
+
+    with pytest.raises(
+        RenderParameterError, match="parameter 'scope': a number too long or a value nested too deep"
+    ):
+        parse_parameter(f"scope={value}")
+
+
+def test_a_shipped_set_name_cannot_carry_other_parameters():
+    """`--name national -p scope=Almaty` would replace the shipped national report and latest."""
+    with pytest.raises(
+        RenderParameterError, match="'national' is the shipped parameter set params/national.yml"
+    ):
+        load_parameter_sets((), {"scope": "Almaty"}, "national")
+    import yaml
+
+    own = yaml.safe_load((REPO_ROOT / "params" / "national.yml").read_text(encoding="utf-8"))
+    assert load_parameter_sets((), own, "national")[0].name == "national"  # its own parameters: fine

@@ -34,6 +34,7 @@ from casualty_report.ledger_files import (
     read_info,
 )  # fmt: skip
 from casualty_report.ledger_schema import CLAIMS, MAX_COUNT_DIGITS, SOURCES
+from casualty_report.ledger_text import normalised
 from casualty_report.parameters import ParameterError, ledger_problems
 from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 from casualty_report.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
@@ -168,12 +169,14 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
 
     sources = read_csv(directory / SOURCES_FILE, SOURCES_COLUMNS, problems)
     if sources is not None:
+        sources = sources.map(normalised)
         for column in OPTIONAL_SOURCES_COLUMNS:
             if column not in sources:
                 sources[column] = ""
         validate_frame(SOURCES, sources, directory / SOURCES_FILE, problems, {})
     claims = read_csv(directory / CLAIMS_FILE, CLAIMS_COLUMNS, problems)
     if claims is not None:
+        claims = claims.map(normalised)
         for column in OPTIONAL_CLAIMS_COLUMNS:
             if column not in claims:
                 claims[column] = ""

@@ -20,6 +20,7 @@ from pandera.errors import SchemaErrors
 
 from casualty_report.ledger_files import Problem
 from casualty_report.ledger_schema import CLAIMS, ID_PATTERN, MAX_COUNT_DIGITS, Field, Table
+from casualty_report.ledger_text import places_look_distinct, visible_only
 from casualty_report.vocabulary import QUALIFIERS, VOCABULARIES
 
 SHOWN_WORDS = 8  # a longer vocabulary is named in part; the data README lists every word
@@ -106,7 +107,7 @@ def column_checks(field: Field, file: str, known: Mapping[str, set[str] | None])
         ]
     checks = [_nonempty(field.expected)] if required else []
     if kind == "text":
-        checks.append(_no_formula())
+        checks += [_no_formula(), visible_only()]
     if kind == "ref" and known.get(field.refers_to) is not None:
         keys = known[field.refers_to]
         assert keys is not None
@@ -160,6 +161,11 @@ def claims_rules() -> list[pa.Check]:
             _replacement_is_the_next_in_line,
             error="superseded_by: the next later claim of the same claimant_group, measure, population, scope "
             "and count_kind (one given in between replaced it first)",
+        ),
+        pa.Check(
+            places_look_distinct,
+            error="scope: one spelling per place (another row writes a place that looks the same with other "
+            "letters: a Cyrillic or Greek look-alike, an accent, or scripts mixed in one word)",
         ),
         pa.Check(
             _status_known_after_the_claim,

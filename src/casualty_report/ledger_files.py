@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from casualty_report.parameters import shown
+from casualty_report.paths import MAX_LEDGER_BYTES, UnreadableInput, read_input
 from casualty_report.vocabulary import CLAIMANT_GROUPS
 
 CLAIMS_FILE = "claims.csv"
@@ -81,9 +82,14 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> p
     file = str(path)
     header_hint = "a header row naming the columns " + ",".join(columns)
     try:
-        raw = path.read_bytes()
+        raw = read_input(path, MAX_LEDGER_BYTES)
     except FileNotFoundError:
         problems.append(Problem(file, expected=f"the file to exist, starting with {header_hint}"))
+        return None
+    except UnreadableInput as error:
+        problems.append(
+            Problem(file, expected=f"a CSV file of at most {MAX_LEDGER_BYTES // 2**20} MB, got {error}")
+        )
         return None
     except OSError as error:
         problems.append(Problem(file, expected=f"a readable file ({error.strerror})"))
@@ -164,15 +170,15 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
     """``dataset.yml``: a mapping with a text value for each of INFO_KEYS."""
     import yaml
 
-    from casualty_report.parameters import load_yaml
+    from casualty_report.parameters import MAX_YAML_BYTES, load_yaml
 
     file = str(path)
     try:
-        data = load_yaml(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(read_input(path, MAX_YAML_BYTES).decode("utf-8-sig"))
     except FileNotFoundError:
         problems.append(Problem(file, expected="the file to exist, with keys " + ", ".join(INFO_KEYS)))
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, UnreadableInput) as error:
         problems.append(Problem(file, expected=f"a readable UTF-8 text file ({error})"))
         return None
     except yaml.YAMLError as error:

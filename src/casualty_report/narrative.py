@@ -223,7 +223,9 @@ def _text(value: object) -> str:
     """Ledger text made inert in Markdown: no HTML, no emphasis, links, lists or headings (line
     breaks become spaces, so no line of ledger text can start a block)."""
     marked = "".join(f"\\{char}" if char in "\\`*_[]#|~" else char for char in " ".join(str(value).split()))
-    return html.escape(marked, quote=False)  # after: an entity's '#' must not be escaped
+    # After: an entity's '#' must not be escaped. A bare address would become a live link; its
+    # colon as an entity reads the same and links nowhere.
+    return html.escape(marked, quote=False).replace("://", "&#58;//")
 
 
 def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from casualty_report import errors
+from casualty_report.paths import PARAMS_DIR, REPO_ROOT, UnreadableInput, read_input
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 #: A set's name: its folder ``<set>-<date>`` and its ``latest/<set>`` link.
@@ -49,6 +50,13 @@ class Parameter:
     default: Any = None
     nullable: bool = False
     reserved: bool = False  # set by render itself, never by the user
+
+
+def a_few(words: Sequence[str], most: int = 8) -> str:
+    """Up to ``most`` words for a message, each quoted (so no control character reaches a log),
+    then how many more: 3,000 places cost a line, not 57 KB."""
+    listed = ", ".join(shown(word, 40) for word in words[:most])
+    return listed + (f" … and {len(words) - most:,} more" if len(words) > most else "")
 
 
 def shown(value: Any, limit: int = 80) -> str:
@@ -140,7 +148,7 @@ def ledger_problems(parameters: Mapping[str, Any], scopes: set[str]) -> list[str
     scope = parameters.get("scope")
     if scope is not None and scope not in scopes:
         return [
-            f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {', '.join(sorted(scopes))}"
+            f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {a_few(sorted(scopes))}"
         ]
     return []
 
@@ -148,26 +156,59 @@ def ledger_problems(parameters: Mapping[str, Any], scopes: set[str]) -> list[str
 #: YAML input (parameter files, dataset.yml) is small; past these it is refused unread.
 MAX_YAML_BYTES = 64 * 1024
 MAX_YAML_ALIASES = 20
+MAX_YAML_DEPTH = 20  # a finding's claims list is 3 deep; 10,000 nested "[" overflow the stack
+MAX_NUMBER_DIGITS = 30  # Python refuses to read an int of over 4,300 digits, with no line named
 
 
 def load_yaml(text: str) -> Any:
-    """Parse a small YAML document safely: refuse one over :data:`MAX_YAML_BYTES` or with more
+    """Parse a small YAML document safely: refuse one over :data:`MAX_YAML_BYTES`, with more
     than :data:`MAX_YAML_ALIASES` aliases (nested aliases expand exponentially: a 300-byte file
-    can stand for gigabytes). Raises ``yaml.YAMLError`` with a short message."""
+    can stand for gigabytes), nested deeper than :data:`MAX_YAML_DEPTH`, with a number of more
+    than :data:`MAX_NUMBER_DIGITS` digits, or setting a key twice (the second would win
+    silently). Raises ``yaml.YAMLError`` with a short message naming the line."""
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise yaml.YAMLError(f"larger than {MAX_YAML_BYTES // 1024} KB")
 
+    def refused(node, what: str) -> yaml.YAMLError:
+        return yaml.YAMLError(f"line {node.start_mark.line + 1}: {what}")
+
     class BoundedLoader(yaml.SafeLoader):
-        aliases = 0
+        aliases, depth = 0, 0
 
         def compose_node(self, parent, index):
             if self.check_event(yaml.AliasEvent):
                 self.aliases += 1
                 if self.aliases > MAX_YAML_ALIASES:
                     raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name): refused")
-            return super().compose_node(parent, index)
+            self.depth += 1
+            try:
+                if self.depth > MAX_YAML_DEPTH:
+                    raise yaml.YAMLError(
+                        f"line {self.peek_event().start_mark.line + 1}: nested deeper than {MAX_YAML_DEPTH} levels"
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
-    return yaml.load(text, Loader=BoundedLoader)
+        def construct_mapping(self, node, deep=False):
+            seen: list[Any] = []
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise refused(key_node, f"key {shown(key)} is set twice")
+                seen.append(key)
+            return super().construct_mapping(node, deep)
+
+        def construct_yaml_int(self, node):
+            if sum(character.isdigit() for character in node.value) > MAX_NUMBER_DIGITS:
+                raise refused(node, f"a number of more than {MAX_NUMBER_DIGITS} digits")
+            return super().construct_yaml_int(node)
+
+    BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+    try:
+        return yaml.load(text, Loader=BoundedLoader)
+    except (ValueError, RecursionError) as error:  # a float overflow, a stack overflow
+        raise yaml.YAMLError(f"unreadable value ({type(error).__name__})") from None
 
 
 # --- parameter sets: what render runs ----------------------------------------------------------
@@ -187,10 +228,18 @@ def parse_parameter(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise errors.ParameterError(f"parameter {text!r} is not KEY=VALUE (e.g. -p scope=Almaty)")
+    if len(raw) > MAX_YAML_BYTES:
+        raise errors.ParameterError(
+            f"parameter {shown(key.strip())}: a value of {len(raw):,} characters; at most {MAX_YAML_BYTES:,}"
+        )
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
         value = raw
+    except (ValueError, RecursionError):  # 5,000 digits, 10,000 nested brackets
+        raise errors.ParameterError(
+            f"parameter {shown(key.strip())}: a number too long or a value nested too deep"
+        ) from None
     return key.strip(), value
 
 
@@ -213,12 +262,13 @@ def load_parameter_sets(
     """
     overrides = dict(overrides or {})
     if not files:
+        _not_a_shipped_set(name, overrides)
         return [ParameterSet(_checked_name(name or run_name(overrides)), overrides)]
     sets = []
     for file in map(Path, files):
         try:
-            values = load_yaml(file.read_text(encoding="utf-8")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            values = load_yaml(read_input(file, MAX_YAML_BYTES).decode("utf-8")) or {}
+        except (OSError, UnicodeDecodeError, UnreadableInput, yaml.YAMLError) as error:
             reason = " ".join(str(error).split())[:200]
             raise errors.ParameterError(f"{file}: not a readable YAML parameter set ({reason})") from None
         if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
@@ -230,6 +280,22 @@ def load_parameter_sets(
             "two parameter set files share a name: " + ", ".join(s.name for s in sets)
         )
     return sets
+
+
+def _not_a_shipped_set(name: str | None, parameters: Mapping[str, Any]) -> None:
+    """``--name national -p scope=Almaty`` would publish Almaty as the shipped 'national' set and
+    its ``latest``: a name of params/ is for that file's own parameters only."""
+    shipped = PARAMS_DIR / f"{name}.yml"
+    if name and shipped.is_file():
+        try:
+            own = load_yaml(read_input(shipped, MAX_YAML_BYTES).decode("utf-8")) or {}
+        except (OSError, UnicodeDecodeError, UnreadableInput, yaml.YAMLError):
+            own = None
+        if own != dict(parameters):
+            raise errors.ParameterError(
+                f"set name {name!r} is the shipped parameter set {shipped.relative_to(REPO_ROOT)} with other "
+                "parameters: its report and latest would be replaced; choose another --name, or --params it"
+            )
 
 
 def _checked_name(name: str) -> str:

@@ -43,6 +43,8 @@ from casualty_report.pages import export_page
 
 #: Seconds a notebook may run (nbclient's per-cell timeout); ``render --timeout`` sets another.
 NOTEBOOK_TIMEOUT = 600.0
+#: A page's outputs are at most about 1 MB today; ten times that is a runaway loop, not a report.
+MAX_OUTPUT_BYTES = 10 * 2**20
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,12 @@ def _execute(notebook, staging, parameters, marker: Path | None, timeout: float)
             source.name, f"failed in cell {_cell_number(nb, running)}: {type(error).__name__}: {error}"
         )
     seconds = time.perf_counter() - started
+    size = sum(len(str(output)) for cell in nb.cells for output in cell.get("outputs", ()))
+    if size > MAX_OUTPUT_BYTES:  # a loop printing a million lines: no 45 MB page, and no hang exporting it
+        return Failed(
+            source.name,
+            f"failed: its output is {size / 2**20:.0f} MB, over the {MAX_OUTPUT_BYTES // 2**20} MB a page may hold",
+        )
     page = folder / f"{source.stem}.html"
     try:
         page.write_text(_export(nb, executed, source), encoding="utf-8")
