@@ -207,3 +207,57 @@ def test_wait_and_timeout_take_a_finite_number_of_seconds(value):
     for option in ("--wait", "--timeout"):
         result = cli("render", option, value)
         assert result.returncode == 2 and "expected a number of seconds, 0 or more" in result.stderr
+
+
+def test_pruning_keeps_the_last_month_whole_and_a_run_a_month_before(tmp_path):
+    """issue 23: reports/ grows about 16 MB a day the data changes; `prune` keeps every run of the
+    last 30 days and the last run of each set in each month, never the one latest points at nor
+    anything the history does not name, and the index still lists the removed runs."""
+    import datetime as dt
+
+    from casualty_report import site
+    from casualty_report.prune import prune
+    from casualty_report.publish import append_history
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    days = ["2026-09-01", "2026-09-15", "2026-09-30", "2026-10-05", "2026-10-20", "2026-11-20", "2026-11-25"]
+    for day in days:
+        (out / f"default-{day}").mkdir()
+        (out / f"default-{day}" / "index.html").write_text("run", encoding="utf-8")
+        append_history(out, "default", day, "published", {}, f"default-{day}", "")
+    (out / "notes-2020-01-01").mkdir()  # not a run the history knows: not ours to remove
+    (out / "latest").mkdir()
+    (out / "latest" / "default").symlink_to("../default-2026-11-25")
+    removed = prune(out, today=dt.date(2026, 12, 2), log=lambda _: None)
+    assert removed == ["default-2026-09-01", "default-2026-09-15", "default-2026-10-05"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("default-")) == [
+        "default-2026-09-30", "default-2026-10-20", "default-2026-11-20", "default-2026-11-25"]  # fmt: skip
+    assert (out / "notes-2020-01-01").is_dir()
+    site.write_index(out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    listed = index.count('data-label="Outcome">published</td>') + index.count(">replaced by a later run</td>")
+    assert listed == len(days)  # all still listed, the removed ones without their link
+    assert 'href="default-2026-09-01/' not in index and 'href="default-2026-09-30/' in index
+
+
+def test_socket_folders_a_killed_render_left_are_cleared_later(tmp_path, monkeypatch):
+    """A render killed before its clean-up leaves /tmp/casualty-kernels-*; the next render removes
+    those over an hour old whose markers name no live process, and nothing else."""
+    import tempfile
+    import time
+
+    from casualty_report import pool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale, live, fresh = (tmp_path / f"casualty-kernels-{n}" for n in ("stale", "live", "fresh"))
+    for folder, pid in ((stale, gone.pid), (live, os.getpid()), (fresh, gone.pid)):
+        folder.mkdir()
+        (folder / "running-0").write_text(f"{pid}")
+    hour_ago = time.time() - 7200
+    for folder in (stale, live):
+        os.utime(folder, (hour_ago, hour_ago))
+    pool._clear_stale_connection_folders()
+    assert not stale.exists() and live.exists() and fresh.exists()

@@ -123,12 +123,31 @@ def test_the_schedules_call_the_same_command_as_people():
     )
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
     assert triggers["schedule"][0]["cron"] == "0 6 * * *"
-    steps = workflow["jobs"]["render"]["steps"]
-    assert {"name": "Render", "id": "render", "run": "deploy/scheduled-render"} in steps
-    # reports/ survives from run to run: restored before the render, saved after it whatever happened
-    uses = [step.get("uses", "") for step in steps]
-    assert uses.index("actions/cache/restore@v4") < uses.index("") < uses.index("actions/cache/save@v4")
-    assert all(step.get("if") == "always()" for step in steps if "cache/save" in step.get("uses", ""))
+    jobs = workflow["jobs"]
+    steps = jobs["build"]["steps"]
+    assert {
+        "name": "Render",
+        "id": "render",
+        "continue-on-error": True,
+        "run": "deploy/scheduled-render",
+    } in steps
+    # Least privilege (issue 23): nothing by default; the build reads, deploy only publishes
+    # Pages, keep only writes the site branch.
+    assert workflow["permissions"] == {}
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["keep"]["permissions"] == {"contents": "write"}
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", use) for use in uses), uses
+    # The published site is the history: fetched before the render, logs and failures kept out
+    # of the package, old runs pruned.
+    names = [step.get("name", step.get("uses", "")) for step in steps]
+    assert names.index("Start from the published site") < names.index("Render")
+    private = next(
+        step["run"] for step in steps if step.get("name") == "Keep logs and failed notebooks out of the site"
+    )
+    assert all(f"{kept}" in private for kept in ("render.log", "logs", "failed")) and "prune" in private
+    assert names.index("Keep logs and failed notebooks out of the site") < names.index("Package the site")
     cron = [
         line for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith(("#", "CRON_TZ"))

@@ -146,6 +146,25 @@ def _render(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _prune(args: argparse.Namespace) -> int:
+    from casualty_report import site
+    from casualty_report.errors import BusyError
+    from casualty_report.lock import RenderLock
+    from casualty_report.paths import REPORTS_DIR
+    from casualty_report.prune import prune
+
+    out = args.out or REPORTS_DIR
+    try:
+        with RenderLock(out, args.wait, print):  # never while a render writes
+            removed = prune(out, keep_days=args.keep_days)
+            site.write_index(out, print)
+    except BusyError as error:
+        print(f"prune busy: {error}", file=sys.stderr)
+        return EXIT_BUSY
+    print(f"removed {len(removed)} run(s); the index still lists them")
+    return EXIT_OK
+
+
 def _baseline(args: argparse.Namespace) -> int:
     from casualty_report.notebooks import find_notebooks, refresh_baseline
 
@@ -260,6 +279,17 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
     )
     render.set_defaults(command=_render)
+
+    prune = commands.add_parser(
+        "prune",
+        help="remove old runs: keep the last KEEP_DAYS days, and the last run of each set in each month",
+    )
+    prune.add_argument("--out", type=Path, help="the published reports (default: the repository's reports/)")
+    prune.add_argument(
+        "--keep-days", type=_at_least_one, default=30, help="days kept whole (default: %(default)s)"
+    )
+    prune.add_argument("--wait", type=_seconds, default=600.0, help="seconds to wait for a render's lock")
+    prune.set_defaults(command=_prune)
 
     baseline = commands.add_parser(
         "baseline", help="re-execute the notebooks in place with default parameters (nbval's baseline)"

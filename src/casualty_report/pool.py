@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -22,8 +23,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from casualty_report.lock import alive
 from casualty_report.pages import warm_exporter
-from casualty_report.publish import alive
 from casualty_report.worker import (
     NOTEBOOK_TIMEOUT,
     Executed,
@@ -51,6 +52,7 @@ def run_all(
     it was running, which is reported failed; the others run on in a new pool. Interrupted, the
     workers and their kernels are killed before the exception goes on."""
     outcomes: dict[tuple[str, str], Outcome] = {}
+    _clear_stale_connection_folders()
     warm_exporter()  # before the fork: the workers inherit the compiled templates
     connections = tempfile.mkdtemp(prefix="casualty-kernels-")  # short: a socket path has ~100 bytes
     pending = dict(enumerate(tasks))
@@ -110,6 +112,22 @@ def _worker_died(connections: str, index: int) -> bool:
     except (OSError, ValueError, IndexError):
         return False
     return not alive(pid)
+
+
+def _clear_stale_connection_folders(older_than: float = 3600) -> None:
+    """Remove the socket folders renders killed before their clean-up left in the temp folder:
+    those over an hour old whose markers name no live process."""
+    for folder in Path(tempfile.gettempdir()).glob("casualty-kernels-*"):
+        with contextlib.suppress(OSError):
+            if (
+                time.time() - folder.stat().st_mtime < older_than
+                or not folder.is_dir()
+                or folder.is_symlink()
+            ):
+                continue
+            names = [pid for marker in folder.glob("running-*") for pid in marker.read_text().split()]
+            if not any(pid.isdigit() and alive(int(pid)) for pid in names):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kill_workers(pool: ProcessPoolExecutor, connections: str) -> None:

@@ -1,9 +1,9 @@
-"""Publishing a run: the lock, staging folders, the swap into place, ``latest`` and the history.
+"""Publishing a run: staging folders, the swap into place, ``latest`` and the history.
 
 A run renders into a hidden staging folder beside its target (``.<set>-<date>.staging-*``) and
 is renamed into place only when all its notebooks succeeded, so a failed or killed run leaves
-the published report as it was. One lock (``.render.lock``, an flock the OS releases when its
-holder dies) keeps two renders from writing at once; the second waits, then finds the work done.
+the published report as it was. The lock (lock.py) keeps two renders from writing at once; the
+second waits, then finds the work done. Everything here is done with the lock held.
 
 Light on purpose, like :mod:`casualty_report.fingerprint`: the skip check reads ``latest``
 through here without loading pandas or papermill.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
@@ -21,20 +20,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from casualty_report.errors import BusyError, RenderError
 from casualty_report.fingerprint import Plan, versions
 from casualty_report.paths import REPO_ROOT
 
 if TYPE_CHECKING:  # the worker module loads papermill: types only here
     from casualty_report.worker import Executed, Failed
-
-LOCK_FILE = ".render.lock"
 
 
 @dataclass
@@ -50,96 +45,6 @@ class RunResult:
         return self.status == "skipped"
 
 
-class RenderLock:
-    """An exclusive flock on ``<out>/.render.lock``. The OS drops it when the holder exits,
-    however it exits, so a lock left by a killed render never blocks the next one."""
-
-    def __init__(self, out: Path, wait: float, log: Callable[[str], None]) -> None:
-        self.path, self.wait, self.log = out / LOCK_FILE, wait, log
-
-    def __enter__(self):
-        try:
-            self.handle = open(self.path, "a+")
-        except OSError as error:
-            raise RenderError(
-                f"cannot write in the output folder {self.path.parent}: {error.strerror or error}"
-            ) from None
-        deadline, told, checked = time.monotonic() + self.wait, False, 0.0
-        while True:
-            try:
-                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() - checked > 5:  # at once, then every few seconds
-                    checked = time.monotonic()
-                    if self._clear_orphans():
-                        continue
-                if time.monotonic() >= deadline:
-                    self.handle.close()
-                    raise BusyError(f"another render (pid {self._holder()}) holds {self.path}") from None
-                if not told:
-                    self.log(f"waiting for another render (pid {self._holder()}) to finish")
-                    told = True
-                time.sleep(0.2)
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(f"{os.getpid()}\n")
-        self.handle.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
-
-    @property
-    def fileno(self) -> int:
-        """The lock's descriptor, which a forked worker must close (see worker.warm_worker)."""
-        return self.handle.fileno()
-
-    def _clear_orphans(self) -> bool:
-        """If the render that wrote its pid in the lock is dead, whatever still holds the lock is
-        what it left (pool workers of a version that kept the lock, or anything that inherited
-        it): kill those and say so. True if something was cleared."""
-        orphans = self._orphans()
-        if not orphans:
-            return False
-        time.sleep(0.5)  # a render that has just taken the lock writes its pid at once
-        orphans = [pid for pid in self._orphans() if pid in orphans]
-        for pid in orphans:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        until = time.monotonic() + 5
-        while any(alive(pid) for pid in orphans) and time.monotonic() < until:
-            time.sleep(0.05)
-        self.log(
-            f"cleared the lock: render {self._holder()} is dead, and {len(orphans)} process(es) it "
-            f"left still held it (pid {', '.join(map(str, orphans))})"
-        )
-        return bool(orphans)
-
-    def _orphans(self) -> list[int]:
-        """Processes holding the lock file when the pid it names is not alive (Linux's /proc)."""
-        holder = self._holder()
-        if not holder.isdigit() or alive(int(holder)):
-            return []
-        target, found = os.path.realpath(self.path), []
-        for descriptors in Path("/proc").glob("[0-9]*/fd"):
-            pid = int(descriptors.parent.name)
-            if pid == os.getpid():
-                continue
-            with contextlib.suppress(OSError):
-                if any(os.readlink(link) == target for link in descriptors.iterdir()):
-                    found.append(pid)
-        return found
-
-    def _holder(self) -> str:
-        try:
-            lines = self.path.read_text().split()
-        except OSError:
-            return "unknown"
-        return lines[-1] if lines else "unknown"
-
-
 @contextlib.contextmanager
 def signals_held():
     """SIGINT and SIGTERM wait until the block is done: a swap is never cut in half."""
@@ -149,17 +54,6 @@ def signals_held():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def alive(pid: int) -> bool:
-    """Whether a process of that pid exists (one of another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def clear_leftovers(out: Path, log: Callable[[str], None]) -> None:
@@ -172,7 +66,10 @@ def clear_leftovers(out: Path, log: Callable[[str], None]) -> None:
                 log(f"restored {kept.name} from an interrupted swap")
     for leftover in sorted(out.glob(".*.staging-*")) + sorted(out.glob(".*.previous-*")):
         shutil.rmtree(leftover, ignore_errors=True)
-        log(f"removed {leftover.name}, left by an interrupted render")
+        if leftover.exists():  # said once per run, truthfully, until someone can remove it
+            log(f"could not remove {leftover.name}, left by an interrupted render (check its permissions)")
+        else:
+            log(f"removed {leftover.name}, left by an interrupted render")
 
 
 def latest_hash(out: Path, name: str) -> str | None:

@@ -4,7 +4,7 @@ skipped, every run is published atomically and indexed.
 :func:`render_sets` is the README's six steps, each in a module of its own:
 
 1. hash what each set reads, and skip a set whose latest run had the same hash (fingerprint.py);
-2. take the lock on the output folder, clearing what a killed render left (publish.py);
+2. take the lock on the output folder (lock.py), clearing what a killed render left (publish.py);
 3. check every set's parameters and validate its ledger, before any kernel starts;
 4. run every notebook of every set in a pool of warm kernels, each page exported (worker.py);
 5. publish each set whose notebooks all succeeded, keep the failing notebook otherwise
@@ -40,6 +40,7 @@ from typing import Any
 from casualty_report import fingerprint, publish
 from casualty_report.errors import BusyError, ParameterError, RenderError
 from casualty_report.fingerprint import Plan
+from casualty_report.lock import RenderLock
 from casualty_report.notebooks import find_notebooks
 from casualty_report.parameters import (
     ParameterSet,
@@ -86,7 +87,7 @@ def render_sets(
     except OSError as error:
         raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
     # 2. The lock; what a killed render left is cleared; sets with an unchanged hash are skipped.
-    with publish.RenderLock(out, wait, log) as lock:
+    with RenderLock(out, wait, log) as lock:
         publish.clear_leftovers(out, log)
         todo = [plan for plan in plans if force or publish.latest_hash(out, plan.name) != plan.fingerprint]
         results = {
