@@ -129,7 +129,7 @@ def test_the_schedules_call_the_same_command_as_people():
         "name": "Render",
         "id": "render",
         "continue-on-error": True,
-        "run": "deploy/scheduled-render",
+        "run": "deploy/scheduled-render --timeout 240",
     } in steps
     # Least privilege (issue 23): nothing by default; the build reads, deploy only publishes
     # Pages, keep only writes the site branch.

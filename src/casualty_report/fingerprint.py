@@ -63,7 +63,8 @@ def file_hashes(paths: Iterable[Path]) -> dict[str, str]:
             shown = str(path.relative_to(REPO_ROOT))
         except ValueError:
             shown = str(path)
-        hashes[shown] = hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:  # streamed: a huge file costs time, not memory
+            hashes[shown] = hashlib.file_digest(handle, "sha256").hexdigest()
     return hashes
 
 
