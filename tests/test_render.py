@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def test_a_run_publishes_pages_notebooks_figures_and_tables(published):
         ]  # for phones
         + [f"tables/{name}.csv" for name in TABLES]
         + ["index.html", "manifest.json", "datapackage.json"]
+        + ["changes.html", "changes.json", "findings.json"]  # what changed since the last run (issue 21)
+        + [f"ledger/{name}" for name in ("claims.csv", "sources.csv", "dataset.yml")]  # compared next time
     )
 
 
@@ -359,3 +362,70 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     assert '<a href="failed/default/">the failed notebook</a>' in index
     first_row = index.split('<tbody role="rowgroup">')[1].split("</tr>")[0]
     assert 'data-label="Outcome">failed: ' in first_row and "Every place" in first_row  # newest first
+
+
+def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path):
+    """issue 21: each run keeps the ledger it was rendered from; the next run of the set says
+    what changed since, in words with the page it was read in, and reports/feed.xml (Atom, parsed
+    by feedparser) gets an entry for it. The first run says it is the first."""
+    import csv
+
+    import feedparser
+
+    from casualty_report import changes
+
+    data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
+    out = tmp_path / "reports"
+    first = render(out, {"data_dir": str(data)}, name="example", notebooks=find_notebooks(TINY_NOTEBOOKS),
+                   jobs=1, log=lambda _: None, today=dt.date(2031, 3, 20))  # fmt: skip
+    assert changes.read(first.directory)["first"] is True
+    assert "first published run of this report" in (first.directory / "changes.html").read_text(
+        encoding="utf-8"
+    )
+
+    with (data / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    added = dict(rows[0], claim_id="X99", value="4321", status="active", superseded_by="", status_since="",
+                 status_source_id="", corrected_by="", qualifier="exact", note="A figure added for the test.")  # fmt: skip
+    with (data / "claims.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n").writerow(added)
+    second = render(out, {"data_dir": str(data)}, name="example", notebooks=find_notebooks(TINY_NOTEBOOKS),
+                    jobs=1, log=lambda _: None, today=dt.date(2031, 3, 21))  # fmt: skip
+    said = changes.read(second.directory)
+    assert said["previous"] == first.directory.name and [c["kind"] for c in said["changes"]] == ["added"]
+    page = (second.directory / "changes.html").read_text(encoding="utf-8")
+    assert "Figures added" in page and "4,321" in page and "X99" not in page  # words, never ids
+    assert "since 20 March 2031" in (second.directory / "index.html").read_text(encoding="utf-8")
+
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert [entry.link for entry in feed.entries] == [
+        f"{second.directory.name}/changes.html", f"{first.directory.name}/changes.html"]  # fmt: skip
+    assert "1 figure added" in feed.entries[0].title and "4,321" in feed.entries[0].summary
+    assert '<link rel="alternate" type="application/atom+xml"' in (out / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path):
+    from casualty_report import changes
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    for run in (before, after):
+        shutil.copytree(FIXTURES / "exampleland-2031", run / changes.SNAPSHOT)
+    claims = after / changes.SNAPSHOT / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    second = lines[2].split(",")  # E02, standing: officials' 9 civilians
+    second[header.index("status")] = "disputed"
+    second[header.index("value")] = "10"
+    claims.write_text("\n".join([*lines[:2], ",".join(second), *lines[3:]]) + "\n", encoding="utf-8")
+    said = changes.compare(before, after, {})
+    kinds = [change["kind"] for change in said["changes"]]
+    assert kinds == ["status", "corrected"], said
+    assert "now disputed (was stands)" in said["changes"][0]["words"]
+    assert (
+        said["changes"][1]["words"].startswith("10 'civilians' dead in Exampleland")
+        and ": was 9 " in said["changes"][1]["words"]
+    )
+    assert changes.summary(said) == "1 figure changed standing, 1 figure corrected"

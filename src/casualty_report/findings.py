@@ -22,6 +22,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from casualty_report import comparisons
 from casualty_report.errors import LedgerError
@@ -172,6 +173,20 @@ def render(finding: Finding, ledger: Ledger, cite: Callable[[Sequence[str]], str
     escaped = html.escape(finding.text, quote=False)  # braces and ids pass through unescaped
     filled = REFERENCE.sub(fill, escaped)
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", filled)
+
+
+def as_data(finding: Finding, ledger: Ledger) -> dict[str, Any]:
+    """A finding for reuse (``findings.json``): its lead, its sentence as plain text, the claims
+    it cites (ids of the run's ledger, ``ledger/claims.csv``)."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", render(finding, ledger)))
+    lead = re.match(r"\*\*(.+?)\*\*", finding.text)
+    return {
+        "heading": lead.group(1) if lead else plain.split(". ")[0],
+        "words": plain,
+        "claims": sorted(
+            {i for ref in references(finding.text) if isinstance(ref, Reference) for i in ref.ids}
+        ),
+    }
 
 
 def markdown(ledger: Ledger) -> str:

@@ -186,9 +186,11 @@ def _render(
                 if failures:
                     results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
                     continue
+                latest = out / "latest" / plan.name
                 summary = site.write_front_page(
                     staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
                     pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
+                    previous=latest.resolve() if publish.read_manifest(out, latest) else None,
                 )  # fmt: skip
                 with publish.signals_held():  # the swap, latest and history: all or nothing
                     results[plan.name] = publish.publish_run(

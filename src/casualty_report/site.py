@@ -28,7 +28,7 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from casualty_report import findings
+from casualty_report import changes, findings
 from casualty_report.codebook import write_datapackage
 from casualty_report.ledger import load_ledger
 from casualty_report.narrative import view_title
@@ -131,8 +131,11 @@ def write_run_page(
     pages: Sequence[tuple[Path, str]],
     rendered_on: str,
     commit: str | None,
+    previous: Path | None = None,
 ) -> dict[str, str]:
-    """Write ``run_dir/index.html``; return the run's title and headline (for the site index)."""
+    """Write ``run_dir/index.html``, its ``findings.json`` and what changed since ``previous``
+    (the set's last published run: ``changes.json``, ``changes.html``); return the run's title
+    and headline (for the site index)."""
     ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
     ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
@@ -150,6 +153,9 @@ def write_run_page(
         return f'<sup class="cite">{",".join(links)}</sup>' if links else ""
 
     shown = findings.shown_in(ledger, findings.FRONT_PAGE_FINDINGS)
+    changes.write_findings(run_dir, [findings.as_data(finding, ledger) for finding in shown])
+    changed = changes.compare(previous, run_dir, parameters)
+    changes.write(run_dir, changed)
     written = [Markup(findings.render(finding, ledger, cite)) for finding in shown]
     charts = {chart["name"]: (page, chart) for page in read for chart in page.charts}
     front = [charts[name] for name in FRONT_PAGE_CHARTS if name in charts and _worth_showing(charts[name][1])]
@@ -184,10 +190,22 @@ def write_run_page(
         "sources_page": next((page.href for page in read if page.href.startswith("01-")), ""),
         "rendered_on": _date_words(rendered_on),
         "commit": commit or "",
+        "changed": changes.summary(changed),
+        "previous_on": _date_words(_text(read_manifest(previous.parent, previous) or {}, "rendered_on"))
+        if previous
+        else "",
     }
+    environment = _environment()
     (run_dir / "index.html").write_text(
-        _environment().get_template("site/run.html.j2").render(context), encoding="utf-8"
+        environment.get_template("site/run.html.j2").render(context), encoding="utf-8"
     )
+    groups = [
+        (heading, [c for c in changed["changes"] if c["kind"] == kind])
+        for kind, heading in changes.KINDS.items()
+    ]
+    (run_dir / "changes.html").write_text(environment.get_template("site/changes.html.j2").render(
+        context, groups=[(h, items) for h, items in groups if items], note=changed["note"], first=changed["first"],
+    ), encoding="utf-8")  # fmt: skip
     return {"title": title, "event": ledger.info.title, "headline": headline.removesuffix(".").strip("*")}
 
 
@@ -212,7 +230,7 @@ def _label(stem: str) -> str:
 
 def write_front_page(
     run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
-    rendered_on: str, commit: str | None,
+    rendered_on: str, commit: str | None, previous: Path | None = None,
 ) -> dict[str, str]:  # fmt: skip
     """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
     its title and headline finding."""
@@ -220,15 +238,21 @@ def write_front_page(
         write_datapackage(run_dir, name=f"casualty-report-{set_name}", title=f"Casualty report tables: {set_name}",
                           description="The tables of one rendered run of the casualty report, one row per "
                           "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
+    changes.keep_ledger(run_dir, parameters)
     return write_run_page(
-        run_dir, set_name=set_name, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit
-    )
+        run_dir, set_name=set_name, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit,
+        previous=previous,
+    )  # fmt: skip
 
 
 def write_index(out: Path, log: Callable[[str], None] | None = None) -> None:
     """``<out>/index.html`` from ``<out>/history.jsonl`` and ``<out>/latest/``; what cannot be
     read there is skipped (and said to ``log``), never fatal."""
-    write_site_index(out, read_history(out, log))
+    history = read_history(out, log)
+    write_site_index(out, history)
+    from casualty_report.feed import write_feed  # feedgen and lxml: only when an index is written
+
+    write_feed(out, history)
 
 
 def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
