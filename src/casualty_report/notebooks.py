@@ -26,9 +26,17 @@ def find_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(path for path in directory.glob("*.ipynb") if NOTEBOOK_PATTERN.match(path.name))
 
 
+#: The name ipykernel's own kernelspec shows. JupyterLab writes it into a notebook it opens:
+#: committed with any other, the notebook is marked changed, and autosave rewrites nbval's baseline.
+KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"
+
+
 def scrub(notebook) -> None:
-    """Drop run-specific metadata from an executed notebook (an nbformat node), in place."""
+    """Drop run-specific metadata from an executed notebook (an nbformat node), in place, and name
+    the kernel as JupyterLab does."""
     notebook.metadata.pop("papermill", None)
+    if "kernelspec" in notebook.metadata:
+        notebook.metadata.kernelspec["display_name"] = KERNEL_DISPLAY_NAME
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
