@@ -376,3 +376,13 @@ def test_the_front_pages_charts_have_a_phone_drawing_whose_type_reads_at_11_px(m
     assert smallest >= 11, smallest
     assert overlapping_texts(phone.figure) == []
     assert (phone.title, phone.data) == (measured(case).title, measured(case).data)
+
+
+def test_the_bar_cap_keeps_each_panels_latest_and_never_draws_an_empty_panel():
+    from casualty_report.chart_bars import _latest_of_each
+
+    panels = [("a", [1, 2, 3, 4]), ("b", [5, 6]), ("c", [7])]
+    assert _latest_of_each(panels, 5) == [("a", [3, 4]), ("b", [5, 6]), ("c", [7])]
+    many = [(str(n), [n]) for n in range(195)]  # a place per panel, as a 10,000-claim ledger has
+    kept = _latest_of_each(many, 24)
+    assert len(kept) == 24 and all(bars for _, bars in kept)  # 195 empty axes took 15 s to lay out

@@ -116,8 +116,9 @@ def claims_chart(
 
 
 def _latest_of_each(panels, limit: int):
-    """At most ``limit`` bars, every panel kept: seats go one at a time to each panel in turn, and
-    a panel keeps its latest bars, so the figures a title names are never the ones cut."""
+    """At most ``limit`` bars: seats go one at a time to each panel in turn, and a panel keeps its
+    latest bars, so the figures a title names are not the ones cut while there are seats for
+    every panel."""
     seats = [0] * len(panels)
     while sum(seats) < limit:
         grew = False
@@ -127,7 +128,12 @@ def _latest_of_each(panels, limit: int):
                 grew = True
         if not grew:
             break
-    return [(heading, bars[len(bars) - seat :]) for (heading, bars), seat in zip(panels, seats, strict=True)]
+    # More panels than seats: the first panels keep one bar each, the others are left out.
+    return [
+        (heading, bars[len(bars) - seat :])
+        for (heading, bars), seat in zip(panels, seats, strict=True)
+        if seat
+    ]
 
 
 def bar_chart(

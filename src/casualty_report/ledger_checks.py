@@ -195,27 +195,30 @@ _LINE = ["claimant_group", "measure", "population", "scope", "count_kind"]
 def _replacement_is_the_next_in_line(frame: pd.DataFrame) -> pd.Series:
     """A superseded claim names the next figure of its line (same group, measure, population,
     place and kind), not a later one past it: 83 in a critical state on 9 January is replaced by
-    the next count, not by one of February that skips it."""
+    the next count, not by one of February that skips it. (Plain lists, not pandas look-ups per
+    row: at 10,000 claims those took six seconds of every load.)"""
     ok = pd.Series(True, index=frame.index)
-    replaced = frame.index[frame["superseded_by"] != ""]
-    if replaced.empty:
+    superseded = frame["superseded_by"].tolist()
+    if not any(superseded):
         return ok
-    dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce")
-    row_of = dict(zip(frame["claim_id"].tolist(), frame.index, strict=True))
+    dates = pd.to_datetime(frame["reported_on"], format="%Y-%m-%d", errors="coerce").tolist()
+    keys = list(zip(*(frame[column].tolist() for column in _LINE), strict=True))
+    position = {claim_id: n for n, claim_id in enumerate(frame["claim_id"].tolist())}
     # A withdrawn or disputed figure in between is no step of the line (an NGO's attribution to
     # officials that matches no statement of theirs): the replacement may pass it.
-    standing = frame["status"].isin(["active", "superseded"])
-    lines = frame[standing].assign(_date=dates[standing]).groupby(_LINE, sort=False)["_date"]
-    for index in replaced:
-        target = row_of.get(frame.at[index, "superseded_by"])
-        own, then = dates.at[index], dates.get(target) if target is not None else None
-        if target is None or pd.isna(own) or pd.isna(then):
+    standing = frame["status"].isin(["active", "superseded"]).tolist()
+    lines: dict[tuple, list] = {}
+    for key, day, stands in zip(keys, dates, standing, strict=True):
+        if stands and not pd.isna(day):
+            lines.setdefault(key, []).append(day)
+    for n, replacement in enumerate(superseded):
+        target = position.get(replacement) if replacement else None
+        if target is None or pd.isna(dates[n]) or pd.isna(dates[target]):
             continue  # reported by the reference and date checks
-        key = tuple(frame.loc[index, _LINE])
-        if key != tuple(frame.loc[target, _LINE]) or key not in lines.groups:
+        if keys[n] != keys[target] or keys[n] not in lines:
             continue  # a replacement from another line is refused by the rules above
-        between = dates.loc[lines.groups[key]]
-        ok.at[index] = not ((between > own) & (between < then)).any()
+        own, then = dates[n], dates[target]
+        ok.iat[n] = not any(own < day < then for day in lines[keys[n]])
     return ok
 
 
