@@ -13,13 +13,16 @@ DATASETS := $(patsubst data/%/claims.csv,%,$(wildcard data/*/claims.csv))
 # the machines we run on: then every render, kernel and test process compiles them all again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help report test screenshots lint lab validate datapackage baseline chart-baseline lock clean distclean
+.PHONY: help report watch test screenshots lint lab validate datapackage baseline chart-baseline lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (skips what is up to date)
 	$(BIN)/casualty-report render --params params/*.yml $(ARGS)
+
+watch: $(INSTALLED)  ## render, then again on every save of a dataset, notebook or parameter set (Ctrl-C stops)
+	$(BIN)/casualty-report watch --params params/*.yml $(ARGS)
 
 test: lint  ## lint, then the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)

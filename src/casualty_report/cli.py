@@ -165,6 +165,40 @@ def _prune(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _watch(args: argparse.Namespace) -> int:
+    from casualty_report.errors import ParameterError
+    from casualty_report.notebooks import find_notebooks
+    from casualty_report.parameters import load_parameter_sets, parse_parameter
+    from casualty_report.render import render_sets
+    from casualty_report.watch import watch, watched_paths
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        overrides = dict(parse_parameter(text) for text in args.parameters)
+        sets = load_parameter_sets(args.params, overrides, args.name)
+    except ParameterError as error:
+        print(f"watch refused: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    notebooks = find_notebooks(args.notebooks) if args.notebooks else find_notebooks()
+    options = {
+        "force": args.force,
+        "jobs": args.jobs,
+        "notebooks": notebooks,
+        "wait": args.wait,
+        "timeout": args.timeout,
+    }
+
+    def render() -> list:  # parameter files re-read each time: editing one is a change too
+        return render_sets(
+            load_parameter_sets(args.params, overrides, args.name), args.out, progress=log, **options
+        )
+
+    watch(watched_paths(sets, notebooks, args.params), render, log)
+    return EXIT_OK
+
+
 def _baseline(args: argparse.Namespace) -> int:
     from casualty_report.notebooks import find_notebooks, refresh_baseline
 
@@ -193,6 +227,52 @@ def _seconds(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text[:40]!r}")
     return value
+
+
+def _render_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``render``, which ``watch`` shares."""
+    parser.add_argument(
+        "--params",
+        nargs="+",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="YAML parameter sets, one per file, named after the file (e.g. params/national.yml)",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="where runs are published (default: the repository's reports/)"
+    )
+    parser.add_argument(
+        "--jobs", type=_at_least_one, help="notebooks run at once, 1 or more (default: the number of CPUs)"
+    )
+    parser.add_argument("--force", action="store_true", help="render even when no input has changed")
+    parser.add_argument(
+        "--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)"
+    )
+    parser.add_argument(
+        "--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)"
+    )
+    parser.add_argument(
+        "--wait",
+        type=_seconds,
+        default=600.0,
+        help="seconds to wait for another render's lock (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
+    )
 
 
 def _dataset_arguments(parser: argparse.ArgumentParser) -> None:
@@ -236,49 +316,14 @@ def _parser() -> argparse.ArgumentParser:
     findings.set_defaults(command=_findings)
 
     render = commands.add_parser("render", help="execute the notebooks and publish HTML, figures and tables")
-    render.add_argument(
-        "--params",
-        nargs="+",
-        default=[],
-        type=Path,
-        metavar="FILE",
-        help="YAML parameter sets, one per file, named after the file (e.g. params/national.yml)",
-    )
-    render.add_argument(
-        "-p",
-        "--parameter",
-        dest="parameters",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
-    )
-    render.add_argument(
-        "--out", type=Path, help="where runs are published (default: the repository's reports/)"
-    )
-    render.add_argument(
-        "--jobs", type=_at_least_one, help="notebooks run at once, 1 or more (default: the number of CPUs)"
-    )
-    render.add_argument("--force", action="store_true", help="render even when no input has changed")
-    render.add_argument(
-        "--name", help="the set's name without --params (default: from the parameters, e.g. scope-almaty)"
-    )
-    render.add_argument(
-        "--notebooks", type=Path, help="render the NN-verb-object notebooks of DIR (default: notebooks/)"
-    )
-    render.add_argument(
-        "--wait",
-        type=_seconds,
-        default=600.0,
-        help="seconds to wait for another render's lock (default: %(default)s)",
-    )
-    render.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=600.0,
-        help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
-    )
+    _render_arguments(render)
     render.set_defaults(command=_render)
+
+    watch = commands.add_parser(
+        "watch", help="render, then render again whenever a dataset, a notebook or a parameter set changes"
+    )
+    _render_arguments(watch)
+    watch.set_defaults(command=_watch)
 
     prune = commands.add_parser(
         "prune",
