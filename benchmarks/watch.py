@@ -44,19 +44,32 @@ def wait_for(count: int, out: Path, process: subprocess.Popen, limit: float = 30
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--tiny", action="store_true", help="the tiny stand-in notebooks")
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="watch-bench-"))
     data = shutil.copytree(ROOT / "data" / "kazakhstan-2022-01", scratch / "kazakhstan-2022-01")
     notebooks = ROOT / "tests" / "fixtures" / "tiny-notebooks" if options.tiny else ROOT / "notebooks"
-    common = ["-p", f"data_dir={data}", "-p", "scope=Kazakhstan", "--name", "bench", "--notebooks", str(notebooks)]
+    common = [
+        "-p",
+        f"data_dir={data}",
+        "-p",
+        "scope=Kazakhstan",
+        "--name",
+        "bench",
+        "--notebooks",
+        str(notebooks),
+    ]
     claims = data / "claims.csv"
     original = claims.read_text(encoding="utf-8")
 
     def save(n: int) -> None:
-        claims.write_text(original.replace("First detention count.", f"First detention count ({n}).", 1), encoding="utf-8")
+        claims.write_text(
+            original.replace("First detention count.", f"First detention count ({n}).", 1), encoding="utf-8"
+        )
 
     # Baseline: the same edit, then a plain render of the set.
     rendered = []
@@ -89,7 +102,9 @@ def main() -> None:
     which = "tiny stand-in" if options.tiny else "real"
     print(f"save -> published, one set, the {which} notebooks, {options.repeat} saves each:")
     for name, times in (("watch", watched), ("render after the edit (baseline)", rendered)):
-        print(f"  {name:34} median {statistics.median(times):6.2f} s   range {min(times):.2f}-{max(times):.2f} s")
+        print(
+            f"  {name:34} median {statistics.median(times):6.2f} s   range {min(times):.2f}-{max(times):.2f} s"
+        )
     print(f"  ratio watch / render: {statistics.median(watched) / statistics.median(rendered):.2f}")
 
 
