@@ -200,9 +200,9 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _baseline(args: argparse.Namespace) -> int:
-    from casualty_report.notebooks import find_notebooks, refresh_baseline
+    from casualty_report.notebooks import EXPLORER, find_notebooks, refresh_baseline
 
-    for notebook in find_notebooks():
+    for notebook in [*find_notebooks(), *([EXPLORER] if EXPLORER.exists() else [])]:
         refresh_baseline(notebook)
         print(f"refreshed {notebook.name}", flush=True)
     return EXIT_OK

@@ -21,6 +21,10 @@ QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 CHART_METADATA = "casualty_report/chart"
 
 
+#: The explorer: for JupyterLab, kept to its outputs by nbval like the others, never a page.
+EXPLORER = NOTEBOOKS_DIR / "explore.ipynb"
+
+
 def find_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
     """The report's notebooks, ``NN-verb-object.ipynb``, in the order they run."""
     return sorted(path for path in directory.glob("*.ipynb") if NOTEBOOK_PATTERN.match(path.name))
@@ -29,12 +33,14 @@ def find_notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
 #: The name ipykernel's own kernelspec shows. JupyterLab writes it into a notebook it opens:
 #: committed with any other, the notebook is marked changed, and autosave rewrites nbval's baseline.
 KERNEL_DISPLAY_NAME = "Python 3 (ipykernel)"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def scrub(notebook) -> None:
     """Drop run-specific metadata from an executed notebook (an nbformat node), in place, and name
     the kernel as JupyterLab does."""
     notebook.metadata.pop("papermill", None)
+    notebook.metadata.pop("widgets", None)  # the explorer's widget state: new ids on every run
     if "kernelspec" in notebook.metadata:
         notebook.metadata.kernelspec["display_name"] = KERNEL_DISPLAY_NAME
     for cell in notebook.cells:
@@ -44,6 +50,9 @@ def scrub(notebook) -> None:
             del cell.metadata["tags"]
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random id on every run
+        # A widget's view names a model that only lives in the kernel that ran it: not kept.
+        if "outputs" in cell:
+            cell.outputs = [output for output in cell.outputs if WIDGET_VIEW not in output.get("data", {})]
         for output in cell.get("outputs", []):
             if "execution_count" in output:  # a reused kernel's counter runs on across notebooks
                 output["execution_count"] = cell.execution_count

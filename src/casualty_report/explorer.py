@@ -1,0 +1,82 @@
+"""The explorer notebook's logic: one view of the ledger (a place, as known on a date, a measure)
+drawn with the report's own chart and table, and the ipywidgets controls that redraw it.
+
+``notebooks/explore.ipynb`` is for people in JupyterLab: it is not a page of the report (its name
+is not ``NN-verb-object``), and it runs top to bottom without a widget frontend (papermill,
+nbval), showing the default view as plain outputs before the controls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from casualty_report import analysis, charts, tables
+from casualty_report.charts import Chart
+from casualty_report.ledger import Ledger
+from casualty_report.tables import ReadableTable, date_words
+from casualty_report.vocabulary import MEASURES, same_people
+
+#: The measures the explorer draws, and how: a timeline of totals, or bars of every claim.
+EXPLORED = {"deaths": "timeline", "detained": "timeline", "injured": "bars"}
+
+
+def view(
+    ledger: Ledger, place: str | None = None, as_of: str | None = None, measure: str = "deaths"
+) -> tuple[Chart, ReadableTable]:
+    """The chart and the claims table of one choice, as the report's pages draw them."""
+    if measure not in EXPLORED:
+        raise ValueError(f"measure {measure!r}: the explorer shows {', '.join(EXPLORED)}")
+    seen = ledger.in_scope(place).known_before(as_of)
+    if measure == "deaths":
+        chart = charts.death_toll_timeline_chart(analysis.toll_timeline(seen.place_claims, "deaths"), seen)
+    elif measure == "detained":
+        chart = charts.detentions_timeline_chart(analysis.toll_timeline(seen.place_claims, "detained"), seen)
+    else:
+        chart = charts.injuries_chart(analysis.injury_table(seen.claims), seen)
+    figures = analysis.claims_table(seen.claims, same_people(measure))
+    return chart, tables.claims(figures, seen, "explore")
+
+
+def choices(ledger: Ledger) -> dict[str, list[tuple[str, Any]]]:
+    """What each control offers: every place; every day a figure was reported (the view as known
+    at the end of it); the measures."""
+    places = [("Every place", None)] + [(place, place) for place in analysis.scope_order(ledger.claims)]
+    days = sorted(set(ledger.claims["reported_on"]))
+    known = [("Everything, as known today", None)] + [
+        (f"As known at the end of {date_words(day)}", (day + pd.Timedelta(days=1)).date().isoformat())
+        for day in days
+    ]
+    measures = [(MEASURES[word].label.capitalize(), word) for word in EXPLORED]
+    return {"place": places, "as_of": known, "measure": measures}
+
+
+def controls(ledger: Ledger, place: str | None = None, as_of: str | None = None, measure: str = "deaths"):
+    """Dropdowns for place, date and measure over an output that redraws the view on each choice."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    offered = choices(ledger)
+    picked = {"place": place, "as_of": as_of, "measure": measure}
+    pickers = {
+        name: widgets.Dropdown(options=options, value=picked[name], description=name.replace("_", " ").capitalize(),
+                               layout=widgets.Layout(width="auto"), style={"description_width": "initial"})
+        for name, options in offered.items()
+    }  # fmt: skip
+    output = widgets.Output()
+
+    def redraw(_change: object = None) -> None:
+        with output:
+            output.clear_output(wait=True)
+            try:
+                chart, table = view(ledger, **{name: picker.value for name, picker in pickers.items()})
+            except ValueError as error:  # a place with no figure of this measure yet, say
+                print(error)
+                return
+            display(chart, table)
+
+    for picker in pickers.values():
+        picker.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox(list(pickers.values())), output])
