@@ -291,3 +291,40 @@ def test_the_front_page_is_short_and_opens_with_its_findings(read, key):
     # A phone is given each chart drawn for it: 3.6 in, 540 px in the file, its type at 11 px or more.
     phone = [image for image in read(key)[390].facts["images"] if image["width"] >= 500]
     assert phone and all(image["width"] == 540 for image in phone), phone
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_the_claims_table_sorts_and_filters_in_the_page(tabs, published, shared_runs, width):
+    """issue 21: the script the page ships (no network) puts a menu per place, kind of count and
+    claimant and an order over each claims table; hidden rows stay hidden on a phone, where rows
+    are cards; and the line under the menus says how many are shown."""
+    page, left = tabs[width].open(locate(shared_runs, "01-build-claim-tables"), published.parent, width)
+    assert not left
+    tools = page.locator("#table-deaths").locator(
+        "xpath=preceding-sibling::div[@class='table-tools no-print'][1]"
+    )
+    place = tools.get_by_label("Place:")
+    place.select_option("Almaty")
+    tools.get_by_label("Order:").select_option("Figure:desc")
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('#table-deaths tbody tr')).filter(r => r.offsetParent !== null)"
+        ".map(r => [r.cells[1].textContent.trim(), parseInt(r.cells[3].textContent.replace(/\\D/g, ''), 10)])"
+    )
+    total = page.locator("#table-deaths tbody tr").count()
+    assert shown and {where for where, _ in shown} == {"Almaty"}
+    assert [figure for _, figure in shown] == sorted((figure for _, figure in shown), reverse=True)
+    assert tools.locator(".table-status").inner_text() == f"Showing {len(shown)} of {total} figures."
+    place.select_option("")  # all again: every row back
+    assert page.evaluate("document.querySelectorAll('#table-deaths tbody tr[hidden]').length") == 0
+
+
+def test_without_script_the_claims_table_reads_whole(browser, published, shared_runs):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(locate(shared_runs, "01-build-claim-tables").as_uri())
+        assert page.locator(".table-tools").count() == 0
+        rows = page.locator("#table-deaths tbody tr")
+        assert rows.count() > 20 and page.locator("#table-deaths tbody tr[hidden]").count() == 0
+    finally:
+        context.close()
