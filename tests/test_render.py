@@ -423,7 +423,10 @@ def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path
     said = changes.compare(before, after, {})
     kinds = [change["kind"] for change in said["changes"]]
     assert kinds == ["status", "corrected"], said
-    assert "now disputed (was stands)" in said["changes"][0]["words"]
+    assert "now disputed (it stood before)" in said["changes"][0]["words"]
+    from casualty_report.vocabulary import STATUSES
+
+    assert set(changes.WAS) == set(STATUSES)  # a word for every status it could have been
     assert (
         said["changes"][1]["words"].startswith("10 'civilians' dead in Exampleland")
         and ": was 9 " in said["changes"][1]["words"]

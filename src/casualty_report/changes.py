@@ -30,6 +30,14 @@ KEPT_FILES = ("claims.csv", "sources.csv", "dataset.yml")
 CHANGES_FILE, FINDINGS_FILE = "changes.json", "findings.json"
 
 # The kinds of change, in the order the page lists them, with their headings.
+#: What a figure was, in a sentence about what it is now: "now disputed (it stood before)".
+WAS = {
+    "active": "stood",
+    "retracted": "was withdrawn",
+    "superseded": "was superseded",
+    "disputed": "was disputed",
+}
+
 KINDS = {
     "finding": "Findings whose words or figures changed",
     "added": "Figures added",
@@ -104,7 +112,7 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
         before, after = old.claim[claim_id], new.claim[claim_id]
         if before.status != after.status:
             add("status", f"{claim_words(new, claim_id)}: now {status_word(after.status)} "
-                f"(was {status_word(before.status)})", new, claim_id)  # fmt: skip
+                f"(it {WAS[before.status]} before)", new, claim_id)  # fmt: skip
         if claim_value(before) != claim_value(after) or before.measure != after.measure:
             add("corrected", f"{claim_words(new, claim_id)}: was {claim_words(old, claim_id)}", new, claim_id)
     for claim_id in sorted(set(old.claim) - set(new.claim)):

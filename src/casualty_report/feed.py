@@ -44,7 +44,12 @@ def _day(text: str) -> str:
 def write_feed(out: Path, history: Sequence[Mapping[str, Any]]) -> Path:
     """Write ``<out>/feed.xml`` (atomically); the newest entries first."""
     entries = []
-    for run in history:
+    last = {
+        run.get("folder"): n for n, run in enumerate(history)
+    }  # a second run the same day replaced the first
+    for n, run in enumerate(history):
+        if last.get(run.get("folder")) != n:
+            continue
         folder = run.get("folder") or ""
         if run.get("status") != "published" or not folder or not (out / folder).is_dir():
             continue
@@ -68,7 +73,7 @@ def write_feed(out: Path, history: Sequence[Mapping[str, Any]]) -> Path:
         title = manifest.get("title") if isinstance(manifest.get("title"), str) else run.get("set", "")
         entry = feed.add_entry()
         entry.id(f"urn:uuid:{uuid.uuid5(NAMESPACE, folder + '@' + str(run.get('finished_at', '')))}")
-        entry.title(f"{title}, {_day(run.get('rendered_on', ''))}: {changes.summary(changed)}")
+        entry.title(f"{title}, rendered on {_day(run.get('rendered_on', ''))}: {changes.summary(changed)}")
         entry.link(href=f"{folder}/changes.html", rel="alternate")
         entry.updated(_when(run.get("finished_at", "")))
         said = [change["words"] for change in changed.get("changes", [])[:20]]
