@@ -24,13 +24,14 @@ def test_a_view_is_the_reports_own_chart_and_table_for_the_choice(ledger):
 
 def test_the_controls_offer_every_place_and_day_and_redraw(ledger):
     offered = explorer.choices(ledger)
-    assert offered["place"][0] == ("Every place", None) and ("Almaty", "Almaty") in offered["place"]
+    assert offered["place"][0] == ("Every place", "") and ("Almaty", "Almaty") in offered["place"]
     assert ("As known at the end of 9 Jan 2022", "2022-01-10") in offered["as_of"]
     box = explorer.controls(ledger, "Almaty", None, "deaths")
     place, day, measure = box.children[0].children
     measure.value = "injured"  # redraws; an error there would raise here
-    place.value = None
-    assert [picker.value for picker in (place, day, measure)] == [None, None, "injured"]
+    place.value = ""  # every place
+    assert [picker.value for picker in (place, day, measure)] == ["", "", "injured"]
+    assert [picker.description for picker in (place, day, measure)] == ["Place", "As known", "Counted"]
 
 
 def test_the_explorer_runs_under_papermill_and_is_no_page(tmp_path):

@@ -41,10 +41,11 @@ def view(
 
 def choices(ledger: Ledger) -> dict[str, list[tuple[str, Any]]]:
     """What each control offers: every place; every day a figure was reported (the view as known
-    at the end of it); the measures."""
-    places = [("Every place", None)] + [(place, place) for place in analysis.scope_order(ledger.claims)]
+    at the end of it); the measures. "" stands for every place and for everything: a dropdown
+    shows an option whose value is None as no choice at all."""
+    places = [("Every place", "")] + [(place, place) for place in analysis.scope_order(ledger.claims)]
     days = sorted(set(ledger.claims["reported_on"]))
-    known = [("Everything, as known today", None)] + [
+    known = [("Everything, as known today", "")] + [
         (f"As known at the end of {date_words(day)}", (day + pd.Timedelta(days=1)).date().isoformat())
         for day in days
     ]
@@ -58,9 +59,10 @@ def controls(ledger: Ledger, place: str | None = None, as_of: str | None = None,
     from IPython.display import display
 
     offered = choices(ledger)
-    picked = {"place": place, "as_of": as_of, "measure": measure}
+    picked = {"place": place or "", "as_of": as_of or "", "measure": measure}
+    labels = {"place": "Place", "as_of": "As known", "measure": "Counted"}
     pickers = {
-        name: widgets.Dropdown(options=options, value=picked[name], description=name.replace("_", " ").capitalize(),
+        name: widgets.Dropdown(options=options, value=picked[name], description=labels[name],
                                layout=widgets.Layout(width="auto"), style={"description_width": "initial"})
         for name, options in offered.items()
     }  # fmt: skip
@@ -70,7 +72,9 @@ def controls(ledger: Ledger, place: str | None = None, as_of: str | None = None,
         with output:
             output.clear_output(wait=True)
             try:
-                chart, table = view(ledger, **{name: picker.value for name, picker in pickers.items()})
+                chart, table = view(
+                    ledger, **{name: picker.value or None for name, picker in pickers.items()}
+                )
             except ValueError as error:  # a place with no figure of this measure yet, say
                 print(error)
                 return
