@@ -44,3 +44,10 @@ def test_the_explorer_runs_under_papermill_and_is_no_page(tmp_path):
     outputs = [o for cell in nbformat.read(executed, as_version=4).cells for o in cell.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert any("Karakalpakstan" in o.get("data", {}).get("text/html", "") for o in outputs)
+
+
+def test_the_controls_start_at_any_day_given(ledger):
+    """A day on which no figure came in (1 March 2022) is offered too, rather than refused."""
+    box = explorer.controls(ledger, None, "2022-03-01", "deaths")
+    day = box.children[0].children[1]
+    assert day.value == "2022-03-01" and day.label == "As known at the end of 28 Feb 2022"

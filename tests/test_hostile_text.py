@@ -264,3 +264,10 @@ def test_a_place_spelt_with_a_look_alike_letter_is_refused(tmp_path):
     assert fake, name
     message = _ledger_with(tmp_path / "fake", {1: {"scope": fake + name[1:]}})
     assert isinstance(message, str) and "one spelling per place" in message and "row 3" in message
+
+
+def test_a_latin_name_with_a_modifier_letter_is_one_script(tmp_path):
+    """Uzbek and Karakalpak Latin write ʻ (a modifier letter) in names like Qoʻngʻirot: not a
+    mixed-script look-alike."""
+    ledger = _ledger_with(tmp_path, {1: {"scope": "Qoʻngʻirot"}})
+    assert not isinstance(ledger, str), ledger

@@ -409,6 +409,7 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
 def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path):
     from casualty_report import changes
+    from casualty_report.vocabulary import STATUSES
 
     before, after = tmp_path / "before", tmp_path / "after"
     for run in (before, after):
@@ -420,15 +421,49 @@ def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path
     second[header.index("status")] = "disputed"
     second[header.index("value")] = "10"
     claims.write_text("\n".join([*lines[:2], ",".join(second), *lines[3:]]) + "\n", encoding="utf-8")
+    # A new source, cited by the changed claim: only a cited source is in the view.
+    sources = after / changes.SNAPSHOT / "sources.csv"
+    first_source = sources.read_text(encoding="utf-8").splitlines()[1].split(",")
+    added = ["F99", "Exampleland Herald (fictional)", "A new page", *first_source[3:]]
+    sources.write_text(sources.read_text(encoding="utf-8") + ",".join(added) + "\n", encoding="utf-8")
+    second[header.index("source_id")] = "F99"
+    claims.write_text("\n".join([*lines[:2], ",".join(second), *lines[3:]]) + "\n", encoding="utf-8")
+
     said = changes.compare(before, after, {})
     kinds = [change["kind"] for change in said["changes"]]
-    assert kinds == ["status", "corrected"], said
+    assert kinds == ["status", "corrected", "source"], said
     assert "now disputed (it stood before)" in said["changes"][0]["words"]
-    from casualty_report.vocabulary import STATUSES
-
     assert set(changes.WAS) == set(STATUSES)  # a word for every status it could have been
     assert (
         said["changes"][1]["words"].startswith("10 'civilians' dead in Exampleland")
-        and ": was 9 " in said["changes"][1]["words"]
+        and "(was 9)" in said["changes"][1]["words"]
     )
-    assert changes.summary(said) == "1 figure changed standing, 1 figure corrected"
+    assert said["changes"][2]["words"] == "Exampleland Herald (fictional), “A new page”"
+    assert changes.summary(said) == "1 figure's standing changed, 1 figure corrected, 1 source added"
+
+
+def test_a_second_run_the_same_day_compares_with_the_run_before_it(tmp_path):
+    """The run of the day replaces the day's earlier run: what changed is still said against
+    the last run of an earlier day, not against the run it replaces."""
+    from casualty_report import changes
+
+    data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
+    out = tmp_path / "reports"
+    options = {
+        "name": "example",
+        "notebooks": find_notebooks(TINY_NOTEBOOKS),
+        "jobs": 1,
+        "log": lambda _: None,
+    }
+    first = render(out, {"data_dir": str(data)}, today=dt.date(2031, 3, 20), **options)
+    text = (data / "claims.csv").read_text(encoding="utf-8")
+    (data / "claims.csv").write_text(
+        text.replace("Invented: officials' first count of civilians.", "Invented: edited."), encoding="utf-8"
+    )
+    render(out, {"data_dir": str(data)}, today=dt.date(2031, 3, 21), **options)
+    (data / "claims.csv").write_text(
+        text.replace(",active,,,,,F01,para 2,", ",disputed,,,,,F01,para 2,", 1), encoding="utf-8"
+    )
+    again = render(out, {"data_dir": str(data)}, today=dt.date(2031, 3, 21), force=True, **options)
+    said = changes.read(again.directory)
+    assert said["previous"] == first.directory.name, said

@@ -144,16 +144,23 @@ def test_a_lock_held_by_what_a_dead_render_left_is_cleared(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c", hold, str(out / ".render.lock")], stdout=subprocess.PIPE, text=True
     )
+    # A render waiting for the lock has the file open too, without the lock: it must survive.
+    wait = "import sys, time; f = open(sys.argv[1], 'a'); print('open', flush=True); time.sleep(300)"
+    waiter = subprocess.Popen(
+        [sys.executable, "-c", wait, str(out / ".render.lock")], stdout=subprocess.PIPE, text=True
+    )
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert holder.stdout.readline().strip() == "held" and waiter.stdout.readline().strip() == "open"
         result = main_in_process(
             "render", "--out", str(out), "--wait", "30", "--notebooks", str(TINY_NOTEBOOKS)
         )
         assert result.returncode == 0, explain(result, out)
         assert f"cleared the lock: render {gone.pid} is dead" in result.stdout
         assert holder.wait(timeout=10) == -signal.SIGKILL
+        assert waiter.poll() is None  # only what held the lock was killed
     finally:
         holder.kill()
+        waiter.kill()
 
 
 def test_a_dead_worker_costs_its_notebook_only(tmp_path):
@@ -177,6 +184,7 @@ def test_a_dead_worker_costs_its_notebook_only(tmp_path):
     assert results["default"].status == "published", said
     assert results["scope-almaty"].status == "failed"
     assert "02-say-when.ipynb failed: the worker running it died" in results["scope-almaty"].error
+    assert "01-say-where" not in results["scope-almaty"].error  # its other notebook ran
     runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert sorted(run["status"] for run in runs) == ["failed", "published"]
     assert "scope-almaty" in (out / "index.html").read_text(encoding="utf-8")

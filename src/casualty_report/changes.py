@@ -43,7 +43,7 @@ KINDS = {
     "added": "Figures added",
     "status": "Figures whose standing changed",
     "corrected": "Figures corrected in the ledger",
-    "removed": "Figures taken out of the ledger",
+    "removed": "Figures no longer in this report",
     "source": "Sources added",
 }
 
@@ -94,7 +94,7 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
                 "note": "" if first else "the previous run kept no copy of its ledger"}  # fmt: skip
     try:
         old, new = _view(previous, parameters), _view(current, parameters)
-    except LedgerError:
+    except (LedgerError, ValueError):  # ValueError: the place is not in the older ledger
         return {"previous": previous.name, "first": False, "changes": [],
                 "note": "the previous run's ledger cannot be read by this version"}  # fmt: skip
     changes: list[dict[str, str]] = []
@@ -113,8 +113,10 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
         if before.status != after.status:
             add("status", f"{claim_words(new, claim_id)}: now {status_word(after.status)} "
                 f"(it {WAS[before.status]} before)", new, claim_id)  # fmt: skip
-        if claim_value(before) != claim_value(after) or before.measure != after.measure:
+        if before.measure != after.measure or before.population != after.population:
             add("corrected", f"{claim_words(new, claim_id)}: was {claim_words(old, claim_id)}", new, claim_id)
+        elif claim_value(before) != claim_value(after):
+            add("corrected", f"{claim_words(new, claim_id)} (was {claim_value(before)})", new, claim_id)
     for claim_id in sorted(set(old.claim) - set(new.claim)):
         add("removed", claim_words(old, claim_id), old, claim_id)
     known = set(old.sources["source_id"])
@@ -171,17 +173,19 @@ def read(run_dir: Path) -> dict[str, Any] | None:
 COUNTED = {
     "finding": ("finding changed", "findings changed"),
     "added": ("figure added", "figures added"),
-    "status": ("figure changed standing", "figures changed standing"),
+    "status": ("figure's standing changed", "figures' standing changed"),
     "corrected": ("figure corrected", "figures corrected"),
-    "removed": ("figure taken out", "figures taken out"),
+    "removed": ("figure no longer in the report", "figures no longer in the report"),
     "source": ("source added", "sources added"),
 }
 
 
 def summary(changes: Mapping[str, Any]) -> str:
-    """'2 figures added, 1 figure changed standing': the feed's and the front page's words."""
+    """'2 figures added, 1 figure's standing changed': the feed's and the front page's words."""
     if changes.get("first"):
-        return "the first published run of this set"
+        return "the first published run of this report"
+    if changes.get("note"):
+        return f"not worked out ({changes['note']})"
     counts: dict[str, int] = {}
     for change in changes.get("changes", []):
         counts[change["kind"]] = counts.get(change["kind"], 0) + 1

@@ -182,18 +182,12 @@ def _watch(args: argparse.Namespace) -> int:
         print(f"watch refused: {error}", file=sys.stderr)
         return EXIT_USAGE
     notebooks = find_notebooks(args.notebooks) if args.notebooks else find_notebooks()
-    options = {
-        "force": args.force,
-        "jobs": args.jobs,
-        "notebooks": notebooks,
-        "wait": args.wait,
-        "timeout": args.timeout,
-    }
+    options = {"force": args.force, "jobs": args.jobs, "wait": args.wait, "timeout": args.timeout}
 
-    def render() -> list:  # parameter files re-read each time: editing one is a change too
-        return render_sets(
-            load_parameter_sets(args.params, overrides, args.name), args.out, progress=log, **options
-        )
+    def render() -> list:  # parameter files and the notebooks' list re-read each time: both may change
+        found = find_notebooks(args.notebooks) if args.notebooks else find_notebooks()
+        sets_now = load_parameter_sets(args.params, overrides, args.name)
+        return render_sets(sets_now, args.out, progress=log, notebooks=found, **options)
 
     watch(watched_paths(sets, notebooks, args.params), render, log)
     return EXIT_OK
@@ -269,10 +263,18 @@ def _render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=_positive_seconds,
         default=600.0,
         help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
     )
+
+
+def _positive_seconds(text: str) -> float:
+    """A timeout: a finite number of seconds above 0."""
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a number of seconds above 0, got '0'")
+    return value
 
 
 def _dataset_arguments(parser: argparse.ArgumentParser) -> None:

@@ -70,7 +70,9 @@ def write_feed(out: Path, history: Sequence[Mapping[str, Any]]) -> Path:
     feed.updated(max((_when(run.get("finished_at", "")) for run, _, _ in entries), default=_when("")))
     for run, changed, manifest in entries:  # feedgen puts the last added first
         folder = run["folder"]
-        title = manifest.get("title") if isinstance(manifest.get("title"), str) else run.get("set", "")
+        view = manifest.get("title") if isinstance(manifest.get("title"), str) else ""
+        event = manifest.get("event") if isinstance(manifest.get("event"), str) else ""
+        title = f"{event.partition(':')[0]}: {view}" if event and view else view or event or "A report"
         entry = feed.add_entry()
         entry.id(f"urn:uuid:{uuid.uuid5(NAMESPACE, folder + '@' + str(run.get('finished_at', '')))}")
         entry.title(f"{title}, rendered on {_day(run.get('rendered_on', ''))}: {changes.summary(changed)}")

@@ -178,10 +178,11 @@ def render(finding: Finding, ledger: Ledger, cite: Callable[[Sequence[str]], str
 def as_data(finding: Finding, ledger: Ledger) -> dict[str, Any]:
     """A finding for reuse (``findings.json``): its lead, its sentence as plain text, the claims
     it cites (ids of the run's ledger, ``ledger/claims.csv``)."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", render(finding, ledger)))
-    lead = re.match(r"\*\*(.+?)\*\*", finding.text)
+    marked = render(finding, ledger)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", marked))
+    lead = re.search(r"<strong>(.+?)</strong>", marked)  # filled in: no {R35a} left in it
     return {
-        "heading": lead.group(1) if lead else plain.split(". ")[0],
+        "heading": html.unescape(re.sub(r"<[^>]+>", "", lead.group(1))) if lead else plain.split(". ")[0],
         "words": plain,
         "claims": sorted(
             {i for ref in references(finding.text) if isinstance(ref, Reference) for i in ref.ids}

@@ -54,7 +54,12 @@ def visible_only() -> pa.Check:
 
 
 def _scripts(word: str) -> set[str]:
-    return {unicodedata.name(char, "?").split()[0] for char in word if char.isalpha()}
+    """The scripts of a word's letters; modifier letters (the ʻ of Uzbek 'Qoʻngʻirot') have none."""
+    return {
+        unicodedata.name(char, "?").split()[0]
+        for char in word
+        if char.isalpha() and unicodedata.category(char) != "Lm"
+    }
 
 
 def _skeleton(name: str) -> str:

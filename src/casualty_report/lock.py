@@ -90,7 +90,9 @@ class RenderLock:
         return bool(orphans)
 
     def _orphans(self) -> list[int]:
-        """Processes holding the lock file when the pid it names is not alive (Linux's /proc)."""
+        """Processes that hold the lock (not merely have the file open, as a waiting render or a
+        prune does) when the pid it names is not alive: Linux's /proc/<pid>/fdinfo lists a lock
+        on the descriptor that holds it."""
         holder = self._holder()
         if not holder.isdigit() or alive(int(holder)):
             return []
@@ -100,8 +102,12 @@ class RenderLock:
             if pid == os.getpid():
                 continue
             with contextlib.suppress(OSError):
-                if any(os.readlink(link) == target for link in descriptors.iterdir()):
-                    found.append(pid)
+                for link in descriptors.iterdir():
+                    if os.readlink(link) == target and _holds_a_lock(
+                        descriptors.parent / "fdinfo" / link.name
+                    ):
+                        found.append(pid)
+                        break
         return found
 
     def _holder(self) -> str:
@@ -112,12 +118,24 @@ class RenderLock:
         return lines[-1] if lines else "unknown"
 
 
+def _holds_a_lock(fdinfo: Path) -> bool:
+    try:
+        return any(line.startswith("lock:") for line in fdinfo.read_text().splitlines())
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
-    """Whether a process of that pid exists (one of another user's counts)."""
+    """Whether a process of that pid runs (one of another user's counts; a zombie, dead but not
+    yet reaped by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process: alive
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"

@@ -82,6 +82,7 @@ def _run_pool(pending, jobs, kernel_log, connections, inherited, timeout):
             pool.submit(execute, str(task.notebook), str(task.staging), dict(task.parameters), index, timeout): index
             for index, task in pending.items()
         }  # fmt: skip
+        workers = dict(getattr(pool, "_processes", None) or {})  # pid -> Process: all started at once (fork)
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -90,14 +91,22 @@ def _run_pool(pending, jobs, kernel_log, connections, inherited, timeout):
             yield futures[future], outcome
         else:
             return
-        # A worker died: the tasks it was running (their marker names a dead process) failed.
-        dead = [index for index in pending if _worker_died(connections, index)]
-        for index in dead or list(pending):  # no marker left to tell: fail the rest, never loop
+        # A worker died. The pool then stops the others with SIGTERM; the one that died first
+        # (SIGKILL, the out-of-memory killer, an exit) ended otherwise: its task failed, and the
+        # tasks the pool stopped run again in a new pool.
+        pool.shutdown(wait=True, cancel_futures=True)
+        running = {index: _marker_pid(connections, index) for index in pending}
+        running = {index: pid for index, pid in running.items() if pid is not None}
+        culprits = [index for index, pid in running.items()
+                    if pid in workers and workers[pid].exitcode not in (None, -signal.SIGTERM)]  # fmt: skip
+        for index in culprits or list(running) or list(pending):  # never a loop with no progress
             task = pending[index]
             yield (
                 index,
                 Failed(task.notebook.name, "failed: the worker running it died (killed, or out of memory)"),
             )
+        for index in running:
+            marker_path(connections, index).unlink(missing_ok=True)
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): nothing may outlive the render
         _kill_workers(pool, connections)
         raise
@@ -105,13 +114,12 @@ def _run_pool(pending, jobs, kernel_log, connections, inherited, timeout):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_died(connections: str, index: int) -> bool:
-    """Whether the task's marker names a worker that is no longer alive."""
+def _marker_pid(connections: str, index: int) -> int | None:
+    """The worker a task's marker names, if it started."""
     try:
-        pid = int(marker_path(connections, index).read_text().split()[0])
+        return int(marker_path(connections, index).read_text().split()[0])
     except (OSError, ValueError, IndexError):
-        return False
-    return not alive(pid)
+        return None
 
 
 def _clear_stale_connection_folders(older_than: float = 3600) -> None:
@@ -133,10 +141,11 @@ def _clear_stale_connection_folders(older_than: float = 3600) -> None:
 def _kill_workers(pool: ProcessPoolExecutor, connections: str) -> None:
     """SIGKILL every worker of the pool and every kernel a running task's marker names."""
     for marker in Path(connections).glob("running-*"):
-        for pid in marker.read_text().split():
-            with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
-                os.kill(int(pid), signal.SIGKILL)
-    for process in list(getattr(pool, "_processes", {}).values()):  # no public handle on them
+        with contextlib.suppress(OSError):  # a worker may remove its marker as we read
+            for pid in marker.read_text().split():
+                with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public handle on them
         with contextlib.suppress(ProcessLookupError, PermissionError):
             process.kill()
 

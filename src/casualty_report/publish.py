@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,13 +48,24 @@ class RunResult:
 
 @contextlib.contextmanager
 def signals_held():
-    """SIGINT and SIGTERM wait until the block is done: a swap is never cut in half."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    """SIGINT and SIGTERM wait until the block is done: a swap is never cut in half. Python runs
+    signal handlers in the main thread whichever thread the OS delivers to (watch has others), so
+    the handlers are swapped for ones that only note the signal, which is raised again after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; signals are handled there anyway
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, frame: caught.append(number)) for sig in HELD}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in caught[:1]:
+            signal.raise_signal(sig)
+
+
+HELD = (signal.SIGINT, signal.SIGTERM)
 
 
 def clear_leftovers(out: Path, log: Callable[[str], None]) -> None:
@@ -110,10 +122,17 @@ def keep_failure(
     try:
         shutil.rmtree(kept, ignore_errors=True)
         kept.mkdir(parents=True)
+        copied = 0
         for failed in failures:
             if (staging / "notebooks" / failed.notebook).exists():
                 shutil.copy2(staging / "notebooks" / failed.notebook, kept / failed.notebook)
-        message += f"\nthe failed notebook is kept in {kept}; the published report is unchanged"
+                copied += 1
+        where = (
+            f"the failed notebook is kept in {kept}"
+            if copied
+            else "no notebook could be kept (it never wrote one)"
+        )
+        message += f"\n{where}; the published report is unchanged"
     except OSError as error:
         message += f"\nthe failed notebook could not be kept ({error.strerror or error}); the published report is unchanged"
     log(f"{name}: FAILED: {message}")

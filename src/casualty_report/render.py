@@ -152,11 +152,14 @@ def _render(
         if found:
             raise ParameterError(f"set {plan.name}: {'; '.join(found)}")
 
-    from casualty_report import pool, site, worker
+    from casualty_report import pool, worker
+    from casualty_report.changes import keep_ledger
 
     stagings = {plan.name: publish.staging_folder(out, plan.name, stamp) for plan in todo}
     started = time.perf_counter()
     try:
+        for plan in todo:  # the ledger as the notebooks are about to read it, for the next run to compare
+            keep_ledger(stagings[plan.name], plan.parameters)
         # 4. Every notebook of every set, in a pool of warm kernels.
         tasks = [
             worker.Task(plan.name, notebook, stagings[plan.name], plan.parameters)
@@ -165,42 +168,20 @@ def _render(
         ]
         kernel_log = out / "logs" / "kernels.log"
         kernel_log.parent.mkdir(exist_ok=True)
+        results: dict[str, RunResult] = {}
         try:
             outcomes = pool.run_all(
                 tasks, jobs, kernel_log, log, inherited=inherited, timeout=timeout or worker.NOTEBOOK_TIMEOUT
             )
-        except KeyboardInterrupt:
+            # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
+            _publish_all(todo, notebooks, outcomes, stagings, out, stamp, log, results)
+        except KeyboardInterrupt:  # every set not yet published says so; the index is rewritten
             for plan in todo:
-                publish.append_history(out, plan.name, stamp, "failed", plan.parameters, "", INTERRUPTED)
-                log(f"{plan.name}: FAILED: {INTERRUPTED}")
+                if plan.name not in results:
+                    publish.append_history(out, plan.name, stamp, "failed", plan.parameters, "", INTERRUPTED)
+                    log(f"{plan.name}: FAILED: {INTERRUPTED}")
             _rewrite_index(out, log)
             raise
-
-        # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
-        results, commit = {}, publish.git_commit()
-        for plan in todo:
-            staging = stagings[plan.name]
-            ran = [outcomes[plan.name, notebook.name] for notebook in notebooks]
-            failures = [outcome for outcome in ran if isinstance(outcome, worker.Failed)]
-            try:
-                if failures:
-                    results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
-                    continue
-                latest = out / "latest" / plan.name
-                summary = site.write_front_page(
-                    staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
-                    pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
-                    previous=latest.resolve() if publish.read_manifest(out, latest) else None,
-                )  # fmt: skip
-                with publish.signals_held():  # the swap, latest and history: all or nothing
-                    results[plan.name] = publish.publish_run(
-                        out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log
-                    )
-            except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
-                reason = getattr(error, "strerror", None) or error
-                message = f"could not publish: {reason}; the published report is unchanged"
-                log(f"{plan.name}: FAILED: {message}")
-                results[plan.name] = RunResult(plan.name, out, "failed", error=message)
         log(
             f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {pool.pool_size(jobs, len(tasks))} "
             f"worker(s) in {time.perf_counter() - started:.1f} s"
@@ -212,6 +193,51 @@ def _render(
     # 6. The site's index, from the history each run appended to.
     _rewrite_index(out, log)
     return results
+
+
+def _publish_all(todo, notebooks, outcomes, stagings, out, stamp, log, results) -> None:
+    """Step 5, set by set, into ``results``."""
+    from casualty_report import site, worker
+
+    commit = publish.git_commit()
+    for plan in todo:
+        staging = stagings[plan.name]
+        ran = [outcomes[plan.name, notebook.name] for notebook in notebooks]
+        failures = [outcome for outcome in ran if isinstance(outcome, worker.Failed)]
+        try:
+            if failures:
+                results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
+                continue
+            summary = site.write_front_page(
+                    staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
+                    pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
+                    previous=_previous_run(out, plan.name, stamp),
+                )  # fmt: skip
+            with publish.signals_held():  # the swap, latest and history: all or nothing
+                results[plan.name] = publish.publish_run(
+                    out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log
+                )
+        except (OSError, ValueError) as error:  # a full disk, a read-only folder, an undocumented column
+            reason = getattr(error, "strerror", None) or error
+            message = f"could not publish: {reason}; the published report is unchanged"
+            log(f"{plan.name}: FAILED: {message}")
+            results[plan.name] = RunResult(plan.name, out, "failed", error=message)
+
+
+def _previous_run(out: Path, name: str, stamp: str) -> Path | None:
+    """The published run a new one is compared with: the set's latest, or, when that is today's
+    (which the new run replaces), the run today's was compared with."""
+    from casualty_report import changes
+
+    latest = out / "latest" / name
+    if publish.read_manifest(out, latest) is None:
+        return None
+    previous = latest.resolve()
+    if previous.name != f"{name}-{stamp}":
+        return previous
+    before = (changes.read(previous) or {}).get("previous")
+    earlier = out / before if isinstance(before, str) and before else None
+    return earlier if earlier is not None and publish.read_manifest(out, earlier) else None
 
 
 INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) before it published; the published report is unchanged"

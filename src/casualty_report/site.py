@@ -238,7 +238,6 @@ def write_front_page(
         write_datapackage(run_dir, name=f"casualty-report-{set_name}", title=f"Casualty report tables: {set_name}",
                           description="The tables of one rendered run of the casualty report, one row per "
                           "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
-    changes.keep_ledger(run_dir, parameters)
     return write_run_page(
         run_dir, set_name=set_name, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit,
         previous=previous,

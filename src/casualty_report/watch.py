@@ -25,11 +25,13 @@ from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 def watched_paths(
     sets: Sequence[ParameterSet], notebooks: Sequence[Path], files: Sequence[Path]
 ) -> list[Path]:
-    """The dataset folders the sets read, the notebooks' folder and the parameter files."""
+    """The dataset folders the sets read, the notebooks' folder and the parameter files' folders
+    (an editor saves a file by writing a new one and renaming it over the old: a watch on the
+    file itself would end with the first save)."""
     folders = {
         dataset_dir(s.parameters.get("dataset", DEFAULT_DATASET), s.parameters.get("data_dir")) for s in sets
     }
-    paths = {*folders, *(notebook.parent for notebook in notebooks), *map(Path, files)}
+    paths = {*folders, *(notebook.parent for notebook in notebooks), *(Path(file).parent for file in files)}
     return sorted(path.resolve() for path in paths if path.exists())
 
 

@@ -109,6 +109,10 @@ def warm_worker(kernel_log: str, connections: str, inherited: Sequence[int] = ()
     pool forks its workers.) The worker dies with its render and lets go of the render's lock,
     so a render killed by pid leaves no orphan holding it."""
     _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group: the render handles it and kills its workers, so a
+    # worker ignores it rather than stop half-way on its own; SIGTERM ends it as the OS does.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for descriptor in inherited:
         with contextlib.suppress(OSError):
             os.close(descriptor)
