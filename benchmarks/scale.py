@@ -20,8 +20,8 @@ from pathlib import Path
 
 import psutil
 
+from casualty_report.ledger.synthetic import write_synthetic_ledger
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
-from casualty_report.synthetic import write_synthetic_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "casualty_report"]

@@ -23,12 +23,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from casualty_report import load_ledger
 from casualty_report.cli import main
-from casualty_report.ledger import Ledger
-from casualty_report.notebooks import find_notebooks
+from casualty_report.ledger.load import Ledger, load_ledger
+from casualty_report.parameters import ParameterSet, load_parameter_sets
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
-from casualty_report.render import ParameterSet, load_parameter_sets, render_sets
+from casualty_report.publishing.notebooks import find_notebooks
+from casualty_report.publishing.render import render_sets
 
 SHIPPED = DATA_ROOT / DEFAULT_DATASET
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from casualty_report import analysis, charts, comparisons, estimates, narrative
-from casualty_report.chart_style import Chart
-from casualty_report.ledger import Ledger
+from casualty_report.content import analysis, charts, comparisons, estimates, narrative
+from casualty_report.content.charts.style import Chart
+from casualty_report.ledger.load import Ledger
 
 
 def death_tolls(ledger: Ledger) -> Chart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, estimates, narrative, tables
+from casualty_report.content import analysis, estimates, narrative, tables
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casualty_report import LedgerError, load_ledger
+from casualty_report.errors import LedgerError
+from casualty_report.ledger.load import load_ledger
 
 CLAIMS, SOURCES = "claims.csv", "sources.csv"
 

@@ -18,8 +18,15 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from casualty_report import charts
-from casualty_report.chart_style import FILE_DPI, SCREEN_DPI, drawn_texts, house_style, overlapping_texts
+from casualty_report.content.charts.style import (
+    FILE_DPI,
+    INK,
+    SCREEN_DPI,
+    drawn_texts,
+    house_style,
+    overlapping_texts,
+    save_figure,
+)
 from tests import drawing
 
 BLUE, VERMILLION, GREEN = "#0072b2", "#d55e00", "#009e73"
@@ -266,7 +273,7 @@ def test_the_ambient_style_does_not_leak_into_charts(ledger):
     with matplotlib.style.context("dark_background"):
         dark = drawing.death_tolls(ledger).figure
     assert to_hex(dark.get_facecolor()) == "#ffffff"
-    assert dark.texts[0].get_color() == charts.INK
+    assert dark.texts[0].get_color() == INK
 
 
 def test_a_chart_shows_in_a_notebook_as_a_png_with_its_alt_text(ledger):
@@ -282,8 +289,8 @@ def test_a_chart_shows_in_a_notebook_as_a_png_with_its_alt_text(ledger):
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_saved_files_are_byte_identical(ledger, tmp_path, fmt):
-    first = charts.save_figure(drawing.death_tolls(ledger), tmp_path / "a", formats=[fmt])[0]
-    second = charts.save_figure(drawing.death_tolls(ledger), tmp_path / "b", formats=[fmt])[0]
+    first = save_figure(drawing.death_tolls(ledger), tmp_path / "a", formats=[fmt])[0]
+    second = save_figure(drawing.death_tolls(ledger), tmp_path / "b", formats=[fmt])[0]
     assert first.name == f"death-tolls.{fmt}"
     assert first.read_bytes() == second.read_bytes()
     assert b"Matplotlib v" not in first.read_bytes()  # no version stamp to churn
@@ -304,14 +311,14 @@ def test_drawing_again_changes_nothing(ledger):
 
 
 def test_saved_png_is_one_and_a_half_times_the_page_width(article, tmp_path):
-    png = charts.save_figure(drawing.injuries(article), tmp_path, formats=["png"])[0]
+    png = save_figure(drawing.injuries(article), tmp_path, formats=["png"])[0]
     header = png.read_bytes()[16:24]
     assert int.from_bytes(header[:4], "big") == 900  # 600 px on the page, sharp at 1.5x
 
 
 def test_an_unknown_format_is_refused(ledger, tmp_path):
     with pytest.raises(ValueError, match="unknown figure format"):
-        charts.save_figure(drawing.injuries(ledger), tmp_path, formats=["gif"])
+        save_figure(drawing.injuries(ledger), tmp_path, formats=["gif"])
 
 
 def test_ledger_text_with_dollar_signs_is_drawn_as_written(ledger):
@@ -379,7 +386,7 @@ def test_the_front_pages_charts_have_a_phone_drawing_whose_type_reads_at_11_px(m
 
 
 def test_the_bar_cap_keeps_each_panels_latest_and_never_draws_an_empty_panel():
-    from casualty_report.chart_bars import _latest_of_each
+    from casualty_report.content.charts.bars import _latest_of_each
 
     panels = [("a", [1, 2, 3, 4]), ("b", [5, 6]), ("c", [7])]
     assert _latest_of_each(panels, 5) == [("a", [3, 4]), ("b", [5, 6]), ("c", [7])]

@@ -12,20 +12,13 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from casualty_report import codebook
-from casualty_report.codebook import (
-    CODEBOOK,
-    DATA_LICENCE,
-    OVERRIDES,
-    SPREADSHEET_SAFE,
-    column,
-    column_title,
-    write_datapackage,
-)  # fmt: skip
-from casualty_report.ledger import MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.content import codebook
+from casualty_report.content.codebook import SPREADSHEET_SAFE, column, column_title, write_datapackage
+from casualty_report.content.codebook_columns import CODEBOOK, OVERRIDES
+from casualty_report.conventions import DATA_LICENCE
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.ledger.vocabulary import VOCABULARIES as LEDGER_VOCABULARIES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
-from casualty_report.vocabulary import CLAIMANT_GROUPS
-from casualty_report.vocabulary import VOCABULARIES as LEDGER_VOCABULARIES
 
 PACKAGE = {"name": "default", "title": "Kazakhstan, January 2022", "description": "The report's tables."}
 

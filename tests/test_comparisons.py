@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casualty_report import comparisons
-from casualty_report.comparisons import compare, figure, gap_words, sentence
+from casualty_report.content import comparisons
+from casualty_report.content.comparisons import compare, figure, gap_words, sentence
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import nbformat
 import papermill
 import pytest
 
-from casualty_report import explorer
-from casualty_report.notebooks import EXPLORER, find_notebooks
+from casualty_report.content import explorer
+from casualty_report.publishing.notebooks import EXPLORER, find_notebooks
 
 
 def test_a_view_is_the_reports_own_chart_and_table_for_the_choice(ledger):

@@ -215,9 +215,9 @@ def test_pruning_keeps_the_last_month_whole_and_a_run_a_month_before(tmp_path):
     anything the history does not name, and the index still lists the removed runs."""
     import datetime as dt
 
-    from casualty_report import site
-    from casualty_report.prune import prune
-    from casualty_report.publish import append_history
+    from casualty_report.publishing import site
+    from casualty_report.publishing.prune import prune
+    from casualty_report.publishing.publish import append_history
 
     out = tmp_path / "reports"
     out.mkdir()
@@ -247,7 +247,7 @@ def test_socket_folders_a_killed_render_left_are_cleared_later(tmp_path, monkeyp
     import tempfile
     import time
 
-    from casualty_report import pool
+    from casualty_report.publishing import pool
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     gone = subprocess.Popen(["true"])

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casualty_report import findings, load_ledger
+from casualty_report.content import findings
+from casualty_report.ledger.load import load_ledger
 from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT
 
 from .conftest import main_in_process as run

@@ -16,8 +16,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casualty_report import LedgerError, load_ledger
-from casualty_report.ledger import CLAIMS_COLUMNS
+from casualty_report.errors import LedgerError
+from casualty_report.ledger.load import CLAIMS_COLUMNS, load_ledger
 
 from .conftest import SHIPPED
 

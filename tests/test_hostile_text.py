@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casualty_report.render import render
+from casualty_report.publishing.render import render
 
 FIXTURE = Path(__file__).parent / "fixtures" / "exampleland-2031"
 PAYLOADS = {
@@ -77,7 +77,13 @@ def pages(run: Path) -> list[Path]:
 
 
 OWN_SCRIPT = (
-    Path(__file__).parents[1] / "src" / "casualty_report" / "templates" / "offline" / "explore.js"
+    Path(__file__).parents[1]
+    / "src"
+    / "casualty_report"
+    / "publishing"
+    / "templates"
+    / "offline"
+    / "explore.js"
 ).read_text(encoding="utf-8")
 
 
@@ -157,7 +163,8 @@ FORMULAS = ['=HYPERLINK("http://example.com","click me")', "+1+1", "-2+3", "@SUM
 def test_the_ledger_refuses_a_cell_a_spreadsheet_would_run(tmp_path, column):
     """A formula in a claims cell is refused at the door, naming row and column; a leading tab
     (stripped on load, which would turn '\\t=1+1' into '=1+1') is refused the same way."""
-    from casualty_report import LedgerError, load_ledger
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.load import load_ledger
 
     folder = shutil.copytree(FIXTURE, tmp_path / "ledger")
     path = folder / "claims.csv"
@@ -180,7 +187,7 @@ def test_a_published_table_neutralises_every_formula_and_keeps_numbers(tmp_path)
     =, +, -, @, a tab or a carriage return gets an apostrophe; negative numbers stay numbers."""
     import pandas as pd
 
-    from casualty_report.outputs import write_outputs
+    from casualty_report.content.outputs import write_outputs
 
     frame = pd.DataFrame({"note": [*FORMULAS, "\rcmd", "plain"], "difference": [-74, 1, 2, 3, 4, 5, 6]})
     write_outputs(tmp_path, tables={"hostile": frame})
@@ -207,7 +214,8 @@ def test_no_published_table_has_a_cell_a_spreadsheet_would_run(shared_runs):
 
 def _ledger_with(tmp_path, edits: dict[int, dict[str, str]]):
     """The fixture ledger with some rows' cells replaced; loaded, or the LedgerError's text."""
-    from casualty_report import LedgerError, load_ledger
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.load import load_ledger
 
     folder = shutil.copytree(FIXTURE, tmp_path / "ledger")
     path = folder / "claims.csv"

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from casualty_report.notebooks import find_notebooks
+from casualty_report.publishing.notebooks import find_notebooks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AUTOSAVE = 2  # seconds: Lab's default is 120; the test waits past several autosaves

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from casualty_report import load_ledger
-from casualty_report.ledger import (
-    CLAIMS_COLUMNS,
-)
+from casualty_report.ledger.load import CLAIMS_COLUMNS, load_ledger
 
 # Every figure the article reports, with how the ledger records it. Editing a figure, its
 # meaning or its status in data/ must fail here.
@@ -214,7 +211,7 @@ def test_a_replacement_takes_effect_when_it_becomes_known(ledger):
 def test_a_title_or_date_read_elsewhere_says_so_only_where_readers_need_it(ledger):
     """A date worked out from the text is marked in the readers' table; one read from the page's
     address or another copy of the report is as good as the page's and shown plainly."""
-    from casualty_report import tables
+    from casualty_report.content import tables
 
     sources = ledger.sources.set_index("source_id")
     assert sources.at["S07", "title_from"] == "address" and sources.at["S07", "date_from"] == "inferred"

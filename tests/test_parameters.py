@@ -13,11 +13,13 @@ import nbformat
 import papermill
 import pytest
 
-from casualty_report.notebooks import find_notebooks
-from casualty_report.parameters import PARAMETERS, ParameterError, check_notebook, defaults, problems, shown
+from casualty_report.errors import ParameterError
+from casualty_report.errors import ParameterError as RenderParameterError
+from casualty_report.inputs import shown
+from casualty_report.parameters import PARAMETERS, check_notebook, defaults, load_parameter_sets, problems
 from casualty_report.paths import REPO_ROOT
-from casualty_report.render import ParameterError as RenderParameterError
-from casualty_report.render import load_parameter_sets, render
+from casualty_report.publishing.notebooks import find_notebooks
+from casualty_report.publishing.render import render
 
 from .test_render import tree
 

@@ -9,14 +9,15 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 import yaml
 
-from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
+from casualty_report.publishing.notebooks import find_notebooks
 
 NOTEBOOKS = find_notebooks()
 
@@ -177,42 +178,109 @@ def test_environment_yml_is_what_make_lock_writes():
 PACKAGE = REPO_ROOT / "src" / "casualty_report"
 
 
-def _imports_of_the_package() -> dict[str, set[str]]:
-    """Each module of the package -> the package's modules it imports, at any depth of the file
-    (a function-local import is still a dependency)."""
+#: The package's layers, lowest first (docs/architecture.md): a module imports its own layer and
+#: those below it, never one above. The root holds the shared contract (errors, paths, inputs,
+#: conventions, parameters) and, on top of everything, the entry points.
+LAYERS = ("contract", "ledger", "content", "publishing", "entry")
+ENTRY_POINTS = {"casualty_report", "casualty_report.cli", "casualty_report.__main__"}
+
+
+def layer_of(module: str) -> str:
+    """``casualty_report.ledger.files`` -> "ledger"; a root module -> "contract" or "entry"."""
+    if module in ENTRY_POINTS:
+        return "entry"
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or parts[1] in LAYERS else "contract"
+
+
+def imports_of(package: Path) -> dict[str, set[str]]:
+    """Each module of the package (dotted, subfolders included) -> the package's modules it
+    imports, at any depth of the file (a function-local import is still a dependency). A name
+    imported from a package is a module if the package has one by that name."""
+    modules = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     graph = {}
-    for path in sorted(PACKAGE.glob("*.py")):
+    for module, path in modules.items():
         imported = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("casualty_report"):
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-                imported |= {name.split(".")[1] for name in names if name.count(".") == 1}
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package.name):
+                named = {f"{node.module}.{alias.name}" for alias in node.names}
+                imported |= named & modules.keys()
+                if named - modules.keys():  # names defined in the module itself
+                    imported.add(node.module)
             elif isinstance(node, ast.Import):
-                imported |= {
-                    a.name.split(".")[1] for a in node.names if a.name.startswith("casualty_report.")
-                }
-        graph[path.stem] = {name for name in imported if (PACKAGE / f"{name}.py").exists()} - {path.stem}
+                imported |= {alias.name for alias in node.names} & modules.keys()
+        graph[module] = imported - {module}
     return graph
 
 
-def test_the_package_has_no_import_cycle_and_no_module_much_over_350_lines():
-    """issue 11: modules split by concern stay small ("about 350 lines": at most 365), and none
-    needs one that needs it back."""
-    graph = _imports_of_the_package()
-    assert len(graph) > 20 and graph["render"] >= {"fingerprint", "publish"}  # the graph is real
+def layering_faults(package: Path) -> list[str]:
+    """Every import cycle and every import of a higher layer, in words."""
+    graph = imports_of(package)
+    faults = [
+        f"{module} ({layer_of(module)}) imports {imported} ({layer_of(imported)})"
+        for module, imports in graph.items()
+        for imported in sorted(imports)
+        if LAYERS.index(layer_of(imported)) > LAYERS.index(layer_of(module))
+    ]
     done: set[str] = set()
 
     def visit(module: str, path: tuple[str, ...]) -> None:
-        assert module not in path, "import cycle: " + " -> ".join((*path, module))
-        if module not in done:
-            for imported in sorted(graph[module]):
+        if module in path:
+            faults.append("import cycle: " + " -> ".join((*path[path.index(module) :], module)))
+        elif module not in done:
+            for imported in sorted(graph.get(module, ())):
                 visit(imported, (*path, module))
             done.add(module)
 
     for module in sorted(graph):
         visit(module, ())
-    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
+    return faults
+
+
+def test_the_package_is_layered_with_no_cycle_and_no_module_much_over_350_lines():
+    """issues 11 and 22: modules split by concern stay small ("about 350 lines": at most 365), in
+    a folder per layer, none importing a layer above it or one that needs it back, and the top
+    folder holds at most eight modules beside the layer folders."""
+    graph = imports_of(PACKAGE)
+    assert graph["casualty_report.publishing.render"] >= {
+        "casualty_report.publishing.fingerprint",
+        "casualty_report.publishing.publish",
+    }  # the graph is real
+    assert {layer_of(module) for module in graph} == set(LAYERS)
+    assert layering_faults(PACKAGE) == []
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
     assert max(sizes.values()) <= 365, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+    top = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert len(top) <= 8, top
+    assert sorted(path.name for path in PACKAGE.iterdir() if path.is_dir() and path.name != "__pycache__") == [
+        "content", "ledger", "publishing",
+    ]  # fmt: skip
+
+
+def test_the_layering_check_finds_an_upward_import_and_a_cycle(tmp_path):
+    """The check above can fail: a ledger module that imports the publishing layer, and two
+    content modules that import each other, are both reported."""
+    package = tmp_path / "casualty_report"
+    for folder in ("ledger", "content", "publishing"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "paths.py").write_text("")
+    (package / "publishing" / "site.py").write_text("from casualty_report import paths\n")
+    (package / "ledger" / "load.py").write_text("def f():\n    from casualty_report.publishing import site\n")
+    (package / "content" / "a.py").write_text("from casualty_report.content import b\n")
+    (package / "content" / "b.py").write_text("import casualty_report.content.a\n")
+    assert layering_faults(package) == [
+        "casualty_report.ledger.load (ledger) imports casualty_report.publishing.site (publishing)",
+        "import cycle: casualty_report.content.a -> casualty_report.content.b -> casualty_report.content.a",
+    ]
+    assert layering_faults(PACKAGE) == []
 
 
 def test_adding_an_event_takes_the_steps_the_readme_lists(tmp_path):

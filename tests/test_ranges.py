@@ -9,9 +9,10 @@ import matplotlib.dates as mdates
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, charts, comparisons, estimates, load_ledger, narrative
-from casualty_report.chart_style import drawn_texts
-from casualty_report.findings import markdown
+from casualty_report.content import analysis, charts, comparisons, estimates, narrative
+from casualty_report.content.charts.style import drawn_texts
+from casualty_report.content.findings import markdown
+from casualty_report.ledger.load import load_ledger
 
 RANGE, FINAL = "I01", "C01"
 

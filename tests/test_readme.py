@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from casualty_report import findings, load_ledger
+from casualty_report.content import findings
+from casualty_report.ledger.load import load_ledger
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
 
 README = Path(__file__).parents[1] / "README.md"

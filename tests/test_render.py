@@ -20,11 +20,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casualty_report import charts, load_ledger, pages
-from casualty_report.notebooks import find_notebooks
+from casualty_report.content.charts.style import save_figure
+from casualty_report.errors import RenderError
+from casualty_report.ledger.load import load_ledger
 from casualty_report.parameters import defaults
-from casualty_report.render import RenderError, render
-from casualty_report.site import describe_parameters
+from casualty_report.publishing import pages
+from casualty_report.publishing.notebooks import find_notebooks
+from casualty_report.publishing.render import render
+from casualty_report.publishing.site import describe_parameters
 from tests import drawing
 
 from .conftest import FIXTURES, TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports
@@ -105,7 +108,7 @@ def test_published_figures_are_exactly_what_the_package_draws(published, tmp_pat
         ("death-toll-timeline", drawing.toll_timeline),
         ("detentions-timeline", drawing.detentions_timeline),
     ):
-        for path in charts.save_figure(chart(ledger), tmp_path, stem, ["png", "svg"]):
+        for path in save_figure(chart(ledger), tmp_path, stem, ["png", "svg"]):
             assert (published / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
 
 
@@ -372,7 +375,7 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
     import feedparser
 
-    from casualty_report import changes
+    from casualty_report.publishing import changes
 
     data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
     out = tmp_path / "reports"
@@ -408,8 +411,8 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
 
 def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path):
-    from casualty_report import changes
-    from casualty_report.vocabulary import STATUSES
+    from casualty_report.ledger.vocabulary import STATUSES
+    from casualty_report.publishing import changes
 
     before, after = tmp_path / "before", tmp_path / "after"
     for run in (before, after):
@@ -445,7 +448,7 @@ def test_changes_say_a_figure_disputed_a_value_corrected_a_source_added(tmp_path
 def test_a_second_run_the_same_day_compares_with_the_run_before_it(tmp_path):
     """The run of the day replaces the day's earlier run: what changed is still said against
     the last run of an earlier day, not against the run it replaces."""
-    from casualty_report import changes
+    from casualty_report.publishing import changes
 
     data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
     out = tmp_path / "reports"

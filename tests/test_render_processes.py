@@ -167,7 +167,7 @@ def test_a_dead_worker_costs_its_notebook_only(tmp_path):
     """issue 23: a worker killed mid-notebook (as the out-of-memory killer would) fails that
     notebook, named, and every other set is still published and recorded."""
     from casualty_report.parameters import load_parameter_sets
-    from casualty_report.render import render_sets
+    from casualty_report.publishing.render import render_sets
 
     killer = broken_tiny_notebooks(
         tmp_path / "killer", 'import os, signal\nif scope == "Almaty": os.kill(os.getppid(), signal.SIGKILL)'

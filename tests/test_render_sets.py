@@ -13,11 +13,11 @@ import pandas as pd
 import papermill
 import pytest
 
-from casualty_report import load_ledger
-from casualty_report.notebooks import find_notebooks
+from casualty_report.ledger.load import load_ledger
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS
 from casualty_report.paths import REPO_ROOT
-from casualty_report.render import render_sets
-from casualty_report.vocabulary import CLAIMANT_GROUPS
+from casualty_report.publishing.notebooks import find_notebooks
+from casualty_report.publishing.render import render_sets
 
 from .conftest import copy_reports
 from .test_render import NOTEBOOK_NAMES, TODAY, parse

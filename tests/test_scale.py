@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from casualty_report import load_ledger
-from casualty_report.render import render
-from casualty_report.synthetic import write_synthetic_ledger
+from casualty_report.ledger.load import load_ledger
+from casualty_report.ledger.synthetic import write_synthetic_ledger
+from casualty_report.publishing.render import render
 
 from .conftest import SHIPPED
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from casualty_report.notebooks import find_notebooks
 from casualty_report.paths import REPO_ROOT
+from casualty_report.publishing.notebooks import find_notebooks
 
 from .conftest import TINY_NOTEBOOKS
 

@@ -11,11 +11,13 @@ from pathlib import Path
 import matplotlib.colors
 import pytest
 
-from casualty_report import analysis, load_ledger, tables, vocabulary
-from casualty_report.chart_style import drawn_texts
-from casualty_report.codebook import CODEBOOK
-from casualty_report.ledger_schema import TABLES
-from casualty_report.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
+from casualty_report.content import analysis, tables
+from casualty_report.content.charts.style import drawn_texts
+from casualty_report.content.codebook_columns import CODEBOOK
+from casualty_report.ledger import vocabulary
+from casualty_report.ledger.load import load_ledger
+from casualty_report.ledger.schema import TABLES
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
 from tests import drawing
 
 # The ledger format every event shares: its data dictionary documents every word.

@@ -14,8 +14,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casualty_report import analysis, narrative, tables
-from casualty_report.pages import for_readers
+from casualty_report.content import analysis, narrative, tables
+from casualty_report.publishing.pages import for_readers
 from tests import drawing
 
 DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]

@@ -6,6 +6,7 @@ loading pandas, pandera or matplotlib.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -20,15 +21,21 @@ from casualty_report.paths import DEFAULT_DATASET
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
-    from casualty_report.ledger import Ledger, LedgerError, Problem, load_ledger
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.files import Problem
+    from casualty_report.ledger.load import Ledger, load_ledger
 
 __all__ = ["DEFAULT_DATASET", "Ledger", "LedgerError", "Problem", "load_ledger"]
-_FROM_LEDGER = {"Ledger", "LedgerError", "Problem", "load_ledger"}
+#: The notebooks' entry point, each name from its home.
+_LAZY = {
+    "Ledger": "casualty_report.ledger.load",
+    "LedgerError": "casualty_report.errors",
+    "Problem": "casualty_report.ledger.files",
+    "load_ledger": "casualty_report.ledger.load",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_LEDGER:
-        from casualty_report import ledger
-
-        return getattr(ledger, name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'casualty_report' has no attribute {name!r}")

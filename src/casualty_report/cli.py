@@ -50,9 +50,10 @@ def _terminated(signum, frame) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from casualty_report.findings import check as findings_hold
-    from casualty_report.ledger import LedgerError, load_ledger
-    from casualty_report.ledger_schema import PACKAGE_FILE, stale_datapackage
+    from casualty_report.content.findings import check as findings_hold
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.load import load_ledger
+    from casualty_report.ledger.schema import PACKAGE_FILE, stale_datapackage
 
     try:
         ledger = findings_hold(load_ledger(args.dataset, args.data_dir))
@@ -72,8 +73,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _findings(args: argparse.Namespace) -> int:
-    from casualty_report import findings
-    from casualty_report.ledger import LedgerError, load_ledger
+    from casualty_report.content import findings
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.load import load_ledger
 
     try:
         ledger = findings.check(load_ledger(args.dataset, args.data_dir))
@@ -85,8 +87,8 @@ def _findings(args: argparse.Namespace) -> int:
 
 
 def _datapackage(args: argparse.Namespace) -> int:
-    from casualty_report.ledger import LedgerError
-    from casualty_report.ledger_schema import stale_datapackage, write_datapackage
+    from casualty_report.errors import LedgerError
+    from casualty_report.ledger.schema import stale_datapackage, write_datapackage
     from casualty_report.paths import dataset_dir
 
     directory = dataset_dir(args.dataset, args.data_dir)
@@ -105,11 +107,11 @@ def _datapackage(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    # Not casualty_report.ledger: it loads pandas, and a render with nothing to do must not.
+    # Not casualty_report.ledger.load: it loads pandas, and a render with nothing to do must not.
     from casualty_report.errors import BusyError, LedgerError, ParameterError, RenderError
-    from casualty_report.notebooks import find_notebooks
     from casualty_report.parameters import load_parameter_sets, parse_parameter
-    from casualty_report.render import render_sets
+    from casualty_report.publishing.notebooks import find_notebooks
+    from casualty_report.publishing.render import render_sets
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -147,11 +149,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
-    from casualty_report import site
     from casualty_report.errors import BusyError
-    from casualty_report.lock import RenderLock
     from casualty_report.paths import REPORTS_DIR
-    from casualty_report.prune import prune
+    from casualty_report.publishing import site
+    from casualty_report.publishing.lock import RenderLock
+    from casualty_report.publishing.prune import prune
 
     out = args.out or REPORTS_DIR
     try:
@@ -167,10 +169,10 @@ def _prune(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     from casualty_report.errors import ParameterError
-    from casualty_report.notebooks import find_notebooks
     from casualty_report.parameters import load_parameter_sets, parse_parameter
-    from casualty_report.render import render_sets
-    from casualty_report.watch import watch, watched_paths
+    from casualty_report.publishing.notebooks import find_notebooks
+    from casualty_report.publishing.render import render_sets
+    from casualty_report.publishing.watch import watch, watched_paths
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -194,7 +196,7 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _baseline(args: argparse.Namespace) -> int:
-    from casualty_report.notebooks import EXPLORER, find_notebooks, refresh_baseline
+    from casualty_report.publishing.notebooks import EXPLORER, find_notebooks, refresh_baseline
 
     for notebook in [*find_notebooks(), *([EXPLORER] if EXPLORER.exists() else [])]:
         refresh_baseline(notebook)

@@ -3,9 +3,7 @@
 The command line turns them into exit codes (cli.py): a :class:`ParameterError` is bad usage
 (2), a :class:`BusyError` a lock held too long (3), any other :class:`RenderError` or a
 :class:`LedgerError` a failure (1). They are here, away from pandas, so the command line can
-catch them before it knows whether a render will load a ledger. A notebook's own parameter
-check raises :class:`casualty_report.parameters.ParameterError` instead, a ``ValueError`` as
-papermill and JupyterLab show it.
+catch them before it knows whether a render will load a ledger.
 """
 
 from __future__ import annotations
@@ -18,8 +16,10 @@ class RenderError(RuntimeError):
     """A render could not start or a notebook failed; the message says which and where."""
 
 
-class ParameterError(RenderError):
-    """A parameter or parameter set is malformed, unknown or reserved."""
+class ParameterError(RenderError, ValueError):
+    """A parameter or parameter set is malformed, unknown or reserved; the message says which and
+    why. Render refuses a set with it before any kernel starts, and a notebook's own check raises
+    it too: a ``ValueError``, as papermill and JupyterLab show a bad argument."""
 
 
 class BusyError(RenderError):
@@ -28,7 +28,7 @@ class BusyError(RenderError):
 
 class LedgerError(ValueError):
     """The ledger is unusable; ``problems`` lists every fault found (each a
-    :class:`casualty_report.ledger_files.Problem`, naming file, row and column)."""
+    :class:`casualty_report.ledger.files.Problem`, naming file, row and column)."""
 
     def __init__(self, problems: Iterable[Any]):
         self.problems = sorted(set(problems))

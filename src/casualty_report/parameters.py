@@ -13,7 +13,7 @@ size-limited with few aliases, so a hostile file cannot flood a log.
 
 Parameter *sets* are read here too: ``-p KEY=VALUE`` (:func:`parse_parameter`) and YAML files
 (:func:`load_parameter_sets`), each a named :class:`ParameterSet`. A set render refuses raises
-:class:`casualty_report.errors.ParameterError` (exit 2); a notebook's own check raises this
+:class:`casualty_report.ParameterError` (exit 2); a notebook's own check raises this
 module's :class:`ParameterError`.
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,17 +29,13 @@ from typing import Any
 
 import yaml
 
-from casualty_report import errors
-from casualty_report.paths import PARAMS_DIR, REPO_ROOT, UnreadableInput, read_input
+from casualty_report.errors import ParameterError
+from casualty_report.inputs import MAX_YAML_BYTES, UnreadableInput, load_yaml, read_input, shown
+from casualty_report.paths import PARAMS_DIR, REPO_ROOT
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 #: A set's name: its folder ``<set>-<date>`` and its ``latest/<set>`` link.
 SET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-
-
-class ParameterError(ValueError):
-    """A parameter is unknown, ill-typed or out of range; the message says which and why.
-    (Raised by a notebook's own check; render refuses a set with errors.ParameterError.)"""
 
 
 @dataclass(frozen=True)
@@ -50,30 +45,6 @@ class Parameter:
     default: Any = None
     nullable: bool = False
     reserved: bool = False  # set by render itself, never by the user
-
-
-def a_few(words: Sequence[str], most: int = 8) -> str:
-    """Up to ``most`` words for a message, each quoted (so no control character reaches a log),
-    then how many more: 3,000 places cost a line, not 57 KB."""
-    listed = ", ".join(shown(word, 40) for word in words[:most])
-    return listed + (f" … and {len(words) - most:,} more" if len(words) > most else "")
-
-
-def shown(value: Any, limit: int = 80) -> str:
-    """A value quoted for a message in at most about ``limit`` characters, with its length when
-    cut: a 100,000-character cell or a deeply nested structure costs one short line. (reprlib
-    never builds the whole repr, so even a huge nested value is cheap to quote.)"""
-    quoter = reprlib.Repr()
-    quoter.maxlevel, quoter.maxlist, quoter.maxdict, quoter.maxstring, quoter.maxother = 3, 4, 4, limit, limit
-    text = quoter.repr(value)
-    cut = len(text) > limit
-    if cut:
-        text = text[: limit - 1] + "…"
-    if isinstance(value, str) and (cut or len(value) > limit - 2):
-        text += f" ({len(value):,} characters)"
-    elif isinstance(value, list | dict | tuple) and (cut or len(value) > 4):
-        text += f" ({len(value):,} items)"
-    return text
 
 
 def _is_date(value: Any) -> bool:
@@ -143,74 +114,6 @@ def problems(parameters: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def ledger_problems(parameters: Mapping[str, Any], scopes: set[str]) -> list[str]:
-    """Problems only the ledger can tell: a scope that names no place in it."""
-    scope = parameters.get("scope")
-    if scope is not None and scope not in scopes:
-        return [
-            f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {a_few(sorted(scopes))}"
-        ]
-    return []
-
-
-#: YAML input (parameter files, dataset.yml) is small; past these it is refused unread.
-MAX_YAML_BYTES = 64 * 1024
-MAX_YAML_ALIASES = 20
-MAX_YAML_DEPTH = 20  # a finding's claims list is 3 deep; 10,000 nested "[" overflow the stack
-MAX_NUMBER_DIGITS = 30  # Python refuses to read an int of over 4,300 digits, with no line named
-
-
-def load_yaml(text: str) -> Any:
-    """Parse a small YAML document safely: refuse one over :data:`MAX_YAML_BYTES`, with more
-    than :data:`MAX_YAML_ALIASES` aliases (nested aliases expand exponentially: a 300-byte file
-    can stand for gigabytes), nested deeper than :data:`MAX_YAML_DEPTH`, with a number of more
-    than :data:`MAX_NUMBER_DIGITS` digits, or setting a key twice (the second would win
-    silently). Raises ``yaml.YAMLError`` with a short message naming the line."""
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise yaml.YAMLError(f"larger than {MAX_YAML_BYTES // 1024} KB")
-
-    def refused(node, what: str) -> yaml.YAMLError:
-        return yaml.YAMLError(f"line {node.start_mark.line + 1}: {what}")
-
-    class BoundedLoader(yaml.SafeLoader):
-        aliases, depth = 0, 0
-
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                self.aliases += 1
-                if self.aliases > MAX_YAML_ALIASES:
-                    raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name): refused")
-            self.depth += 1
-            try:
-                if self.depth > MAX_YAML_DEPTH:
-                    raise yaml.YAMLError(
-                        f"line {self.peek_event().start_mark.line + 1}: nested deeper than {MAX_YAML_DEPTH} levels"
-                    )
-                return super().compose_node(parent, index)
-            finally:
-                self.depth -= 1
-
-        def construct_mapping(self, node, deep=False):
-            seen: list[Any] = []
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                if key in seen:
-                    raise refused(key_node, f"key {shown(key)} is set twice")
-                seen.append(key)
-            return super().construct_mapping(node, deep)
-
-        def construct_yaml_int(self, node):
-            if sum(character.isdigit() for character in node.value) > MAX_NUMBER_DIGITS:
-                raise refused(node, f"a number of more than {MAX_NUMBER_DIGITS} digits")
-            return super().construct_yaml_int(node)
-
-    BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-    try:
-        return yaml.load(text, Loader=BoundedLoader)
-    except (ValueError, RecursionError) as error:  # a float overflow, a stack overflow
-        raise yaml.YAMLError(f"unreadable value ({type(error).__name__})") from None
-
-
 # --- parameter sets: what render runs ----------------------------------------------------------
 
 
@@ -227,9 +130,9 @@ def parse_parameter(text: str) -> tuple[str, Any]:
     """
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise errors.ParameterError(f"parameter {text!r} is not KEY=VALUE (e.g. -p scope=Almaty)")
+        raise ParameterError(f"parameter {text!r} is not KEY=VALUE (e.g. -p scope=Almaty)")
     if len(raw) > MAX_YAML_BYTES:
-        raise errors.ParameterError(
+        raise ParameterError(
             f"parameter {shown(key.strip())}: a value of {len(raw):,} characters; at most {MAX_YAML_BYTES:,}"
         )
     try:
@@ -237,7 +140,7 @@ def parse_parameter(text: str) -> tuple[str, Any]:
     except json.JSONDecodeError:
         value = raw
     except (ValueError, RecursionError):  # 5,000 digits, 10,000 nested brackets
-        raise errors.ParameterError(
+        raise ParameterError(
             f"parameter {shown(key.strip())}: a number too long or a value nested too deep"
         ) from None
     return key.strip(), value
@@ -270,15 +173,13 @@ def load_parameter_sets(
             values = load_yaml(read_input(file, MAX_YAML_BYTES).decode("utf-8")) or {}
         except (OSError, UnicodeDecodeError, UnreadableInput, yaml.YAMLError) as error:
             reason = " ".join(str(error).split())[:200]
-            raise errors.ParameterError(f"{file}: not a readable YAML parameter set ({reason})") from None
+            raise ParameterError(f"{file}: not a readable YAML parameter set ({reason})") from None
         if not isinstance(values, dict) or not all(isinstance(key, str) for key in values):
-            raise errors.ParameterError(f"{file}: expected a mapping of parameter names to values")
+            raise ParameterError(f"{file}: expected a mapping of parameter names to values")
         named = file.stem if not overrides else f"{file.stem}-{run_name(overrides)}"[:80].rstrip("-")
         sets.append(ParameterSet(_checked_name(named), {**values, **overrides}))
     if len({s.name for s in sets}) != len(sets):
-        raise errors.ParameterError(
-            "two parameter set files share a name: " + ", ".join(s.name for s in sets)
-        )
+        raise ParameterError("two parameter set files share a name: " + ", ".join(s.name for s in sets))
     return sets
 
 
@@ -292,7 +193,7 @@ def _not_a_shipped_set(name: str | None, parameters: Mapping[str, Any]) -> None:
         except (OSError, UnicodeDecodeError, UnreadableInput, yaml.YAMLError):
             own = None
         if own != dict(parameters):
-            raise errors.ParameterError(
+            raise ParameterError(
                 f"set name {name!r} is the shipped parameter set {shipped.relative_to(REPO_ROOT)} with other "
                 "parameters: its report and latest would be replaced; choose another --name, or --params it"
             )
@@ -300,9 +201,7 @@ def _not_a_shipped_set(name: str | None, parameters: Mapping[str, Any]) -> None:
 
 def _checked_name(name: str) -> str:
     if not SET_NAME.match(name):
-        raise errors.ParameterError(
-            f"set name {name!r}: use lower-case letters, digits and '-' (e.g. national)"
-        )
+        raise ParameterError(f"set name {name!r}: use lower-case letters, digits and '-' (e.g. national)")
     return name
 
 
@@ -310,4 +209,4 @@ def check_parameters(parameters: Mapping[str, Any]) -> None:
     """Refuse unknown, reserved or ill-typed parameters, before any kernel starts."""
     found = problems(parameters)
     if found:
-        raise errors.ParameterError("; ".join(found))
+        raise ParameterError("; ".join(found))

@@ -1,0 +1,29 @@
+"""The small conventions both sides of the package share: what the ledger, the report's content
+and the publishing steps must agree on without importing each other."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
+
+#: The licence of the ledger and of every table derived from it (data/<dataset>/README.md,
+#: "Licence"; the top-level README, "Licensing"). The code's MIT licence does not cover data.
+DATA_LICENCE: Mapping[str, str] = MappingProxyType(
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 International",
+    }
+)
+
+#: Output metadata key under which a displayed chart leaves its words for the front page (here, not
+#: beside the charts, so the site reads a chart's words without importing matplotlib).
+CHART_METADATA = "casualty_report/chart"
+
+
+def slug(text: str) -> str:
+    """A Data Package name: lower case, ASCII letters and digits, runs of anything else as '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
