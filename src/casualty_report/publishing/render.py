@@ -136,9 +136,10 @@ def _render(
     # 3. Each set's ledger, its written findings, and the parameters only a ledger can check: a
     # bad set stops the whole render before any kernel starts. (Types and names were checked
     # while planning.)
+    ledgers = {}  # loaded once: the front page reads the ledger the notebooks were checked against
     for plan in todo:
         dataset = plan.parameters.get("dataset", DEFAULT_DATASET)
-        ledger = findings_hold(load_ledger(dataset, plan.parameters.get("data_dir")))
+        ledger = ledgers[plan.name] = findings_hold(load_ledger(dataset, plan.parameters.get("data_dir")))
         unknown = ledger.unknown_place(plan.parameters.get("scope"))
         if unknown:
             raise ParameterError(f"set {plan.name}: {unknown}")
@@ -165,7 +166,7 @@ def _render(
                 tasks, jobs, kernel_log, log, inherited=inherited, timeout=timeout or worker.NOTEBOOK_TIMEOUT
             )
             # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
-            _publish_all(todo, notebooks, outcomes, stagings, out, stamp, log, results)
+            _publish_all(todo, ledgers, notebooks, outcomes, stagings, out, stamp, log, results)
         except KeyboardInterrupt:  # every set not yet published says so; the index is rewritten
             for plan in todo:
                 if plan.name not in results:
@@ -186,7 +187,7 @@ def _render(
     return results
 
 
-def _publish_all(todo, notebooks, outcomes, stagings, out, stamp, log, results) -> None:
+def _publish_all(todo, ledgers, notebooks, outcomes, stagings, out, stamp, log, results) -> None:
     """Step 5, set by set, into ``results``."""
     from casualty_report.publishing import site, worker
 
@@ -200,7 +201,7 @@ def _publish_all(todo, notebooks, outcomes, stagings, out, stamp, log, results) 
                 results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
                 continue
             summary = site.write_front_page(
-                    staging, set_name=plan.name, parameters=plan.parameters, rendered_on=stamp, commit=commit,
+                    staging, set_name=plan.name, ledger=ledgers[plan.name], parameters=plan.parameters, rendered_on=stamp, commit=commit,
                     pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
                     previous=_previous_run(out, plan.name, stamp),
                 )  # fmt: skip

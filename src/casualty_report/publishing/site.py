@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -32,12 +32,13 @@ from casualty_report.content import findings
 from casualty_report.content.codebook import write_datapackage
 from casualty_report.content.narrative import view_title
 from casualty_report.conventions import CHART_METADATA
-from casualty_report.ledger.load import load_ledger
 from casualty_report.parameters import defaults
-from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publishing import changes
 from casualty_report.publishing.pages import TEMPLATES_DIR
 from casualty_report.publishing.publish import read_history, read_manifest
+
+if TYPE_CHECKING:
+    from casualty_report.ledger.load import Ledger
 
 HOW_TO_READ = (
     "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
@@ -128,6 +129,7 @@ def write_run_page(
     run_dir: Path,
     *,
     set_name: str,
+    ledger: Ledger,
     parameters: Mapping[str, Any],
     pages: Sequence[tuple[Path, str]],
     rendered_on: str,
@@ -136,8 +138,8 @@ def write_run_page(
 ) -> dict[str, str]:
     """Write ``run_dir/index.html``, its ``findings.json`` and what changed since ``previous``
     (the set's last published run: ``changes.json``, ``changes.html``); return the run's title
-    and headline (for the site index)."""
-    ledger = load_ledger(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
+    and headline (for the site index). ``ledger`` is the set's whole ledger as render loaded and
+    checked it before the notebooks ran: the page narrows it as the notebooks did."""
     ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
     sources = {source["source_id"]: source for source in read_sources(run_dir)}
@@ -230,7 +232,7 @@ def _label(stem: str) -> str:
 
 
 def write_front_page(
-    run_dir: Path, *, set_name: str, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
+    run_dir: Path, *, set_name: str, ledger: Ledger, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
     rendered_on: str, commit: str | None, previous: Path | None = None,
 ) -> dict[str, str]:  # fmt: skip
     """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
@@ -240,7 +242,7 @@ def write_front_page(
                           description="The tables of one rendered run of the casualty report, one row per "
                           "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
     return write_run_page(
-        run_dir, set_name=set_name, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit,
+        run_dir, set_name=set_name, ledger=ledger, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit,
         previous=previous,
     )  # fmt: skip
 
