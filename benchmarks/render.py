@@ -48,8 +48,19 @@ def main() -> None:
         naive = []
         for notebook in notebooks:
             executed = naive_dir / notebook.name
-            naive.append([str(BIN / "papermill"), str(notebook), str(executed), "-p", "output_dir", str(naive_dir),
-                          "--no-progress-bar", "--kernel", "python3"])  # fmt: skip
+            naive.append(
+                [
+                    str(BIN / "papermill"),
+                    str(notebook),
+                    str(executed),
+                    "-p",
+                    "output_dir",
+                    str(naive_dir),
+                    "--no-progress-bar",
+                    "--kernel",
+                    "python3",
+                ]
+            )
             naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(executed)])
         subprocess.run([*render, "--out", str(out)], cwd=ROOT, check=True, **QUIET)  # warm the disk cache
 

@@ -64,13 +64,29 @@ def main() -> None:
             folder = Path(scratch) / f"synthetic-{rows}"
             ledgers[f"{rows:,}"] = (folder, write_synthetic_ledger(shipped, folder, rows))
         print(f"median of {repeat}; ratio: to the shipped ledger's median, measured in this run")
-        print(f"{'ledger':>10} {'claims':>8} | {'validate s':>10} {'ratio':>6} {'MB':>6} | "
-              f"{'render s':>9} {'ratio':>6} {'MB':>7}")  # fmt: skip
+        print(
+            f"{'ledger':>10} {'claims':>8} | {'validate s':>10} {'ratio':>6} {'MB':>6} | "
+            f"{'render s':>9} {'ratio':>6} {'MB':>7}"
+        )
         base = None
         for name, (folder, claims) in ledgers.items():
             validate = [measure([*CLI, "validate", "--data-dir", str(folder)]) for _ in range(repeat)]
-            render = [measure([*CLI, "render", "--force", "--out", str(Path(scratch) / "out"), "--name", "scale",
-                               "-p", f"data_dir={folder}"]) for _ in range(repeat)]  # fmt: skip
+            render = [
+                measure(
+                    [
+                        *CLI,
+                        "render",
+                        "--force",
+                        "--out",
+                        str(Path(scratch) / "out"),
+                        "--name",
+                        "scale",
+                        "-p",
+                        f"data_dir={folder}",
+                    ]
+                )
+                for _ in range(repeat)
+            ]
             medians = (statistics.median(s for s, _ in validate), statistics.median(s for s, _ in render))
             peaks = (max(mb for _, mb in validate), max(mb for _, mb in render))
             base = base or medians
@@ -78,8 +94,10 @@ def main() -> None:
                 f"{name:>10} {claims:>8,} | {medians[0]:10.2f} {medians[0] / base[0]:6.2f} {peaks[0]:6.0f} | "
                 f"{medians[1]:9.2f} {medians[1] / base[1]:6.2f} {peaks[1]:7.0f}"
             )
-        print("\nrender time per 1,000 claims above the shipped ledger's: "
-              f"{(medians[1] - base[1]) / (claims - 84) * 1000:.2f} s")  # fmt: skip
+        print(
+            "\nrender time per 1,000 claims above the shipped ledger's: "
+            f"{(medians[1] - base[1]) / (claims - 84) * 1000:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -82,8 +82,12 @@ def main() -> None:
         rendered.append(time.perf_counter() - started)
 
     out = scratch / "watch-out"
-    watcher = subprocess.Popen([*CLI, "watch", *common, "--out", str(out)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    watcher = subprocess.Popen(
+        [*CLI, "watch", *common, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     watched = []
     try:
         wait_for(1, out, watcher)

@@ -378,8 +378,10 @@ def check_axe(response: dict) -> list[str]:
             nodes = violation["nodes"]
             targets = "".join(f"\n      at {' '.join(map(str, node['target']))}" for node in nodes[:QUOTE])
             more = f"\n      and {len(nodes) - QUOTE} more" if len(nodes) > QUOTE else ""
-            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']}, {len(nodes)} element(s) "
-                         f"({violation['helpUrl'].split('?')[0]}){targets}{more}")  # fmt: skip
+            found.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']}, {len(nodes)} element(s) "
+                f"({violation['helpUrl'].split('?')[0]}){targets}{more}"
+            )
     return found
 
 

@@ -38,19 +38,29 @@ FIXTURES = Path(__file__).parent / "fixtures"
 #: fill the gaps at the end, instead of a long file starting last while the other worker idles.
 #: Files not listed are quick and run after these, in their usual order.
 SLOWEST_FIRST = [
-    "tests/test_browser.py", "tests/test_faults.py", "tests/test_scale.py", "tests/test_fuzz_ledger.py",
-    "tests/test_charts.py", "tests/test_words.py", "tests/test_render_processes.py", "tests/test_render_sets.py",
-    "tests/test_render.py", "tests/test_parameters.py", "tests/test_schedule.py", "tests/test_hostile_text.py",
+    "tests/test_browser.py",
+    "tests/test_faults.py",
+    "tests/test_scale.py",
+    "tests/test_fuzz_ledger.py",
+    "tests/test_charts.py",
+    "tests/test_words.py",
+    "tests/test_render_processes.py",
+    "tests/test_render_sets.py",
+    "tests/test_render.py",
+    "tests/test_parameters.py",
+    "tests/test_schedule.py",
+    "tests/test_hostile_text.py",
     "tests/test_cli.py",
-]  # fmt: skip
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--screenshots", action="store_true",
+        "--screenshots",
+        action="store_true",
         help="test_browser.py also saves full-page screenshots of every page to build/screenshots/"
         " (make screenshots): for people to look at, and about an eighth of the browser's time",
-    )  # fmt: skip
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -194,9 +204,13 @@ def main_in_process(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedPr
 def run_cli(*args: str, **options) -> subprocess.CompletedProcess[str]:
     """``python -m casualty_report ARGS`` as a process of its own, as cron runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-        timeout=300, **options,
-    )  # fmt: skip
+        [sys.executable, "-m", "casualty_report", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casualty_report.content import analysis, estimates, narrative, tables
+from casualty_report.content import analysis, estimates, first_report, narrative, tables
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +46,14 @@ def test_rounding_unit(value, unit):
 
 @pytest.mark.parametrize(
     ("value", "qualifier", "text"),
-    [(164, "at_least", "at least 164"), (5800, "more_than", "over 5,800"), (1300, "exact", "1,300"),
-     (12, "dozens", "dozens (counted as 12)"), (240, "nearly", "nearly 240")],
-)  # fmt: skip
+    [
+        (164, "at_least", "at least 164"),
+        (5800, "more_than", "over 5,800"),
+        (1300, "exact", "1,300"),
+        (12, "dozens", "dozens (counted as 12)"),
+        (240, "nearly", "nearly 240"),
+    ],
+)
 def test_display_value(value, qualifier, text):
     assert narrative.display_value(value, qualifier) == text
 
@@ -189,9 +194,11 @@ RECONCILED = [
 def test_reconciliation_by_hand(ledger, measure, population, scope, date, bounds, used, excluded):
     table = estimates.reconcile(ledger.claims)
     row = table[
-        (table["measure"] == measure) & (table["population"] == population) & (table["scope"] == scope)
+        (table["measure"] == measure)
+        & (table["population"] == population)
+        & (table["scope"] == scope)
         & (table["date"] == pd.Timestamp(date))
-    ]  # fmt: skip
+    ]
     assert len(row) == 1
     row = row.iloc[0]
     assert tuple(None if pd.isna(row[c]) else int(row[c]) for c in ("low", "best", "high")) == bounds
@@ -214,7 +221,7 @@ def test_the_toll_timeline_keeps_whole_totals_only(ledger):
 
 
 def test_corrections_are_built_from_ledger_rows(ledger):
-    corrections = narrative.corrections(ledger.claims, "S01").set_index("claim_id")
+    corrections = first_report.corrections(ledger.claims, "S01").set_index("claim_id")
     assert corrections.index.tolist() == [f"A0{n}" for n in range(1, 10)]
     shows = corrections["what_other_reporting_shows"]
     assert shows["A01"].startswith("withdrawn on 9 January 2022; ")
@@ -233,7 +240,7 @@ def test_corrections_are_built_from_ledger_rows(ledger):
 
 def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):
     then = ledger.known_before("2022-01-10")
-    shows = narrative.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
+    shows = first_report.corrections(then.claims, "S01").set_index("claim_id")["what_other_reporting_shows"]
     # The ministry's own 164 of 9 January (R09a), not the final count of August (R35a).
     assert "Khabar-24) (9 Jan 2022): 164 dead" in shows["A01"] and "16 Aug 2022" not in shows["A01"]
 
@@ -272,7 +279,7 @@ def test_a_relabelled_figure_is_followed_under_the_label_that_holds(ledger):
     """The article's 26 'civilians' were officials' 26 'attackers': its latest figure is the
     attackers' (67 in the Prosecutor General's breakdown of January 2023), not the 20 civilians
     of March 2022, who are other people (R31d)."""
-    corrections = narrative.corrections(ledger.claims, "S01").set_index("claim_id")
+    corrections = first_report.corrections(ledger.claims, "S01").set_index("claim_id")
     assert corrections.at["A02", "latest_estimate"] == "67 as of 5 Jan 2023"
     assert corrections.at["A09", "what_other_reporting_shows"].startswith("replaced by ")
     assert (

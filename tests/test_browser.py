@@ -47,9 +47,11 @@ MIN_NOTEBOOK_PAGES = 5
 PAGES = (
     {"site-index": "../index.html", "index": "index.html"}
     | {Path(n).stem: n for n in NOTEBOOK_PAGES}
-    | {"second-event-index": "karakalpakstan:index.html",
-       "second-event-02-compare-death-tolls": "karakalpakstan:02-compare-death-tolls.html"}
-)  # fmt: skip
+    | {
+        "second-event-index": "karakalpakstan:index.html",
+        "second-event-02-compare-death-tolls": "karakalpakstan:02-compare-death-tolls.html",
+    }
+)
 #: An image at least this big is a chart (width, height in pixels).
 CHART_SIZE = (600, 300)
 
@@ -68,10 +70,18 @@ def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND",
-                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--disable-background-timer-throttling",
+                "--disable-renderer-backgrounding",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -129,13 +139,28 @@ SCROLLED_TABLE = (
 SPILLING_CELL = '<td style="position: relative"><span style="position: absolute">a<br>b<br>c</span>151'
 NO_TH = "<table><tr><td>place</td><td>deaths</td></tr><tr><td>Almaty</td><td>151</td></tr></table>"
 FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch it, words it must say)
-    "markup-as-text": ("<p>Officials'", "<p>&lt;p&gt;Officials'", "text", "markup shown as text: 1 tags (<p x1"),
-    "dataframe-css": ("</main>", "<div>.dataframe tbody tr th { top: 0 }</div></main>", "text", ".dataframe CSS"),
+    "markup-as-text": (
+        "<p>Officials'",
+        "<p>&lt;p&gt;Officials'",
+        "text",
+        "markup shown as text: 1 tags (<p x1",
+    ),
+    "dataframe-css": (
+        "</main>",
+        "<div>.dataframe tbody tr th { top: 0 }</div></main>",
+        "text",
+        ".dataframe CSS",
+    ),
     "no-content": ("<p>Officials'", "<p hidden>Officials'", "text", "characters of visible text"),
     "no-h1": ('<h1 id="title">Deaths by place<a href="#title">¶</a></h1>', "", "h1", "0 h1 elements"),
     "two-h1": ("</main>", "<h1>Deaths by date</h1></main>", "h1", "2 h1 elements"),
     "empty-h1": ("Deaths by place<a", "<a", "h1", "the h1 is empty"),
-    "table-lost-its-header-row": (HEADER_ROW, "", "tables", "no header row; its first row is [th:Almaty | td:151]"),
+    "table-lost-its-header-row": (
+        HEADER_ROW,
+        "",
+        "tables",
+        "no header row; its first row is [th:Almaty | td:151]",
+    ),
     "table-without-th": (TABLE, NO_TH, "tables", "has no header cells (th)"),
     "cells-out-of-view": (TABLE, SCROLLED_TABLE, "tables", "1 of its 2 cells are out of view"),
     "cell-spills-down": ("<td>151", SPILLING_CELL, "tables", "1 of its 2 cells are out of view"),
@@ -144,22 +169,49 @@ FAULTS = {  # name: (text in CLEAN, its replacement, the check that must catch i
     "image-not-loaded": (PIXEL, "figures/missing.png", "images", "did not load"),
     "wide-block": ("</main>", '<pre style="width: 600px">wide</pre></main>', "scroll", "<pre> 600px wide"),
     "image-wider-than-phone": ("max-width: 100%", "min-width: 0", "scroll", "<img> 820px wide"),
-    "no-viewport-meta": ('<meta name="viewport" content="width=device-width, initial-scale=1">', "", "viewport",
-                         "got None"),
+    "no-viewport-meta": (
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "",
+        "viewport",
+        "got None",
+    ),
     "missing-page": ('href="other.html"', 'href="gone.html"', "links", "gone.html"),
     "missing-anchor": ('href="#title"', 'href="#nowhere"', "links", "#nowhere"),
     "external-image": (PIXEL, "https://example.com/chart.png", "network", "https://example.com/chart.png"),
-    "file-outside-site": ("</head>", '<link rel="stylesheet" href="../outside.css"></head>', "network", "outside.css"),
-    "fetch": ("</main>", '<script>fetch("https://example.com/a.json").catch(() => {})</script></main>', "network",
-              "https://example.com/a.json"),
-    "web-socket": ("</main>", '<script>new WebSocket("wss://example.com/")</script></main>', "network",
-                   "wss://example.com/"),
-    "low-contrast": ("<p>Officials'", '<p style="color: #bbb">Officials\'', "axe", "color-contrast (serious): "),
+    "file-outside-site": (
+        "</head>",
+        '<link rel="stylesheet" href="../outside.css"></head>',
+        "network",
+        "outside.css",
+    ),
+    "fetch": (
+        "</main>",
+        '<script>fetch("https://example.com/a.json").catch(() => {})</script></main>',
+        "network",
+        "https://example.com/a.json",
+    ),
+    "web-socket": (
+        "</main>",
+        '<script>new WebSocket("wss://example.com/")</script></main>',
+        "network",
+        "wss://example.com/",
+    ),
+    "low-contrast": (
+        "<p>Officials'",
+        '<p style="color: #bbb">Officials\'',
+        "axe",
+        "color-contrast (serious): ",
+    ),
     "printed-nav": ("@media print", "@media speech", "print", '<nav> "The other page"'),
     "claim-id": ("238 across", "238 (R37a) across", "words", "'R37a' x1"),
-    "slug-in-title": ("<title>Deaths by place", "<title>02-compare-death-tolls", "words", "'02-compare-death-tolls'"),
+    "slug-in-title": (
+        "<title>Deaths by place",
+        "<title>02-compare-death-tolls",
+        "words",
+        "'02-compare-death-tolls'",
+    ),
     "parameter-name": ("in Almaty;", "in Almaty (as_of);", "words", "'as_of' x1"),
-}  # fmt: skip
+}
 
 
 def read_made_page(tab, tmp_path: Path, html: str, axe=None, media: str = "screen") -> dict[str, list[str]]:

@@ -42,8 +42,14 @@ def bars(chart, panel: int | None = None):
         for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x()))
         if isinstance(p, Rectangle)
     ]
-    return [(p.get_width(), None if p.get_facecolor()[3] == 0 else to_hex(p.get_facecolor()[:3]), p.get_linestyle())
-            for p in drawn]  # fmt: skip
+    return [
+        (
+            p.get_width(),
+            None if p.get_facecolor()[3] == 0 else to_hex(p.get_facecolor()[:3]),
+            p.get_linestyle(),
+        )
+        for p in drawn
+    ]
 
 
 def texts(chart, panel: int = 0):
@@ -147,9 +153,11 @@ def test_the_overlap_check_finds_a_collision(ledger):
 def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
     chart = drawing.death_tolls(article_day)
     # 26 + 16 is the article's and our sum of two counts of parts: not set against the 164.
-    assert chart.title == ("In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' disputed 26 'civilians' "
-                           "and 16 security personnel are not compared: officials gave counts of parts, and 42 is our "
-                           "sum of them, not a toll anyone gave")  # fmt: skip
+    assert chart.title == (
+        "In Kazakhstan, the Health Ministry's withdrawn at least 164 and officials' disputed 26 'civilians' "
+        "and 16 security personnel are not compared: officials gave counts of parts, and 42 is our "
+        "sum of them, not a toll anyone gave"
+    )
     assert chart.subtitle.startswith(
         "People killed in every place in the ledger: each side's latest count, as known at the start of 10 Jan 2022"
     )
@@ -171,7 +179,12 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
         for p in sorted(ax.patches, key=lambda p: (p.get_y(), p.get_x()))
     ]
     assert hatches == ["////", None, None, None, None]
-    values = [t.get_text() for ax in chart.figure.axes for t in ax.texts if t.get_text()[0].isdigit() or t.get_text().startswith(("at", "doz"))]  # fmt: skip
+    values = [
+        t.get_text()
+        for ax in chart.figure.axes
+        for t in ax.texts
+        if t.get_text()[0].isdigit() or t.get_text().startswith(("at", "doz"))
+    ]
     assert "42 = 26 'civilians' + 16 security personnel (disputed)" in values
     assert "at least 164 (withdrawn)" in values
     assert "dozens of 'attackers' (counted as 12)" in values  # the vague word is kept, not a bare 12
@@ -231,8 +244,10 @@ def test_the_death_toll_timeline_labels_each_change_once(ledger):
     assert shown.count("238") <= 2  # once per group that reached it, not at every repeat
     # Counts of everyone only: the article's 26 + 16 is a sum of parts, not a point.
     assert {"44+", "164+", "225", "227", "238", "≈240", "188+", "221+"} <= set(shown) and "42" not in shown
-    assert chart.title == ("Officials' count of people dead rose from 225 to the final count, 238; the Health "
-                           "Ministry's withdrawn “at least 164” was at most 74 fewer than it")  # fmt: skip
+    assert chart.title == (
+        "Officials' count of people dead rose from 225 to the final count, 238; the Health "
+        "Ministry's withdrawn “at least 164” was at most 74 fewer than it"
+    )
     final = [line for ax in (early, late) for line in ax.lines if list(line.get_ydata()) == [238, 238]]
     assert final, "the final count is drawn as a dashed line"
     retracted = [line for ax in (early, late) for line in ax.lines if line.get_markerfacecolor() == "white"]
@@ -370,9 +385,14 @@ PHONE_SHOWN = 358
 
 
 @pytest.mark.parametrize(
-    "case", ["death-toll-timeline", "death-toll-timeline-as-of-article", "death-toll-timeline-almaty",
-             "detentions-timeline"],
-)  # fmt: skip
+    "case",
+    [
+        "death-toll-timeline",
+        "death-toll-timeline-as-of-article",
+        "death-toll-timeline-almaty",
+        "detentions-timeline",
+    ],
+)
 def test_the_front_pages_charts_have_a_phone_drawing_whose_type_reads_at_11_px(measured, case):
     """The front page's charts carry a second drawing, 3.6 in wide, that phones are given: the
     type keeps its size, so at 358 px no text is under 11 px, and nothing collides."""

@@ -26,9 +26,12 @@ def nothing_published(out: Path) -> bool:
 
 def test_validate_the_shipped_ledger(ledger):
     result = subprocess.run(
-        [sys.executable, "-m", "casualty_report", "validate"], cwd=REPO_ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "casualty_report", "validate"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
         timeout=120,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     counts = f"OK: {len(ledger.claims)} claims from {len(ledger.sources)} sources in "
     assert result.stdout.startswith(counts)

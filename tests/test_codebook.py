@@ -109,8 +109,11 @@ def test_the_datapackage_describes_every_table_in_column_order(run, package):
     for resource in written["resources"]:
         assert resource["path"] == f"tables/{resource['name']}.csv"
         assert (resource["profile"], resource["format"], resource["mediatype"], resource["encoding"]) == (
-            "tabular-data-resource", "csv", "text/csv", "utf-8",
-        )  # fmt: skip
+            "tabular-data-resource",
+            "csv",
+            "text/csv",
+            "utf-8",
+        )
         schema = resource["schema"]
         assert [field["name"] for field in schema["fields"]] == tables[resource["name"]]
         assert schema["missingValues"] == [""]

@@ -38,9 +38,13 @@ def test_the_explorer_runs_under_papermill_and_is_no_page(tmp_path):
     assert EXPLORER not in find_notebooks()  # never published
     executed = tmp_path / "explored.ipynb"
     papermill.execute_notebook(
-        str(EXPLORER), str(executed), parameters={"dataset": "karakalpakstan-2022-07", "place": "Karakalpakstan", "interactive": False},
-        kernel_name="python3", progress_bar=False, cwd=str(EXPLORER.parent),
-    )  # fmt: skip
+        str(EXPLORER),
+        str(executed),
+        parameters={"dataset": "karakalpakstan-2022-07", "place": "Karakalpakstan", "interactive": False},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(EXPLORER.parent),
+    )
     outputs = [o for cell in nbformat.read(executed, as_version=4).cells for o in cell.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert any("Karakalpakstan" in o.get("data", {}).get("text/html", "") for o in outputs)

@@ -232,7 +232,11 @@ def test_pruning_keeps_the_last_month_whole_and_a_run_a_month_before(tmp_path):
     removed = prune(out, today=dt.date(2026, 12, 2), log=lambda _: None)
     assert removed == ["default-2026-09-01", "default-2026-09-15", "default-2026-10-05"]
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("default-")) == [
-        "default-2026-09-30", "default-2026-10-20", "default-2026-11-20", "default-2026-11-25"]  # fmt: skip
+        "default-2026-09-30",
+        "default-2026-10-20",
+        "default-2026-11-20",
+        "default-2026-11-25",
+    ]
     assert (out / "notes-2020-01-01").is_dir()
     site.write_index(out)
     index = (out / "index.html").read_text(encoding="utf-8")

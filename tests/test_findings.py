@@ -56,25 +56,33 @@ def test_a_date_cites_its_claim_when_no_figure_does():
     [
         (
             {"as_of": "2022-01-10"},  # the article's world: nothing from after 9 January
-            ["The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
-             "Officials gave counts of parts, not a toll.",
-             "The article's 5,800 were detained across the country, not arrested in Almaty.",
-             "The article's injured come from two counting systems that cannot be added."],
+            [
+                "The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
+                "Officials gave counts of parts, not a toll.",
+                "The article's 5,800 were detained across the country, not arrested in Almaty.",
+                "The article's injured come from two counting systems that cannot be added.",
+            ],
         ),
         (
             {"scope": "Almaty"},
-            ["In Almaty, the withdrawn figure was below the city's final count.",
-             "Officials' count for the city rose for a year.", "A day's detentions, not the city's total."],
+            [
+                "In Almaty, the withdrawn figure was below the city's final count.",
+                "Officials' count for the city rose for a year.",
+                "A day's detentions, not the city's total.",
+            ],
         ),
         (
             {"scope": "Kazakhstan"},
-            ["The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
-             "Officials gave counts of parts, not a toll.", "The official count settled at {R35a} in August 2022.",
-             "The withdrawn figure was below the final count, not above it.",
-             "Detentions ran into the thousands within days."],
+            [
+                "The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
+                "Officials gave counts of parts, not a toll.",
+                "The official count settled at {R35a} in August 2022.",
+                "The withdrawn figure was below the final count, not above it.",
+                "Detentions ran into the thousands within days.",
+            ],
         ),
     ],
-)  # fmt: skip
+)
 def test_a_view_shows_only_the_findings_it_holds(ledger, view, expected):
     shown = findings.shown_in(ledger.in_scope(view.get("scope")).known_before(view.get("as_of")), 5)
     assert leads(shown) == expected
@@ -100,9 +108,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_a_withdrawn_claim_cited_as_withdrawn_that_stands_again_fails_validation(ledger_copy):
-    edit(ledger_copy / "claims.csv", "A01,2022-01-09,deaths,all,Kazakhstan,164,,at_least,running_total,Health Ministry,"
-         "health_ministry,,retracted,2022-01-09,S12,", "A01,2022-01-09,deaths,all,Kazakhstan,164,,at_least,"
-         "running_total,Health Ministry,health_ministry,,active,,,")  # fmt: skip
+    edit(
+        ledger_copy / "claims.csv",
+        "A01,2022-01-09,deaths,all,Kazakhstan,164,,at_least,running_total,Health Ministry,"
+        "health_ministry,,retracted,2022-01-09,S12,",
+        "A01,2022-01-09,deaths,all,Kazakhstan,164,,at_least,"
+        "running_total,Health Ministry,health_ministry,,active,,,",
+    )
     result = run("validate", "--data-dir", str(ledger_copy))
     assert result.returncode == 1
     assert (

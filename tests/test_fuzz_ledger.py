@@ -25,11 +25,41 @@ FILES = {name: (SHIPPED / name).read_bytes() for name in ("claims.csv", "sources
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "250"))
 
 NASTY_CELLS = [
-    "", " ", "nan", "NaN", "inf", "-inf", "1e9", "9" * 40, "-1", "0.5", "1,300", "1_000", "0x10", "١٢٣",
-    "\u00a0deaths", " deaths ", "d\u0435aths", "DEATHS", "null", "None", "<script>alert(1)</script>",
-    '"', '""', "a\nb", "a\rb", "\t", ";", "2022-02-29", "2022-1-9", "9999-12-31", "S01 S99", "A01",
-    "javascript:alert(1)", "x" * 200_000,
-]  # fmt: skip
+    "",
+    " ",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e9",
+    "9" * 40,
+    "-1",
+    "0.5",
+    "1,300",
+    "1_000",
+    "0x10",
+    "١٢٣",
+    "\u00a0deaths",
+    " deaths ",
+    "d\u0435aths",
+    "DEATHS",
+    "null",
+    "None",
+    "<script>alert(1)</script>",
+    '"',
+    '""',
+    "a\nb",
+    "a\rb",
+    "\t",
+    ";",
+    "2022-02-29",
+    "2022-1-9",
+    "9999-12-31",
+    "S01 S99",
+    "A01",
+    "javascript:alert(1)",
+    "x" * 200_000,
+]
 
 
 @st.composite
@@ -46,10 +76,24 @@ def mutated_ledger(draw) -> dict[str, bytes]:
 @st.composite
 def mutation(draw, content: bytes, name: str) -> bytes:
     lines = content.split(b"\n")
-    kind = draw(st.sampled_from(
-        ["cell", "cell", "cell", "drop_row", "copy_row", "blank_row", "delimiter", "encoding", "bom_crlf",
-         "truncate", "bytes", "drop_column"]
-    ))  # fmt: skip
+    kind = draw(
+        st.sampled_from(
+            [
+                "cell",
+                "cell",
+                "cell",
+                "drop_row",
+                "copy_row",
+                "blank_row",
+                "delimiter",
+                "encoding",
+                "bom_crlf",
+                "truncate",
+                "bytes",
+                "drop_column",
+            ]
+        )
+    )
     if kind == "cell" and name.endswith(".csv") and len(lines) > 2:
         row = draw(st.integers(0, len(lines) - 2))
         cells = lines[row].decode("utf-8", "surrogateescape").split(",")

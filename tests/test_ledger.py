@@ -41,8 +41,14 @@ def test_the_ledger_holds_every_article_figure_as_curated(ledger):
 def test_the_headline_figures_are_the_articles(ledger):
     values = dict(zip(ledger.claims["claim_id"], ledger.claims["value"], strict=True))
     assert [values[i] for i in ("A01", "A02", "A03", "A04", "A06", "A07", "A08")] == [
-        164, 26, 16, 103, 2200, 1300, 5800,
-    ]  # fmt: skip
+        164,
+        26,
+        16,
+        103,
+        2200,
+        1300,
+        5800,
+    ]
 
 
 # The history's key rows, by id: a claim added to the ledger changes none of these.

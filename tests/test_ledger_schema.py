@@ -86,11 +86,13 @@ def test_the_package_describes_every_column_with_the_vocabulary_and_keys():
         assert by_name[column]["constraints"]["enum"] == list(words)
         assert all(word in by_name[column]["description"] for word in words)
     assert (claims["primaryKey"], sources["primaryKey"]) == ("claim_id", "source_id")
-    assert {(k["fields"], k["reference"]["resource"], k["reference"]["fields"]) for k in claims["foreignKeys"]} == {
+    assert {
+        (k["fields"], k["reference"]["resource"], k["reference"]["fields"]) for k in claims["foreignKeys"]
+    } == {
         ("source_id", "sources", "source_id"),
         ("status_source_id", "sources", "source_id"),
         ("superseded_by", "", "claim_id"),
-    }  # fmt: skip
+    }
 
 
 def test_a_vocabulary_word_added_without_regenerating_makes_the_package_stale(monkeypatch, ledger_copy):
@@ -105,8 +107,13 @@ def test_a_vocabulary_word_added_without_regenerating_makes_the_package_stale(mo
 def test_the_column_lists_come_from_the_schema():
     assert CLAIMS_COLUMNS == CLAIMS.columns and SOURCES_COLUMNS == SOURCES.columns
     assert OPTIONAL_CLAIMS_COLUMNS == (
-        "value_high", "relayed_by", "status_since", "status_source_id", "superseded_by", "corrected_by"
-    )  # fmt: skip
+        "value_high",
+        "relayed_by",
+        "status_since",
+        "status_source_id",
+        "superseded_by",
+        "corrected_by",
+    )
     for table in TABLES:
         schema = ledger_checks.pandera_schema(table, {})
         assert list(schema.columns) == list(table.columns)
@@ -158,9 +165,7 @@ BAD_CELLS = [
 )
 def test_both_validators_reject_a_bad_cell(ledger_copy, file, key, column, value):
     row = edit_cell(ledger_copy, file, key, column, value)
-    assert any(
-        (Path(p.file).name, p.row, p.column) == (file, row, column) for p in problems_of(ledger_copy)
-    )  # fmt: skip
+    assert any((Path(p.file).name, p.row, p.column) == (file, row, column) for p in problems_of(ledger_copy))
     table = Path(file).stem
     found = frictionless_errors(ledger_copy / PACKAGE_FILE)
     # Frictionless names a foreign key's row but not its column; a duplicate key's row is the second.

@@ -24,14 +24,21 @@ from casualty_report.publishing.render import render
 from .test_render import tree
 
 #: A 300-byte file that stands for about 4^6 nested lists when its aliases are expanded.
-ALIAS_BOMB = "a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: &d [*c, *c, *c, *c]\n" \
-             "e: &e [*d, *d, *d, *d]\nf: &f [*e, *e, *e, *e]\nscope: [*f, *f, *f, *f]\n"  # fmt: skip
+ALIAS_BOMB = (
+    "a: &a [x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: &d [*c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d]\nf: &f [*e, *e, *e, *e]\nscope: [*f, *f, *f, *f]\n"
+)
 LONGEST_MESSAGE = 400  # characters: "a few hundred" at most, whatever the input
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "casualty_report", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "casualty_report", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_every_notebook_declares_the_specs_defaults():
@@ -53,12 +60,19 @@ def test_plain_papermill_refuses_a_bad_as_of_in_renders_words(tmp_path):
     with pytest.raises(RenderParameterError) as refused:
         render(tmp_path / "reports", {"as_of": "10/01/2022"}, log=lambda _: None)
     with pytest.raises(papermill.PapermillExecutionError) as failed:
-        papermill.execute_notebook(str(find_notebooks()[3]), str(tmp_path / "out.ipynb"), parameters={"as_of": "10/01/2022"},
-                                   kernel_name="python3", progress_bar=False, cwd=str(REPO_ROOT))  # fmt: skip
+        papermill.execute_notebook(
+            str(find_notebooks()[3]),
+            str(tmp_path / "out.ipynb"),
+            parameters={"as_of": "10/01/2022"},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(REPO_ROOT),
+        )
     assert failed.value.ename == "ParameterError"
     assert str(refused.value).endswith(failed.value.evalue)  # render prefixes the set's name
-    assert failed.value.evalue == ("parameter 'as_of': got '10/01/2022'; expected a date written YYYY-MM-DD, "
-                                   "not in the future, or null")  # fmt: skip
+    assert failed.value.evalue == (
+        "parameter 'as_of': got '10/01/2022'; expected a date written YYYY-MM-DD, not in the future, or null"
+    )
 
 
 def test_the_notebook_check_is_the_render_check():
@@ -77,8 +91,12 @@ def test_an_edited_notebook_default_does_not_change_a_shipped_set(published, tmp
     notebooks = tmp_path / "notebooks"
     shutil.copytree(REPO_ROOT / "notebooks", notebooks)
     edited = notebooks / "02-compare-death-tolls.ipynb"
-    edited.write_text(edited.read_text(encoding="utf-8").replace('scope: \\"Optional[str]\\" = None', 'scope: \\"Optional[str]\\" = \\"Almaty\\"'),
-                      encoding="utf-8")  # fmt: skip
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(
+            'scope: \\"Optional[str]\\" = None', 'scope: \\"Optional[str]\\" = \\"Almaty\\"'
+        ),
+        encoding="utf-8",
+    )
     assert '= \\"Almaty\\"' in edited.read_text(encoding="utf-8")
     (run,) = load_parameter_sets([REPO_ROOT / "params" / "everything.yml"])
     result = render(
@@ -136,8 +154,10 @@ def test_a_yaml_alias_bomb_in_dataset_yml_is_refused_briefly(ledger_copy):
 
 def test_validate_quotes_a_huge_cell_briefly(ledger_copy):
     claims = ledger_copy / "claims.csv"
-    claims.write_text(claims.read_text(encoding="utf-8").replace(",164,,at_least,", "," + "9" * 100_000 + ",,at_least,", 1),
-                      encoding="utf-8")  # fmt: skip
+    claims.write_text(
+        claims.read_text(encoding="utf-8").replace(",164,,at_least,", "," + "9" * 100_000 + ",,at_least,", 1),
+        encoding="utf-8",
+    )
     result = cli("validate", "--data-dir", str(ledger_copy))
     assert result.returncode == 1
     output = result.stdout + result.stderr

@@ -150,9 +150,10 @@ def test_the_schedules_call_the_same_command_as_people():
     assert all(f"{kept}" in private for kept in ("render.log", "logs", "failed")) and "prune" in private
     assert names.index("Keep logs and failed notebooks out of the site") < names.index("Package the site")
     cron = [
-        line for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
+        line
+        for line in (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith(("#", "CRON_TZ"))
-    ]  # fmt: skip
+    ]
     assert (
         len(cron) == 1 and cron[0].startswith("0 6 * * * ") and cron[0].endswith("/deploy/scheduled-render")
     )
@@ -258,9 +259,13 @@ def test_the_package_is_layered_with_no_cycle_and_no_module_much_over_350_lines(
     assert max(sizes.values()) <= 365, sorted(sizes.items(), key=lambda item: -item[1])[:3]
     top = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert len(top) <= 8, top
-    assert sorted(path.name for path in PACKAGE.iterdir() if path.is_dir() and path.name != "__pycache__") == [
-        "content", "ledger", "publishing",
-    ]  # fmt: skip
+    assert sorted(
+        path.name for path in PACKAGE.iterdir() if path.is_dir() and path.name != "__pycache__"
+    ) == [
+        "content",
+        "ledger",
+        "publishing",
+    ]
 
 
 def test_the_layering_check_finds_an_upward_import_and_a_cycle(tmp_path):
@@ -298,7 +303,7 @@ def test_adding_an_event_takes_the_steps_the_readme_lists(tmp_path):
         "make report",
         "casualty-report findings --dataset <dataset>",
     ):
-        assert command in steps, f"the README's steps no longer name {command}"  # fmt: skip
+        assert command in steps, f"the README's steps no longer name {command}"
     data, dataset = tmp_path / "data", "newland-2032"
     shutil.copytree(FIXTURES / "exampleland-2031", data / dataset)  # 1
     where = ("--dataset", dataset, "--data-dir", str(data))

@@ -40,8 +40,19 @@ NOTEBOOK_NAMES = [
     "05-check-the-first-report",
 ]
 FIGURES = ["death-tolls", "injuries", "arrests", "steps", "death-toll-timeline", "detentions-timeline"]
-TABLES = ["casualties", "injuries", "arrests", "justice", "sources", "death-toll-comparison", "detention-to-sentence",
-          "estimates", "death-toll-timeline", "detentions-timeline", "corrections"]  # fmt: skip
+TABLES = [
+    "casualties",
+    "injuries",
+    "arrests",
+    "justice",
+    "sources",
+    "death-toll-comparison",
+    "detention-to-sentence",
+    "estimates",
+    "death-toll-timeline",
+    "detentions-timeline",
+    "corrections",
+]
 
 
 TODAY = dt.datetime.now(dt.UTC).date().isoformat()
@@ -86,8 +97,11 @@ def test_published_tables_hold_the_ledgers_figures(published, ledger):
         "Kazakhstan, not Almaty; detained, not arrested"
     )
     estimates = pd.read_csv(published / "tables" / "estimates.csv")
-    final = estimates[(estimates["measure"] == "deaths") & (estimates["population"] == "all")
-                      & (estimates["scope"] == "Kazakhstan")].iloc[-1]  # fmt: skip
+    final = estimates[
+        (estimates["measure"] == "deaths")
+        & (estimates["population"] == "all")
+        & (estimates["scope"] == "Kazakhstan")
+    ].iloc[-1]
     assert (final["date"], final["best"], final["claim_ids"]) == (
         "2023-03-17",
         238,
@@ -379,8 +393,15 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
     data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
     out = tmp_path / "reports"
-    first = render(out, {"data_dir": str(data)}, name="example", notebooks=find_notebooks(TINY_NOTEBOOKS),
-                   jobs=1, log=lambda _: None, today=dt.date(2031, 3, 20))  # fmt: skip
+    first = render(
+        out,
+        {"data_dir": str(data)},
+        name="example",
+        notebooks=find_notebooks(TINY_NOTEBOOKS),
+        jobs=1,
+        log=lambda _: None,
+        today=dt.date(2031, 3, 20),
+    )
     assert changes.read(first.directory)["first"] is True
     assert "first published run of this report" in (first.directory / "changes.html").read_text(
         encoding="utf-8"
@@ -388,12 +409,29 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
     with (data / "claims.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    added = dict(rows[0], claim_id="X99", value="4321", status="active", superseded_by="", status_since="",
-                 status_source_id="", corrected_by="", qualifier="exact", note="A figure added for the test.")  # fmt: skip
+    added = dict(
+        rows[0],
+        claim_id="X99",
+        value="4321",
+        status="active",
+        superseded_by="",
+        status_since="",
+        status_source_id="",
+        corrected_by="",
+        qualifier="exact",
+        note="A figure added for the test.",
+    )
     with (data / "claims.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n").writerow(added)
-    second = render(out, {"data_dir": str(data)}, name="example", notebooks=find_notebooks(TINY_NOTEBOOKS),
-                    jobs=1, log=lambda _: None, today=dt.date(2031, 3, 21))  # fmt: skip
+    second = render(
+        out,
+        {"data_dir": str(data)},
+        name="example",
+        notebooks=find_notebooks(TINY_NOTEBOOKS),
+        jobs=1,
+        log=lambda _: None,
+        today=dt.date(2031, 3, 21),
+    )
     said = changes.read(second.directory)
     assert said["previous"] == first.directory.name and [c["kind"] for c in said["changes"]] == ["added"]
     page = (second.directory / "changes.html").read_text(encoding="utf-8")
@@ -403,7 +441,9 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
     assert [entry.link for entry in feed.entries] == [
-        f"{second.directory.name}/changes.html", f"{first.directory.name}/changes.html"]  # fmt: skip
+        f"{second.directory.name}/changes.html",
+        f"{first.directory.name}/changes.html",
+    ]
     assert "1 figure added" in feed.entries[0].title and "4,321" in feed.entries[0].summary
     assert '<link rel="alternate" type="application/atom+xml"' in (out / "index.html").read_text(
         encoding="utf-8"

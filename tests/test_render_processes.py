@@ -25,9 +25,13 @@ from .test_render import TODAY, tree
 
 def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)], cwd=REPO_ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def test_sigkill_during_a_forced_render_leaves_the_report_and_the_next_run_succeeds(
@@ -117,8 +121,9 @@ def test_killing_the_render_by_pid_never_blocks_the_next(shared_tiny_reports, tm
     try:
         os.kill(victim.pid, sig)
         code = victim.wait(timeout=60)
-        again = main_in_process("render", "--out", str(out), "--force", "--wait", "15",
-                                "--notebooks", str(TINY_NOTEBOOKS))  # fmt: skip
+        again = main_in_process(
+            "render", "--out", str(out), "--force", "--wait", "15", "--notebooks", str(TINY_NOTEBOOKS)
+        )
         assert again.returncode == 0, explain(again, out)
         assert "waiting for another render" not in again.stdout
     finally:

@@ -89,8 +89,12 @@ def test_plain_papermill_works_from_the_repository_root(tmp_path):
     run the ``papermill`` command itself."""
     output = tmp_path / "out.ipynb"
     with contextlib.chdir(REPO_ROOT):
-        papermill.execute_notebook("notebooks/02-compare-death-tolls.ipynb", str(output),
-                                   parameters={"scope": "Almaty"}, progress_bar=False)  # fmt: skip
+        papermill.execute_notebook(
+            "notebooks/02-compare-death-tolls.ipynb",
+            str(output),
+            parameters={"scope": "Almaty"},
+            progress_bar=False,
+        )
     executed = nbformat.read(output, as_version=4)
     shown = "".join(
         o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", [])

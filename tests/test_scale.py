@@ -26,8 +26,11 @@ def test_a_ledger_of_10_000_claims_validates_and_renders(tmp_path):
     casualties = pd.read_csv(run / "tables" / "casualties.csv")
     assert len(casualties) == (shipped["measure"] == "deaths").sum() * copies
     estimates = pd.read_csv(run / "tables" / "estimates.csv")
-    national = estimates[(estimates["scope"] == "Kazakhstan") & (estimates["measure"] == "deaths")
-                         & (estimates["population"] == "all")]  # fmt: skip
+    national = estimates[
+        (estimates["scope"] == "Kazakhstan")
+        & (estimates["measure"] == "deaths")
+        & (estimates["population"] == "all")
+    ]
     assert national["best"].iloc[-1] == 238  # the first copy keeps the real places
     sizes = {page.name: page.stat().st_size for page in run.glob("*.html")}
     assert all(size < 2_000_000 for size in sizes.values()), sizes

@@ -55,8 +55,18 @@ def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
 
     def scheduled() -> int:
         # --notebooks: the installed package reads its notebooks from REPO_ROOT unless told otherwise
-        return subprocess.run([str(work / "deploy" / "scheduled-render"), "--out", str(out), "--notebooks",
-                               str(work / "notebooks")], cwd=tmp_path, env=environment, timeout=600).returncode  # fmt: skip
+        return subprocess.run(
+            [
+                str(work / "deploy" / "scheduled-render"),
+                "--out",
+                str(out),
+                "--notebooks",
+                str(work / "notebooks"),
+            ],
+            cwd=tmp_path,
+            env=environment,
+            timeout=600,
+        ).returncode
 
     assert scheduled() == 0
     first = os.readlink(out / "latest" / "national")

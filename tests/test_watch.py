@@ -37,10 +37,28 @@ def test_watch_publishes_a_valid_save_refuses_an_invalid_one_and_stops_cleanly(t
     data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
     out = tmp_path / "reports"
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "casualty_report", "watch", "-p", f"data_dir={data}", "--name", "example",
-         "--out", str(out), "--jobs", "1", "--notebooks", str(TINY_NOTEBOOKS)],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "casualty_report",
+            "watch",
+            "-p",
+            f"data_dir={data}",
+            "--name",
+            "example",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--notebooks",
+            str(TINY_NOTEBOOKS),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _until(lambda: _published(out) == 1, 120, watcher)  # the first render, at start
         claims = data / "claims.csv"

@@ -19,8 +19,14 @@ from casualty_report.publishing.pages import for_readers
 from tests import drawing
 
 DATES = [None, "2022-01-05", "2022-01-06", "2022-01-10", "2022-01-17", "2022-07-30"]
-CHARTS = [drawing.death_tolls, drawing.injuries, drawing.arrests, drawing.toll_timeline,
-          drawing.detentions_timeline, drawing.steps]  # fmt: skip
+CHARTS = [
+    drawing.death_tolls,
+    drawing.injuries,
+    drawing.arrests,
+    drawing.toll_timeline,
+    drawing.detentions_timeline,
+    drawing.steps,
+]
 FINDINGS = [
     drawing.toll_summary,
     narrative.claims_summary,

@@ -34,9 +34,23 @@ from casualty_report.ledger.vocabulary import (
 )
 
 TABLE_COLUMNS = [
-    "claim_id", "reported_on", "scope", "measure", "population", "claimant", "claimant_group",
-    "qualifier", "count_kind", "value", "low", "high", "status", "source_id", "locator", "note",
-]  # fmt: skip
+    "claim_id",
+    "reported_on",
+    "scope",
+    "measure",
+    "population",
+    "claimant",
+    "claimant_group",
+    "qualifier",
+    "count_kind",
+    "value",
+    "low",
+    "high",
+    "status",
+    "source_id",
+    "locator",
+    "note",
+]
 
 
 def claim_ids(*columns: Iterable[str]) -> list[str]:
@@ -218,8 +232,20 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     totals["status"] = totals.pop("rank").map({s.rank: w for w, s in STATUSES.items()})
     for column in ("value", "low"):
         totals[column] = totals[column].astype("int64")
-    columns = ["scope", "claimant_group", "source_id", "reported_on", "value", "low", "high", "lower_bound",
-               "populations", "parts", "status", "claim_ids"]  # fmt: skip
+    columns = [
+        "scope",
+        "claimant_group",
+        "source_id",
+        "reported_on",
+        "value",
+        "low",
+        "high",
+        "lower_bound",
+        "populations",
+        "parts",
+        "status",
+        "claim_ids",
+    ]
     return (
         totals[columns]
         .sort_values(["reported_on", "scope", "claimant_group", "claim_ids"])

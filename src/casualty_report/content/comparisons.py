@@ -85,9 +85,23 @@ def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
     if len(claims) == 1:
         claim = claims[0]
         low, high = bounds(int(claim.value), claim.qualifier, claim.value_high)
-        return Figure(ids, counted_as(claim.measure), claim.population, claim.scope, claim.count_kind,
-                      claim.claimant_group, claim.claimant, claim.reported_on, int(claim.value), low, high,
-                      claim.status, claim.qualifier, figure_words(claim), final=claim.claim_id in finals)  # fmt: skip
+        return Figure(
+            ids,
+            counted_as(claim.measure),
+            claim.population,
+            claim.scope,
+            claim.count_kind,
+            claim.claimant_group,
+            claim.claimant,
+            claim.reported_on,
+            int(claim.value),
+            low,
+            high,
+            claim.status,
+            claim.qualifier,
+            figure_words(claim),
+            final=claim.claim_id in finals,
+        )
     parts = [bounds(int(claim.value), claim.qualifier, claim.value_high) for claim in claims]
     highs = [high for _, high in parts]
     first = claims[0]
@@ -175,8 +189,9 @@ def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Com
             "",
             f"they were given {_span(apart)} apart, so they are not figures of one day",
         )
-    return Comparison(first, second, "same day", day=max(first.reported_on, second.reported_on),
-                      gap_low=low, gap_high=high)  # fmt: skip
+    return Comparison(
+        first, second, "same day", day=max(first.reported_on, second.reported_on), gap_low=low, gap_high=high
+    )
 
 
 def _unlike(first: Figure, second: Figure) -> str:
@@ -313,14 +328,10 @@ def final_of(
     ledger: Ledger, measure: str, place: str, population: str = "all", kind: str = "running_total"
 ) -> Figure | None:
     """The dataset's final count of a measure in a place, if this view of the ledger holds it."""
+    wanted = (measure, place, population, kind)
     for claim_id in ledger.info.final_counts:
-        claim = ledger.claim.get(claim_id)
-        if claim is not None and (
-            counted_as(claim.measure),
-            claim.scope,
-            claim.population,
-            claim.count_kind,
-        ) == (measure, place, population, kind):
+        row = ledger.claim.get(claim_id)
+        if row is not None and (counted_as(row.measure), row.scope, row.population, row.count_kind) == wanted:
             return figure(ledger, claim_id)
     return None
 
@@ -340,11 +351,8 @@ def official_against(ledger: Ledger, measure: str = "deaths") -> pd.DataFrame:
     are exact, since a floor bounds a gap without measuring it."""
     frame = analysis.compare_official_with(ledger.claims, ledger.info.compared_with, measure)
     judged = [judge(ledger, row) for row in frame.itertuples(index=False)]
-    measured = pd.Series(
-        [c.compared and c.gap_low is not None and c.gap_low == c.gap_high for c in judged],
-        index=frame.index,
-        dtype=bool,
-    )
+    exact = [c.compared and c.gap_low is not None and c.gap_low == c.gap_high for c in judged]
+    measured = pd.Series(exact, index=frame.index, dtype=bool)
     frame["difference"] = frame["difference"].where(measured)
     frame["ratio"] = frame["ratio"].where(measured)
     frame["basis"] = [c.basis for c in judged]

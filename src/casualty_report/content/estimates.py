@@ -10,8 +10,18 @@ from casualty_report.content.analysis import with_bounds
 from casualty_report.ledger.vocabulary import counted_as
 
 #: The columns of :func:`reconcile`'s frame (``tables/estimates.csv``).
-ESTIMATE_COLUMNS = ["measure", "population", "scope", "count_kind", "date", "low", "best", "high",
-                    "claim_ids", "excluded_ids"]  # fmt: skip
+ESTIMATE_COLUMNS = [
+    "measure",
+    "population",
+    "scope",
+    "count_kind",
+    "date",
+    "low",
+    "best",
+    "high",
+    "claim_ids",
+    "excluded_ids",
+]
 
 
 def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
@@ -29,8 +39,20 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     """
     # Plain Python over records: each key holds a handful of claims, and pandas calls per
     # (key, date) would cost more than the work (100,000 claims: seconds, not minutes).
-    columns = ["measure", "population", "scope", "count_kind", "reported_on", "status", "status_effective",
-               "claimant_group", "claim_id", "value", "low", "high"]  # fmt: skip
+    columns = [
+        "measure",
+        "population",
+        "scope",
+        "count_kind",
+        "reported_on",
+        "status",
+        "status_effective",
+        "claimant_group",
+        "claim_id",
+        "value",
+        "low",
+        "high",
+    ]
     by_key: dict[tuple[str, str, str, str], list] = {}
     for figure in with_bounds(claims)[columns].itertuples(index=False):
         key = (counted_as(figure.measure), figure.population, figure.scope, figure.count_kind)
@@ -54,8 +76,16 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
                 if f.reported_on >= newest_settled.get(f.claimant_group, f.reported_on)
             ]
             current = sorted(settled + contested, key=lambda f: f.claim_id)
-            row = {"measure": measure, "population": population, "scope": place, "count_kind": kind,
-                   "date": date, "low": pd.NA, "best": pd.NA, "high": pd.NA}  # fmt: skip
+            row = {
+                "measure": measure,
+                "population": population,
+                "scope": place,
+                "count_kind": kind,
+                "date": date,
+                "low": pd.NA,
+                "best": pd.NA,
+                "high": pd.NA,
+            }
             if current:
                 open_ended = any(pd.isna(f.high) for f in current)
                 row |= {

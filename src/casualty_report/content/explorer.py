@@ -62,14 +62,21 @@ def controls(ledger: Ledger, place: str | None = None, as_of: str | None = None,
     picked = {"place": place or "", "as_of": as_of or "", "measure": measure}
     if picked["as_of"] not in {value for _, value in offered["as_of"]}:  # a day no figure came in
         day = pd.Timestamp(picked["as_of"]) - pd.Timedelta(days=1)
-        offered["as_of"] = sorted([*offered["as_of"], (f"As known at the end of {date_words(day)}", picked["as_of"])],
-                                  key=lambda option: option[1])  # fmt: skip
+        offered["as_of"] = sorted(
+            [*offered["as_of"], (f"As known at the end of {date_words(day)}", picked["as_of"])],
+            key=lambda option: option[1],
+        )
     labels = {"place": "Place", "as_of": "As known", "measure": "Counted"}
     pickers = {
-        name: widgets.Dropdown(options=options, value=picked[name], description=labels[name],
-                               layout=widgets.Layout(width="auto"), style={"description_width": "initial"})
+        name: widgets.Dropdown(
+            options=options,
+            value=picked[name],
+            description=labels[name],
+            layout=widgets.Layout(width="auto"),
+            style={"description_width": "initial"},
+        )
         for name, options in offered.items()
-    }  # fmt: skip
+    }
     output = widgets.Output()
 
     def redraw(_change: object = None) -> None:

@@ -78,8 +78,15 @@ def problems(ledger: Ledger) -> list[Problem]:
         pinned = {claim_id for claim_id, _, _ in finding.needs}
         for reference in references(finding.text):
             if isinstance(reference, str):
-                found.append(Problem(file, 0, column, "{" + reference + "}",
-                                     "a reference {ID}, {ID+ID}, {ID~ID} or {ID:date}"))  # fmt: skip
+                found.append(
+                    Problem(
+                        file,
+                        0,
+                        column,
+                        "{" + reference + "}",
+                        "a reference {ID}, {ID+ID}, {ID~ID} or {ID:date}",
+                    )
+                )
                 continue
             for claim_id in reference.ids:
                 if claim_id not in pinned:
@@ -88,22 +95,43 @@ def problems(ledger: Ledger) -> list[Problem]:
                 claim_id in ledger.claim and QUALIFIERS[ledger.claim[claim_id].qualifier].word
                 for claim_id in reference.ids
             ):
-                found.append(Problem(file, 0, column, "{" + "+".join(reference.ids) + "}",
-                                     "a sum of figures that are numbers, not vague words such as 'dozens'"))  # fmt: skip
+                found.append(
+                    Problem(
+                        file,
+                        0,
+                        column,
+                        "{" + "+".join(reference.ids) + "}",
+                        "a sum of figures that are numbers, not vague words such as 'dozens'",
+                    )
+                )
             if reference.form == "gap" and set(reference.ids) <= set(ledger.claim):
                 comparison = _gap(ledger, reference)
                 if not comparison.compared:
-                    found.append(Problem(file, 0, column, "{" + "~".join(reference.ids) + "}",
-                                         f"two figures the comparison rules allow ({comparison.reason})"))  # fmt: skip
+                    found.append(
+                        Problem(
+                            file,
+                            0,
+                            column,
+                            "{" + "~".join(reference.ids) + "}",
+                            f"two figures the comparison rules allow ({comparison.reason})",
+                        )
+                    )
         for claim_id, value, status in finding.needs:
             claim = ledger.claim.get(claim_id)
             if claim is None:
                 found.append(Problem(file, 0, column, claim_id, "the claim_id of a row of claims.csv"))
             elif int(claim.value) != value or (status and claim.status != status):
                 said = f"{value}{' ' + status if status else ''}"
-                found.append(Problem(file, 0, column, f"{claim_id}: {said}",
-                                     f"what the ledger holds now ({int(claim.value)} {claim.status}): "
-                                     "rewrite the finding, then its needs"))  # fmt: skip
+                found.append(
+                    Problem(
+                        file,
+                        0,
+                        column,
+                        f"{claim_id}: {said}",
+                        f"what the ledger holds now ({int(claim.value)} {claim.status}): "
+                        "rewrite the finding, then its needs",
+                    )
+                )
     return found
 
 
@@ -158,8 +186,12 @@ def render(finding: Finding, ledger: Ledger, cite: Callable[[Sequence[str]], str
     the ledger, and after each figure or sum ``cite(claim_ids)`` (links to their sources); a
     date cites its claim too when no figure of the sentence does ('a defendant died in custody,
     the office said on 6 February 2023')."""
-    cited = {claim_id for ref in references(finding.text) if isinstance(ref, Reference)
-             and ref.form in ("figure", "sum") for claim_id in ref.ids}  # fmt: skip
+    cited = {
+        claim_id
+        for ref in references(finding.text)
+        if isinstance(ref, Reference) and ref.form in ("figure", "sum")
+        for claim_id in ref.ids
+    }
 
     def fill(match: re.Match[str]) -> str:
         reference = references(match.group(0))[0]

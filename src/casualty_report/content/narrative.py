@@ -10,7 +10,6 @@ import pandas as pd
 from IPython.display import Markdown
 
 from casualty_report.content import analysis, comparisons
-from casualty_report.content.estimates import final_estimates
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
@@ -18,7 +17,6 @@ from casualty_report.ledger.vocabulary import (
     POPULATIONS,
     QUALIFIERS,
     STATUSES,
-    counted_as,
     range_words,
 )
 
@@ -39,11 +37,18 @@ def claims_summary(ledger: Ledger) -> Markdown:
     counts = claims["status"].value_counts()
     first, last = claims["reported_on"].min(), claims["reported_on"].max()
     fates = [
-        _how_many(counts.get("retracted", 0), "was withdrawn by whoever gave it", "were withdrawn by whoever gave them"),
+        _how_many(
+            counts.get("retracted", 0),
+            "was withdrawn by whoever gave it",
+            "were withdrawn by whoever gave them",
+        ),
         _how_many(counts.get("disputed", 0), "is disputed", "are disputed"),
-        _how_many(counts.get("superseded", 0), "was replaced by a later figure from the same authorities",
-               "were replaced by later figures from the same authorities"),
-    ]  # fmt: skip
+        _how_many(
+            counts.get("superseded", 0),
+            "was replaced by a later figure from the same authorities",
+            "were replaced by later figures from the same authorities",
+        ),
+    ]
     return Markdown(
         f"**What the numbers show.** The tables hold {_count(len(claims), 'figure', 'figures')} from "
         f"{_count(claims['source_id'].nunique(), 'publication', 'publications')}, given between "
@@ -116,8 +121,10 @@ def timeline_summary(
             ordered = standing.sort_values("value", kind="stable")
             low, high = ordered.iloc[0], ordered.iloc[-1]
             counter = CLAIMANT_GROUPS[group].counter
-            sentences.append(f"{counter[:1].upper()}{counter[1:]} gave {len(standing)} counts of everyone {word}, "
-                             f"between {_point(ledger, low)} and {_point(ledger, high)}.")  # fmt: skip
+            sentences.append(
+                f"{counter[:1].upper()}{counter[1:]} gave {len(standing)} counts of everyone {word}, "
+                f"between {_point(ledger, low)} and {_point(ledger, high)}."
+            )
         elif len(standing) > 1:
             first, last = standing.iloc[0], standing.iloc[-1]
             # The day the last figure was first given, and the day it was last restated.
@@ -127,8 +134,10 @@ def timeline_summary(
                 if reached["reported_on"] == last["reported_on"]
                 else (f", still {int(last['value']):,} on {comparisons.day_words(last['reported_on'])}")
             )
-            sentences.append(f"{whose} count of everyone {word} went from {_point(ledger, first)} to "
-                             f"{_point(ledger, reached)}{kept}.")  # fmt: skip
+            sentences.append(
+                f"{whose} count of everyone {word} went from {_point(ledger, first)} to "
+                f"{_point(ledger, reached)}{kept}."
+            )
         elif len(standing) == 1:
             sentences.append(
                 f"{whose} only standing count of everyone {word} was {_point(ledger, standing.iloc[0])}."
@@ -197,12 +206,18 @@ def corrections_summary(ledger: Ledger) -> Markdown:
     counts = said["status"].value_counts()
     parts = [
         _how_many(counts.get("active", 0), "stands as published", "stand as published"),
-        _how_many(counts.get("superseded", 0), "was later revised by the same authorities",
-               "were later revised by the same authorities"),
-        _how_many(counts.get("disputed", 0), "is framed in a way other reporting contradicts",
-               "are framed in a way other reporting contradicts"),
+        _how_many(
+            counts.get("superseded", 0),
+            "was later revised by the same authorities",
+            "were later revised by the same authorities",
+        ),
+        _how_many(
+            counts.get("disputed", 0),
+            "is framed in a way other reporting contradicts",
+            "are framed in a way other reporting contradicts",
+        ),
         _how_many(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
-    ]  # fmt: skip
+    ]
     return Markdown(
         f"**What the numbers show.** Of the {len(said)} figures in {_text(info.focus_label)}, "
         + ", ".join(parts[:-1])
@@ -284,71 +299,3 @@ def describe(claim) -> str:
         f"{claim_value(claim)} {MEASURES[claim.measure].label}"
         f" ({POPULATIONS[claim.population].label}, {claim.scope})"
     )
-
-
-def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
-    """What one source said, claim by claim, and what other reporting established: each
-    sentence built from ledger fields and tied to claim ids."""
-    # Plain dicts of named tuples: a pandas look-up per claim cost most of the time at scale.
-    by_id = {claim.claim_id: claim for claim in claims.itertuples(index=False)}
-    final = {
-        (estimate.measure, estimate.population, estimate.scope, estimate.count_kind): estimate
-        for estimate in final_estimates(claims).itertuples(index=False)
-    }
-    rows = []
-    for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
-        findings = []
-        if claim.status == "retracted":
-            findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}")
-        key = (counted_as(claim.measure), claim.population, claim.scope, claim.count_kind)
-        replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
-        for other_id in [*replaced, *claim.corrected_by.split()]:
-            if other_id not in by_id:
-                continue  # not reported yet in a view rewound with as_of
-            other = by_id[other_id]
-            differences = _differences(claim, other)
-            verb = "replaced by " if other_id in replaced else ""
-            findings.append(
-                f"{verb}{other.claimant} ({other.reported_on:%-d %b %Y}): {describe(other)}"
-                + (f", that is {'; '.join(differences)}" if differences else "")
-            )
-            # A figure whose label other reporting disputes (26 'civilians' who were 'attackers')
-            # is followed under the label that holds, not its own.
-            if (
-                claim.status == "disputed"
-                and (counted_as(other.measure), other.scope) == (key[0], key[2])
-                and other.population != key[1]
-            ):
-                key = (counted_as(other.measure), other.population, other.scope, other.count_kind)
-        later = "no later figure"
-        estimate = final.get(key)
-        if estimate is not None and estimate.claim_ids not in ("", claim.claim_id):
-            later = f"{estimate.best:,} as of {estimate.date:%-d %b %Y}"
-        rows.append(
-            {
-                "claim_id": claim.claim_id,
-                "said": f"{describe(claim)}, per {claim.claimant}",
-                "status": claim.status,
-                "what_other_reporting_shows": "; ".join(findings),
-                "latest_estimate": later,
-            }
-        )
-    return pd.DataFrame(
-        rows, columns=["claim_id", "said", "status", "what_other_reporting_shows", "latest_estimate"]
-    )
-
-
-def _differences(said, other) -> list[str]:
-    """How a later claim reframes one: place, measure, population, who counted."""
-    differences = []
-    if other.scope != said.scope:
-        differences.append(f"{other.scope}, not {said.scope}")
-    if other.measure != said.measure:
-        differences.append(f"{MEASURES[other.measure].label}, not {MEASURES[said.measure].label}")
-    if other.population != said.population:
-        differences.append(f"{POPULATIONS[other.population].label}, not {POPULATIONS[said.population].label}")
-    if other.claimant_group != said.claimant_group:
-        differences.append(
-            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, not {CLAIMANT_GROUPS[said.claimant_group].counter}"
-        )
-    return differences

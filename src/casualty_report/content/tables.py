@@ -344,7 +344,7 @@ def estimates(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 
 
 def corrections(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
-    """``narrative.corrections``: what the focus source said and what later reporting shows."""
+    """``first_report.corrections``: what the focus source said and what later reporting shows."""
     frame = pd.DataFrame({
         "What it said": table["said"],
         "Status": table["status"].map(status_word),

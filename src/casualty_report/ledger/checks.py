@@ -65,8 +65,9 @@ def _ids_in(known: set[str], many: bool, what: str) -> pa.Check:
     """Cells holding an id of ``known`` (several separated by spaces if ``many``); an empty cell
     passes."""
     if many:
-        return pa.Check(lambda cells: cells.map(lambda cell: all(part in known for part in cell.split())),
-                        error=what)  # fmt: skip
+        return pa.Check(
+            lambda cells: cells.map(lambda cell: all(part in known for part in cell.split())), error=what
+        )
     return pa.Check(lambda cells: (cells == "") | cells.isin(known), error=what)
 
 
@@ -87,17 +88,23 @@ def column_checks(field: Field, file: str, known: Mapping[str, set[str] | None])
     kind, required, blank = field.kind, field.required, ", or an empty cell"
     if kind == "id":
         pattern = f"^{ID_PATTERN}$" if required else f"^({ID_PATTERN})?$"
-        return [pa.Check.str_matches(pattern, error="an id of letters, digits, '-' or '_'"
-                                     + ("" if required else blank))]  # fmt: skip
+        return [
+            pa.Check.str_matches(
+                pattern, error="an id of letters, digits, '-' or '_'" + ("" if required else blank)
+            )
+        ]
     if kind == "word":
         return [_one_of(VOCABULARIES[field.name], optional=not required)]
     if kind == "date":
         return [_iso_date(optional=not required)]
     if kind == "count":
-        return [pa.Check.str_matches(
-            rf"^[0-9]{{1,{MAX_COUNT_DIGITS}}}$" if required else rf"^([0-9]{{1,{MAX_COUNT_DIGITS}}})?$",
-            error="a whole number of 0 or more, in digits only, no separators (e.g. 1300)" + ("" if required else blank),
-        )]  # fmt: skip
+        return [
+            pa.Check.str_matches(
+                rf"^[0-9]{{1,{MAX_COUNT_DIGITS}}}$" if required else rf"^([0-9]{{1,{MAX_COUNT_DIGITS}}})?$",
+                error="a whole number of 0 or more, in digits only, no separators (e.g. 1300)"
+                + ("" if required else blank),
+            )
+        ]
     if kind == "url":
         pattern = r"^https?://\S+$" if required else r"^(https?://\S+)?$"
         return [
@@ -314,9 +321,14 @@ def validate_frame(
                 near = difflib.get_close_matches(str(value), names, n=1)
                 hint = f"did you mean '{near[0]}'? " if near else ""
                 problems.append(
-                    Problem(file, 1, str(value), expected=f"only the ledger's columns ({hint}the data README "
-                            f"lists all {len(names)}, {names[0]} to {names[-1]})")
-                )  # fmt: skip
+                    Problem(
+                        file,
+                        1,
+                        str(value),
+                        expected=f"only the ledger's columns ({hint}the data README "
+                        f"lists all {len(names)}, {names[0]} to {names[-1]})",
+                    )
+                )
             elif check == "field_uniqueness":
                 problems.append(
                     Problem(file, int(case.index), str(column), str(value), "a value used by no other row")

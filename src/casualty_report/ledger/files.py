@@ -98,9 +98,13 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> p
     except UnicodeDecodeError as error:
         row = raw[: error.start].count(b"\n") + 1
         problems.append(
-            Problem(file, row, value=f"byte 0x{raw[error.start]:02x}",
-                    expected="UTF-8 text (in Excel: Save As 'CSV UTF-8')")
-        )  # fmt: skip
+            Problem(
+                file,
+                row,
+                value=f"byte 0x{raw[error.start]:02x}",
+                expected="UTF-8 text (in Excel: Save As 'CSV UTF-8')",
+            )
+        )
         return None
     if "\x00" in text:
         problems.append(Problem(file, expected="a text file (it holds NUL bytes: binary or UTF-16?)"))
@@ -124,9 +128,13 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> p
         if delimiter is not None:
             shown = {"\t": "tabs"}.get(delimiter, f"'{delimiter}'")
             problems.append(
-                Problem(file, 1, value=records[0][0][:60],
-                        expected=f"comma-separated columns, but the header is split by {shown}")
-            )  # fmt: skip
+                Problem(
+                    file,
+                    1,
+                    value=records[0][0][:60],
+                    expected=f"comma-separated columns, but the header is split by {shown}",
+                )
+            )
             return None
 
     rows: dict[int, list[str]] = {}
@@ -135,9 +143,13 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> p
             continue  # blank lines and Excel's trailing ",,,," rows
         if len(record) != len(header):
             problems.append(
-                Problem(file, number, value=f"{len(record)} cells",
-                        expected=f"{len(header)} cells, one per column in the header")
-            )  # fmt: skip
+                Problem(
+                    file,
+                    number,
+                    value=f"{len(record)} cells",
+                    expected=f"{len(header)} cells, one per column in the header",
+                )
+            )
             continue
         rows[number] = [cell.strip() for cell in record]
 
@@ -205,8 +217,16 @@ def read_info(path: Path, problems: list[Problem]) -> DatasetInfo | None:
     findings = _read_findings(file, data.get("findings", []), problems)
     rival = data.get("compared_with", DatasetInfo.compared_with)
     if rival not in set(CLAIMANT_GROUPS) - {"official"}:
-        problems.append(Problem(file, 0, "compared_with", str(rival), "a claimant_group other than official: "
-                                + ", ".join(group for group in CLAIMANT_GROUPS if group != "official")))  # fmt: skip
+        problems.append(
+            Problem(
+                file,
+                0,
+                "compared_with",
+                str(rival),
+                "a claimant_group other than official: "
+                + ", ".join(group for group in CLAIMANT_GROUPS if group != "official"),
+            )
+        )
     if len(problems) > found:
         return None
     return DatasetInfo(
@@ -239,9 +259,14 @@ def _read_findings(file: str, data: object, problems: list[Problem]) -> tuple[Fi
             words = str(need).split()
             if not isinstance(claim_id, str) or not words or not words[0].isdigit() or len(words) > 2:
                 problems.append(
-                    Problem(file, 0, column, f"{claim_id}: {need}",
-                            "a claim_id with the value the text needs, then optionally its status")
-                )  # fmt: skip
+                    Problem(
+                        file,
+                        0,
+                        column,
+                        f"{claim_id}: {need}",
+                        "a claim_id with the value the text needs, then optionally its status",
+                    )
+                )
                 continue
             needs.append((claim_id, int(words[0]), words[1] if len(words) == 2 else ""))
         findings.append(Finding(" ".join(item["text"].split()), tuple(needs)))

@@ -176,9 +176,14 @@ def load_ledger(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str]
         and info.focus_source not in set(sources["source_id"])
     ):
         problems.append(
-                Problem(str(directory / INFO_FILE), 0, "focus_source", info.focus_source,
-                        f"a source_id listed in {SOURCES_FILE}")
-            )  # fmt: skip
+            Problem(
+                str(directory / INFO_FILE),
+                0,
+                "focus_source",
+                info.focus_source,
+                f"a source_id listed in {SOURCES_FILE}",
+            )
+        )
     if info is not None and sources is not None and {"source_id", "url"} <= set(sources):
         problems += _unaddressed_sources(sources, info.focus_source, directory / SOURCES_FILE)
     if problems:

@@ -90,13 +90,21 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
     folder holding its ledger and findings), as ``changes.json`` holds them."""
     if previous is None or not (previous / SNAPSHOT / "claims.csv").is_file():
         first = previous is None
-        return {"previous": None, "first": first, "changes": [],
-                "note": "" if first else "the previous run kept no copy of its ledger"}  # fmt: skip
+        return {
+            "previous": None,
+            "first": first,
+            "changes": [],
+            "note": "" if first else "the previous run kept no copy of its ledger",
+        }
     try:
         old, new = _view(previous, parameters), _view(current, parameters)
     except (LedgerError, ValueError):  # ValueError: the place is not in the older ledger
-        return {"previous": previous.name, "first": False, "changes": [],
-                "note": "the previous run's ledger cannot be read by this version"}  # fmt: skip
+        return {
+            "previous": previous.name,
+            "first": False,
+            "changes": [],
+            "note": "the previous run's ledger cannot be read by this version",
+        }
     changes: list[dict[str, str]] = []
 
     def add(kind: str, words: str, ledger: Ledger | None = None, claim_id: str = "") -> None:
@@ -111,8 +119,13 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
     for claim_id in sorted(set(new.claim) & set(old.claim)):
         before, after = old.claim[claim_id], new.claim[claim_id]
         if before.status != after.status:
-            add("status", f"{claim_words(new, claim_id)}: now {status_word(after.status)} "
-                f"(it {WAS[before.status]} before)", new, claim_id)  # fmt: skip
+            add(
+                "status",
+                f"{claim_words(new, claim_id)}: now {status_word(after.status)} "
+                f"(it {WAS[before.status]} before)",
+                new,
+                claim_id,
+            )
         if before.measure != after.measure or before.population != after.population:
             add("corrected", f"{claim_words(new, claim_id)}: was {claim_words(old, claim_id)}", new, claim_id)
         elif claim_value(before) != claim_value(after):

@@ -80,8 +80,12 @@ def write_feed(out: Path, history: Sequence[Mapping[str, Any]]) -> Path:
         entry.updated(_when(run.get("finished_at", "")))
         said = [change["words"] for change in changed.get("changes", [])[:20]]
         more = len(changed.get("changes", [])) - len(said)
-        entry.summary(" ".join([f"{changes.summary(changed).capitalize()}.", *(f"{s}." for s in said)]
-                               + ([f"And {more} more."] if more > 0 else [])))  # fmt: skip
+        entry.summary(
+            " ".join(
+                [f"{changes.summary(changed).capitalize()}.", *(f"{s}." for s in said)]
+                + ([f"And {more} more."] if more > 0 else [])
+            )
+        )
     target, temporary = out / FEED_FILE, out / f".{FEED_FILE}.new"
     temporary.write_bytes(feed.atom_str(pretty=True))
     temporary.replace(target)

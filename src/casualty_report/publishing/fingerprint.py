@@ -19,8 +19,18 @@ from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT, dataset_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: Libraries whose versions change outputs: part of the input hash and the manifest.
-TRACKED_PACKAGES = ("pandas", "pandera", "matplotlib", "numpy", "papermill", "nbconvert", "ipykernel", "nh3", "Jinja2",
-                    "mistune")  # fmt: skip
+TRACKED_PACKAGES = (
+    "pandas",
+    "pandera",
+    "matplotlib",
+    "numpy",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "nh3",
+    "Jinja2",
+    "mistune",
+)
 
 
 class Plan(NamedTuple):

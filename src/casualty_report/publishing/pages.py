@@ -22,6 +22,7 @@ import copy
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -30,6 +31,8 @@ from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from casualty_report.conventions import CHART_METADATA
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "parameters", "injected-parameters"})
@@ -37,11 +40,49 @@ REMOVE_INPUT_TAGS = frozenset({"remove-input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output"})
 
 #: The markup a page may carry: what Markdown and the report's tables produce, nothing active.
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt",
-    "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})  # fmt: skip
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang"},
     "a": {"href"},
@@ -183,3 +224,48 @@ def _exporter() -> HTMLExporter:
 
 def _joined(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+@dataclass
+class Page:
+    """One notebook's page, as the front page presents it."""
+
+    href: str
+    title: str
+    question: str = ""
+    caveat: str = ""
+    charts: list[dict[str, str]] = field(default_factory=list)
+
+
+def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
+    """What the front page needs from one executed notebook."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
+    lede = markdown[0].source if markdown else ""
+    title = next(
+        (line[2:].strip() for line in lede.splitlines() if line.startswith("# ")), notebook_path.stem
+    )
+    page = Page(html_name, title, _paragraph(lede, "The question."), _paragraph(lede, "The main caveat."))
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data, metadata = output.get("data", {}), output.get("metadata", {})
+            if CHART_METADATA in metadata and "image/png" in data:
+                words = dict(metadata[CHART_METADATA])
+                words.setdefault("figures", 2)
+                png = run_dir / "figures" / f"{words['name']}.png"
+                words["src"] = (
+                    f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
+                )
+                words["alt"] = metadata.get("image/png", {}).get("alt", words["title"])
+                phone = run_dir / "figures" / f"{words['name']}-phone.png"
+                words["phone_src"] = f"figures/{phone.name}" if words.get("phone") and phone.exists() else ""
+                page.charts.append(words)
+    return page
+
+
+def _paragraph(markdown: str, label: str) -> str:
+    """The text of the lede paragraph that starts with a bold label, without the label."""
+    for paragraph in markdown.split("\n\n"):
+        if paragraph.startswith(f"**{label}**"):
+            return paragraph.removeprefix(f"**{label}**").strip()
+    return ""

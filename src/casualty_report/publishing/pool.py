@@ -42,9 +42,14 @@ def pool_size(jobs: int | None, tasks: int) -> int:
 
 
 def run_all(
-    tasks: Sequence[Task], jobs: int | None, kernel_log: Path, log: Callable[[str], None], *,
-    inherited: Sequence[int] = (), timeout: float = NOTEBOOK_TIMEOUT,
-) -> dict[tuple[str, str], Outcome]:  # fmt: skip
+    tasks: Sequence[Task],
+    jobs: int | None,
+    kernel_log: Path,
+    log: Callable[[str], None],
+    *,
+    inherited: Sequence[int] = (),
+    timeout: float = NOTEBOOK_TIMEOUT,
+) -> dict[tuple[str, str], Outcome]:
     """Every task in a pool of ``jobs`` warm workers; outcomes by (set name, notebook name).
 
     ``inherited``: file descriptors a worker must not keep (the render's lock: a worker outliving
@@ -79,9 +84,11 @@ def _run_pool(pending, jobs, kernel_log, connections, inherited, timeout):
     )
     try:
         futures = {
-            pool.submit(execute, str(task.notebook), str(task.staging), dict(task.parameters), index, timeout): index
+            pool.submit(
+                execute, str(task.notebook), str(task.staging), dict(task.parameters), index, timeout
+            ): index
             for index, task in pending.items()
-        }  # fmt: skip
+        }
         workers = dict(getattr(pool, "_processes", None) or {})  # pid -> Process: all started at once (fork)
         for future in as_completed(futures):
             try:
@@ -97,8 +104,11 @@ def _run_pool(pending, jobs, kernel_log, connections, inherited, timeout):
         pool.shutdown(wait=True, cancel_futures=True)
         running = {index: _marker_pid(connections, index) for index in pending}
         running = {index: pid for index, pid in running.items() if pid is not None}
-        culprits = [index for index, pid in running.items()
-                    if pid in workers and workers[pid].exitcode not in (None, -signal.SIGTERM)]  # fmt: skip
+        culprits = [
+            index
+            for index, pid in running.items()
+            if pid in workers and workers[pid].exitcode not in (None, -signal.SIGTERM)
+        ]
         for index in culprits or list(running) or list(pending):  # never a loop with no progress
             task = pending[index]
             yield (

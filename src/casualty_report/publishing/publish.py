@@ -141,9 +141,16 @@ def keep_failure(
 
 
 def publish_run(
-    out: Path, plan: Plan, results: list[Executed], staging: Path, stamp: str, *, summary: Mapping[str, str],
-    commit: str | None, log,
-) -> RunResult:  # fmt: skip
+    out: Path,
+    plan: Plan,
+    results: list[Executed],
+    staging: Path,
+    stamp: str,
+    *,
+    summary: Mapping[str, str],
+    commit: str | None,
+    log,
+) -> RunResult:
     """Write the manifest, rename the staging folder to ``<set>-<date>``, point ``latest`` at it.
     ``summary``: the run's title and headline finding, for the site index."""
     manifest = {
@@ -169,8 +176,10 @@ def publish_run(
     try:
         append_history(out, plan.name, stamp, "published", plan.parameters, target.name, "")
     except OSError as error:  # the report is out: say so, and that the index will miss this run
-        log(f"{plan.name}: published, but its line in history.jsonl could not be written "
-            f"({error.strerror or error}); the site index will not list this run")  # fmt: skip
+        log(
+            f"{plan.name}: published, but its line in history.jsonl could not be written "
+            f"({error.strerror or error}); the site index will not list this run"
+        )
     return RunResult(plan.name, target, "published", results)
 
 

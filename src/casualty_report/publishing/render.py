@@ -120,9 +120,15 @@ def render(
 
 
 def _render(
-    todo: list[Plan], notebooks: list[Path], out: Path, stamp: str, jobs: int | None, log,
-    inherited: Sequence[int] = (), timeout: float | None = None,
-) -> dict[str, RunResult]:  # fmt: skip
+    todo: list[Plan],
+    notebooks: list[Path],
+    out: Path,
+    stamp: str,
+    jobs: int | None,
+    log,
+    inherited: Sequence[int] = (),
+    timeout: float | None = None,
+) -> dict[str, RunResult]:
     """Steps 3 to 6 for the sets that have work to do. Interrupted (Ctrl-C, SIGTERM), the
     workers are killed, the staging folders removed, the history and the index say so, and the
     interruption goes on; a set being published when the signal comes is published whole."""
@@ -201,10 +207,15 @@ def _publish_all(todo, ledgers, notebooks, outcomes, stagings, out, stamp, log, 
                 results[plan.name] = publish.keep_failure(out, plan, failures, staging, stamp, log)
                 continue
             summary = site.write_front_page(
-                    staging, set_name=plan.name, ledger=ledgers[plan.name], parameters=plan.parameters, rendered_on=stamp, commit=commit,
-                    pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
-                    previous=_previous_run(out, plan.name, stamp),
-                )  # fmt: skip
+                staging,
+                set_name=plan.name,
+                ledger=ledgers[plan.name],
+                parameters=plan.parameters,
+                rendered_on=stamp,
+                commit=commit,
+                pages=[(staging / "notebooks" / executed.notebook, executed.html) for executed in ran],
+                previous=_previous_run(out, plan.name, stamp),
+            )
             with publish.signals_held():  # the swap, latest and history: all or nothing
                 results[plan.name] = publish.publish_run(
                     out, plan, ran, staging, stamp, summary=summary, commit=commit, log=log

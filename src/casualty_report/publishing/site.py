@@ -20,21 +20,18 @@ import html
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from casualty_report.content import findings
 from casualty_report.content.codebook import write_datapackage
 from casualty_report.content.narrative import view_title
-from casualty_report.conventions import CHART_METADATA
 from casualty_report.parameters import defaults
 from casualty_report.publishing import changes
-from casualty_report.publishing.pages import TEMPLATES_DIR
+from casualty_report.publishing.pages import TEMPLATES_DIR, read_page
 from casualty_report.publishing.publish import read_history, read_manifest
 
 if TYPE_CHECKING:
@@ -50,17 +47,6 @@ HOW_TO_READ = (
 )
 
 
-@dataclass
-class Page:
-    """One notebook's page, as the front page presents it."""
-
-    href: str
-    title: str
-    question: str = ""
-    caveat: str = ""
-    charts: list[dict[str, str]] = field(default_factory=list)
-
-
 def _environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -69,40 +55,6 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def read_page(notebook_path: Path, html_name: str, run_dir: Path) -> Page:
-    """What the front page needs from one executed notebook."""
-    notebook = nbformat.read(notebook_path, as_version=4)
-    markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown"]
-    lede = markdown[0].source if markdown else ""
-    title = next(
-        (line[2:].strip() for line in lede.splitlines() if line.startswith("# ")), notebook_path.stem
-    )
-    page = Page(html_name, title, _paragraph(lede, "The question."), _paragraph(lede, "The main caveat."))
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            data, metadata = output.get("data", {}), output.get("metadata", {})
-            if CHART_METADATA in metadata and "image/png" in data:
-                words = dict(metadata[CHART_METADATA])
-                words.setdefault("figures", 2)
-                png = run_dir / "figures" / f"{words['name']}.png"
-                words["src"] = (
-                    f"figures/{png.name}" if png.exists() else f"data:image/png;base64,{data['image/png']}"
-                )
-                words["alt"] = metadata.get("image/png", {}).get("alt", words["title"])
-                phone = run_dir / "figures" / f"{words['name']}-phone.png"
-                words["phone_src"] = f"figures/{phone.name}" if words.get("phone") and phone.exists() else ""
-                page.charts.append(words)
-    return page
-
-
-def _paragraph(markdown: str, label: str) -> str:
-    """The text of the lede paragraph that starts with a bold label, without the label."""
-    for paragraph in markdown.split("\n\n"):
-        if paragraph.startswith(f"**{label}**"):
-            return paragraph.removeprefix(f"**{label}**").strip()
-    return ""
 
 
 def read_sources(run_dir: Path) -> list[dict[str, str]]:
@@ -206,9 +158,15 @@ def write_run_page(
         (heading, [c for c in changed["changes"] if c["kind"] == kind])
         for kind, heading in changes.KINDS.items()
     ]
-    (run_dir / "changes.html").write_text(environment.get_template("site/changes.html.j2").render(
-        context, groups=[(h, items) for h, items in groups if items], note=changed["note"], first=changed["first"],
-    ), encoding="utf-8")  # fmt: skip
+    (run_dir / "changes.html").write_text(
+        environment.get_template("site/changes.html.j2").render(
+            context,
+            groups=[(h, items) for h, items in groups if items],
+            note=changed["note"],
+            first=changed["first"],
+        ),
+        encoding="utf-8",
+    )
     return {"title": title, "event": ledger.info.title, "headline": headline.removesuffix(".").strip("*")}
 
 
@@ -232,19 +190,36 @@ def _label(stem: str) -> str:
 
 
 def write_front_page(
-    run_dir: Path, *, set_name: str, ledger: Ledger, parameters: Mapping[str, Any], pages: Sequence[tuple[Path, str]],
-    rendered_on: str, commit: str | None, previous: Path | None = None,
-) -> dict[str, str]:  # fmt: skip
+    run_dir: Path,
+    *,
+    set_name: str,
+    ledger: Ledger,
+    parameters: Mapping[str, Any],
+    pages: Sequence[tuple[Path, str]],
+    rendered_on: str,
+    commit: str | None,
+    previous: Path | None = None,
+) -> dict[str, str]:
     """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
     its title and headline finding."""
     if (run_dir / "tables").is_dir():
-        write_datapackage(run_dir, name=f"casualty-report-{set_name}", title=f"Casualty report tables: {set_name}",
-                          description="The tables of one rendered run of the casualty report, one row per "
-                          "claim, total or estimate; every figure traces to a claim in the ledger.")  # fmt: skip
+        write_datapackage(
+            run_dir,
+            name=f"casualty-report-{set_name}",
+            title=f"Casualty report tables: {set_name}",
+            description="The tables of one rendered run of the casualty report, one row per "
+            "claim, total or estimate; every figure traces to a claim in the ledger.",
+        )
     return write_run_page(
-        run_dir, set_name=set_name, ledger=ledger, parameters=parameters, pages=pages, rendered_on=rendered_on, commit=commit,
+        run_dir,
+        set_name=set_name,
+        ledger=ledger,
+        parameters=parameters,
+        pages=pages,
+        rendered_on=rendered_on,
+        commit=commit,
         previous=previous,
-    )  # fmt: skip
+    )
 
 
 def write_index(out: Path, log: Callable[[str], None] | None = None) -> None:
@@ -267,28 +242,34 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
             manifest = read_manifest(out, link) if link.is_symlink() else None
             if manifest is None:
                 continue
-            events.setdefault(_text(manifest, "event"), []).append({
-                "name": link.name,
-                "rendered_on": _date_words(_text(manifest, "rendered_on")),
-                "headline": _text(manifest, "headline"),
-                "title": _text(manifest, "title") or _capitalised(describe_parameters(_parameters(manifest))),
-            })  # fmt: skip
+            events.setdefault(_text(manifest, "event"), []).append(
+                {
+                    "name": link.name,
+                    "rendered_on": _date_words(_text(manifest, "rendered_on")),
+                    "headline": _text(manifest, "headline"),
+                    "title": _text(manifest, "title")
+                    or _capitalised(describe_parameters(_parameters(manifest))),
+                }
+            )
     runs = []
     for entry in reversed(list(history)):
         folder = entry.get("folder") or ""
         published = entry.get("status") == "published" and folder and (out / folder).is_dir()
         manifest = read_manifest(out, out / folder) if published else None
-        runs.append({
-            "set": entry.get("set", ""),
-            # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'
-            "event": _text(manifest or {}, "event").partition(":")[0],
-            "title": _text(manifest or {}, "title") or _capitalised(describe_parameters(entry["parameters"])),
-            "rendered_on": _date_words(entry.get("rendered_on", "")),
-            "status": entry.get("status", ""),
-            "folder": folder if published else "",
-            "failed": entry.get("status") == "failed",
-            "error": (entry.get("error") or "")[:200],
-        })  # fmt: skip
+        runs.append(
+            {
+                "set": entry.get("set", ""),
+                # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'
+                "event": _text(manifest or {}, "event").partition(":")[0],
+                "title": _text(manifest or {}, "title")
+                or _capitalised(describe_parameters(entry["parameters"])),
+                "rendered_on": _date_words(entry.get("rendered_on", "")),
+                "status": entry.get("status", ""),
+                "folder": folder if published else "",
+                "failed": entry.get("status") == "failed",
+                "error": (entry.get("error") or "")[:200],
+            }
+        )
     page = _environment().get_template("site/index.html.j2").render(events=events, runs=runs)
     temporary = out / ".index.html.new"
     temporary.write_text(page, encoding="utf-8")

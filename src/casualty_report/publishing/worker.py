@@ -188,9 +188,13 @@ def _execute(notebook, staging, parameters, marker: Path | None, timeout: float)
     if marker is not None:
         marker.write_text(f"{os.getpid()} {_kernel_pid()}".strip())
     client = NotebookClient(
-        nb, km=_KERNEL["km"], timeout=timeout, kernel_name="python3", extra_arguments=QUIET_KERNEL,
+        nb,
+        km=_KERNEL["km"],
+        timeout=timeout,
+        kernel_name="python3",
+        extra_arguments=QUIET_KERNEL,
         resources={"metadata": {"path": str(folder)}},
-    )  # fmt: skip
+    )
     running: dict[str, int] = {}
     client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
     try:

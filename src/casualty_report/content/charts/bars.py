@@ -89,13 +89,16 @@ def claims_chart(
                 label.append(POPULATIONS[row.population].label)
             if many_places:
                 label.append(row.scope)
-            bars.append(Bar(
-                ", ".join(label),
-                (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
-                display_value(int(row.value), row.qualifier, row.high) + asides(row.count_kind, row.status),
-                pd.isna(row.high),
-                int(row.high) if QUALIFIERS[row.qualifier].range else None,
-            ))  # fmt: skip
+            bars.append(
+                Bar(
+                    ", ".join(label),
+                    (Segment(row.claim_id, int(row.value), row.claimant_group, row.status),),
+                    display_value(int(row.value), row.qualifier, row.high)
+                    + asides(row.count_kind, row.status),
+                    pd.isna(row.high),
+                    int(row.high) if QUALIFIERS[row.qualifier].range else None,
+                )
+            )
         panels.append((MEASURES[measure].label.capitalize(), bars))
     if title is None:
         return bar_chart(ledger, name, panels, latest_figures_title(table, what_word), what)
@@ -203,8 +206,17 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
     values = []
     for index, bar in enumerate(bars):
         top = index * 1.0
-        ax.text(0, top, plain(bar.label), va="center", ha="left", fontsize=LABEL_SIZE, color=INK,
-                transform=ax.get_yaxis_transform(), in_layout=False)  # fmt: skip
+        ax.text(
+            0,
+            top,
+            plain(bar.label),
+            va="center",
+            ha="left",
+            fontsize=LABEL_SIZE,
+            color=INK,
+            transform=ax.get_yaxis_transform(),
+            in_layout=False,
+        )
         centre = top + 0.47
         left = 0
         for segment in bar.segments:
@@ -221,9 +233,20 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
                 0
             ].set_in_layout(False)
             end += longest * 0.03
-        values.append(ax.annotate(plain(bar.value_text), (end, centre), xytext=(4, 0), textcoords="offset points",
-                                  va="center", ha="left", fontsize=LABEL_SIZE, color=INK, annotation_clip=False,
-                                  in_layout=False))  # fmt: skip
+        values.append(
+            ax.annotate(
+                plain(bar.value_text),
+                (end, centre),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                fontsize=LABEL_SIZE,
+                color=INK,
+                annotation_clip=False,
+                in_layout=False,
+            )
+        )
     ax.set_ylim(len(bars) - 0.25, -0.35)  # first bar at the top
     ax.set_yticks([])
     ax.set_xlim(0, longest * 1.05)

@@ -65,8 +65,11 @@ TITLE_SIZE, TEXT_SIZE, LABEL_SIZE, SOURCE_SIZE = 14, 11, 10.5, 9
 WRAP_TITLE, WRAP_TEXT, WRAP_SOURCE = 52, 74, 84  # characters per line at those sizes and this width
 
 #: No dates or versions in the files: the same chart gives the same bytes.
-FILE_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
-                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}  # fmt: skip
+FILE_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
 
 HOUSE_STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
@@ -132,8 +135,15 @@ class Chart:
     def _repr_mimebundle_(self, include=None, exclude=None):
         width = round(self.figure.get_figwidth() * SCREEN_DPI)
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": self.alt_text}
-        words = {"name": self.name, "title": self.title, "subtitle": self.subtitle, "source": self.source,
-                 "figures": len(self.claim_ids), "data": self.data, "phone": self.phone is not None}  # fmt: skip
+        words = {
+            "name": self.name,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "source": self.source,
+            "figures": len(self.claim_ids),
+            "data": self.data,
+            "phone": self.phone is not None,
+        }
         return data, {"image/png": {"alt": self.alt_text, "width": width}, CHART_METADATA: words}
 
     def __repr__(self) -> str:
@@ -241,14 +251,27 @@ def frame(fig: Figure, title: str, subtitle: str, source: str) -> None:
     height = fig.get_figheight()
     titles, subtitles, sources = header_lines(title, subtitle, source)
     top = 0.18
-    fig.text(0.02, 1 - top / height, plain("\n".join(titles)), fontsize=TITLE_SIZE, fontweight="bold", va="top",
-             linespacing=1.15)  # fmt: skip
+    left = 0.02
+    title_text = plain("\n".join(titles))
+    fig.text(
+        left, 1 - top / height, title_text, fontsize=TITLE_SIZE, fontweight="bold", va="top", linespacing=1.15
+    )
     top += 0.27 * len(titles) + 0.08
-    fig.text(0.02, 1 - top / height, plain("\n".join(subtitles)), color=MUTED, va="top", linespacing=1.3,
-             fontsize=TEXT_SIZE - 0.5)  # fmt: skip
+    subtitle_text = plain("\n".join(subtitles))
+    fig.text(
+        left,
+        1 - top / height,
+        subtitle_text,
+        color=MUTED,
+        va="top",
+        linespacing=1.3,
+        fontsize=TEXT_SIZE - 0.5,
+    )
     top += 0.2 * len(subtitles) + 0.12
-    fig.text(0.02, 0.08 / height, plain("\n".join(sources)), fontsize=SOURCE_SIZE, color=MUTED, va="bottom",
-             linespacing=1.3)  # fmt: skip
+    source_line = plain("\n".join(sources))
+    fig.text(
+        left, 0.08 / height, source_line, fontsize=SOURCE_SIZE, color=MUTED, va="bottom", linespacing=1.3
+    )
     footer = (0.17 * len(sources) + 0.16) / height
     top += 0.12  # air between the words and the plot, where a top tick label may reach
     fig.set_layout_engine(ConstrainedLayoutEngine(rect=(0.0, footer, 1.0, 1.0 - top / height - footer)))

@@ -154,8 +154,14 @@ def _break_marks(left: Axes, right: Axes) -> None:
     size = 0.018
     for ax, x in ((left, 1.0), (right, 0.0)):
         for dx in (-size * 0.6, size * 0.6):
-            ax.plot([x + dx - size / 2, x + dx + size / 2], [-size * 1.6, size * 1.6], transform=ax.transAxes,
-                    color=MUTED, linewidth=1.0, clip_on=False)  # fmt: skip
+            ax.plot(
+                [x + dx - size / 2, x + dx + size / 2],
+                [-size * 1.6, size * 1.6],
+                transform=ax.transAxes,
+                color=MUTED,
+                linewidth=1.0,
+                clip_on=False,
+            )
     left.spines["right"].set_visible(False)
 
 
@@ -174,11 +180,20 @@ def _draw_timeline(
         )
         # Where the group's name may go: by its points in this panel, the newest first.
         names[group] = [
-            ax.annotate(CLAIMANT_GROUPS[group].label, (point.reported_on, point.value), xytext=(8, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize=LABEL_SIZE - 0.5,
-                        color=colour, annotation_clip=False, in_layout=False)
+            ax.annotate(
+                CLAIMANT_GROUPS[group].label,
+                (point.reported_on, point.value),
+                xytext=(8, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=LABEL_SIZE - 0.5,
+                color=colour,
+                annotation_clip=False,
+                in_layout=False,
+            )
             for point in list(here.itertuples(index=False))[::-1][:NAME_SPOTS]
-        ]  # fmt: skip
+        ]
         # The line follows what the group stood by: not withdrawn or disputed figures, and one
         # point a day (two lists of named dead on one day are two counts, not a fall and a rise).
         settled = figures[~figures["status"].isin(["retracted", "disputed"])]
@@ -207,25 +222,50 @@ def _draw_timeline(
             if point.claim_ids in ranged:  # both ends, joined: a range is not a point
                 text, at = range_words(int(point.value), int(point.high)), point.high
                 if in_panel:
-                    ax.plot([point.reported_on] * 2, [point.value, point.high], color=colour, linewidth=2.2,
-                            solid_capstyle="butt", zorder=3)  # fmt: skip
+                    ax.plot(
+                        [point.reported_on] * 2,
+                        [point.value, point.high],
+                        color=colour,
+                        linewidth=2.2,
+                        solid_capstyle="butt",
+                        zorder=3,
+                    )
                     ax.plot([point.reported_on], [point.high], **style)
             if in_panel:
                 ax.plot([point.reported_on], [point.value], **style)
                 if int(point.value) != previous:
-                    labels.append(ax.annotate(text, (point.reported_on, at), xytext=(0, 7),
-                                              textcoords="offset points", ha="center", va="bottom",
-                                              fontsize=LABEL_SIZE - 0.5, color=colour, fontweight="bold",
-                                              annotation_clip=False, in_layout=False))  # fmt: skip
+                    labels.append(
+                        ax.annotate(
+                            text,
+                            (point.reported_on, at),
+                            xytext=(0, 7),
+                            textcoords="offset points",
+                            ha="center",
+                            va="bottom",
+                            fontsize=LABEL_SIZE - 0.5,
+                            color=colour,
+                            fontweight="bold",
+                            annotation_clip=False,
+                            in_layout=False,
+                        )
+                    )
             previous = int(point.value)
     return names, labels
 
 
 # Where a value label may go, in points from its marker, in order of preference.
-LABEL_OFFSETS = ((0, 7, "center", "bottom"), (0, -8, "center", "top"), (8, 0, "left", "center"),
-                 (-8, 0, "right", "center"), (0, 20, "center", "bottom"), (0, -21, "center", "top"),
-                 (-8, 14, "right", "bottom"), (-8, -15, "right", "top"), (0, 34, "center", "bottom"),
-                 (0, -35, "center", "top"))  # fmt: skip
+LABEL_OFFSETS = (
+    (0, 7, "center", "bottom"),
+    (0, -8, "center", "top"),
+    (8, 0, "left", "center"),
+    (-8, 0, "right", "center"),
+    (0, 20, "center", "bottom"),
+    (0, -21, "center", "top"),
+    (-8, 14, "right", "bottom"),
+    (-8, -15, "right", "top"),
+    (0, 34, "center", "bottom"),
+    (0, -35, "center", "top"),
+)
 # A name may also stand further off, aligned to its point's side: a point at an edge of the
 # plot, or in a crowd, still gets its group's name nearby.
 NAME_OFFSETS = LABEL_OFFSETS + tuple(

@@ -28,8 +28,7 @@ def place_words(ledger: Ledger, scope: str | None) -> str:
 def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
     claims = [ledger.claim[i] for i in ids]
-    parts = [(narrative.claim_value(claim), POPULATIONS[claim.population].label)
-             for claim in claims]  # fmt: skip
+    parts = [(narrative.claim_value(claim), POPULATIONS[claim.population].label) for claim in claims]
     if len(parts) == 1:
         words = narrative.total_words(ledger, ids[0], 0, False)
     else:
@@ -88,8 +87,10 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
         flag = asides(latest["count_kind"], "disputed" if latest["status"] == "disputed" else "active")
-        parts.append(f"{narrative.display_value(int(latest['value']), latest['qualifier'], latest['high'])}{who} "
-                     f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}")  # fmt: skip
+        parts.append(
+            f"{narrative.display_value(int(latest['value']), latest['qualifier'], latest['high'])}{who} "
+            f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}"
+        )
     return "Latest figures: " + "; ".join(parts)
 
 
