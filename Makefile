@@ -13,7 +13,7 @@ DATASETS := $(patsubst data/%/claims.csv,%,$(wildcard data/*/claims.csv))
 # the machines we run on: then every render, kernel and test process compiles them all again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help report watch test screenshots lint lab validate datapackage baseline chart-baseline lock clean distclean
+.PHONY: help report watch test quick typecheck format screenshots lint lab validate datapackage baseline chart-baseline lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -24,13 +24,27 @@ report: $(INSTALLED)  ## render every parameter set in params/ into reports/ (sk
 watch: $(INSTALLED)  ## render, then again on every save of a dataset, notebook or parameter set (Ctrl-C stops)
 	$(BIN)/casualty-report watch --params params/*.yml $(ARGS)
 
-test: lint  ## lint, then the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
+test: lint typecheck  ## lint and types, then the package, the bad-ledger corpus, the charts, the CLI, and nbval on the notebooks
 	$(BIN)/python -m pytest $(ARGS)
+
+# The edit loop: everything but the browser, the 10,000-claim scale run, the fuzzers and the tests
+# that kill processes (CONTRIBUTING.md). `make test` runs them all, and CI runs `make test`.
+QUICK_SKIPS := test_browser test_scale test_fuzz_ledger test_render_processes test_faults test_watch test_jupyterlab
+quick: $(INSTALLED)  ## the fast loop while editing: make test without the browser, scale, fuzz and process tests
+	$(BIN)/ruff check --quiet .
+	$(BIN)/python -m pytest $(foreach name,$(QUICK_SKIPS),--ignore=tests/$(name).py) $(ARGS)
+
+typecheck: $(INSTALLED)  ## mypy over src/ (the settings are in pyproject.toml)
+	$(BIN)/mypy
+
+format: $(INSTALLED)  ## format and fix what ruff can: run before committing
+	$(BIN)/ruff format --quiet .
+	$(BIN)/ruff check --fix --quiet .
 
 screenshots: $(INSTALLED)  ## the browser tests, saving every page at both widths to build/screenshots/ to look at
 	$(BIN)/python -m pytest -n 0 --screenshots tests/test_browser.py $(ARGS)
 
-lint: $(INSTALLED)  ## ruff: lint and formatting (fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .)
+lint: $(INSTALLED)  ## ruff: lint and formatting (make format fixes what it can)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 
