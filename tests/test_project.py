@@ -159,8 +159,15 @@ def test_the_schedules_call_the_same_command_as_people():
     )
     script = (REPO_ROOT / "deploy" / "scheduled-render").read_text(encoding="utf-8")
     assert "git pull --ff-only" in script and 'render --params params/*.yml "$@"' in script
-    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "report: $(INSTALLED)" in makefile and "casualty-report render --params params/*.yml" in makefile
+    # What `make report` would run (make -n prints it, expanded, without running it).
+    planned = subprocess.run(
+        ["make", "-n", "--no-print-directory", "report", "VENV=.venv"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert planned[-1] == ".venv/bin/casualty-report render --params params/*.yml ", planned
 
 
 def test_the_parameter_spec_matches_the_notebooks():
