@@ -14,12 +14,12 @@ def death_tolls(ledger: Ledger) -> Chart:
     return charts.death_toll_chart(comparisons.official_against(ledger, "deaths"), ledger)
 
 
-def injuries(ledger: Ledger, scope: str | None = None) -> Chart:
-    return charts.injuries_chart(analysis.injury_table(ledger.claims, scope), ledger, scope)
+def injuries(ledger: Ledger) -> Chart:
+    return charts.injuries_chart(analysis.injury_table(ledger.claims), ledger)
 
 
-def arrests(ledger: Ledger, scope: str | None = None) -> Chart:
-    return charts.arrests_chart(analysis.arrest_table(ledger.claims, scope), ledger, scope)
+def arrests(ledger: Ledger) -> Chart:
+    return charts.arrests_chart(analysis.arrest_table(ledger.claims), ledger)
 
 
 def toll_timeline(ledger: Ledger) -> Chart:

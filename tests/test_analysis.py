@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -78,16 +80,15 @@ def test_injury_and_arrest_tables(article):
     ]
 
 
-def test_scope_selects_one_place(article):
-    assert analysis.casualty_table(article, "Almaty")["claim_id"].tolist() == ["A04", "A09", "A05"]
-    assert analysis.arrest_table(article, "Kazakhstan").empty
-
-
-def test_an_unknown_scope_names_the_known_places(article):
-    with pytest.raises(
-        ValueError, match="unknown scope 'Astana': the ledger's places are Almaty, Kazakhstan"
-    ):
-        analysis.select_scope(article, "Astana")
+def test_a_table_of_a_view_holds_its_place_alone(ledger):
+    """One route to a place: the ledger's view (``Ledger.in_scope``), whose tables hold only it."""
+    article = replace(ledger, claims=ledger.claims[ledger.claims["source_id"] == "S01"])
+    assert analysis.casualty_table(article.in_scope("Almaty").claims)["claim_id"].tolist() == [
+        "A04",
+        "A09",
+        "A05",
+    ]
+    assert analysis.arrest_table(article.in_scope("Kazakhstan").claims).empty
 
 
 def test_officials_parts_are_added_but_minors_never(article):
@@ -206,7 +207,7 @@ def test_reconciliation_by_hand(ledger, measure, population, scope, date, bounds
 
 
 def test_the_toll_timeline_keeps_whole_totals_only(ledger):
-    points = analysis.toll_timeline(ledger.claims, "deaths", "Kazakhstan")
+    points = analysis.toll_timeline(ledger.in_scope("Kazakhstan").claims, "deaths")
     official = points[points["claimant_group"] == "official"]
     # Counts of everyone only: not the outlets' 44 (independent) nor the article's 26 + 16 (a sum
     # of parts); "nearly 240" is EFE's, not here. The ombudsperson's 238 of 14 March and the

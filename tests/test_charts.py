@@ -78,7 +78,7 @@ IMAGES = {
     "deaths-as-of-article": lambda ledger: drawing.death_tolls(ledger.known_before("2022-01-10")),
     "injuries": lambda ledger: drawing.injuries(ledger),
     "arrests": lambda ledger: drawing.arrests(ledger),
-    "no-figures": lambda ledger: drawing.arrests(ledger, "Taraz"),
+    "no-figures": lambda ledger: drawing.arrests(ledger.in_scope("Taraz")),
     "death-toll-timeline": lambda ledger: drawing.toll_timeline(ledger),
     "death-toll-timeline-as-of-article": lambda ledger: drawing.toll_timeline(
         ledger.known_before("2022-01-10")
@@ -278,7 +278,8 @@ def test_the_detentions_timeline_follows_arrests_as_detentions(ledger):
 
 
 def test_a_place_with_no_figures_says_so(ledger):
-    chart = drawing.arrests(ledger, "Taraz")
+    chart = drawing.arrests(ledger.in_scope("Taraz"))
+    assert "detained, held or convicted in Taraz, as reported up to 5 Jan 2023" in chart.subtitle
     assert bars(chart) == []
     assert texts(chart) == ["No figures for this place in the ledger."]
     assert chart.source == "Source: no claims in the ledger for this view."

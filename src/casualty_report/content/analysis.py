@@ -119,35 +119,24 @@ def _in_scope_order(frame: pd.DataFrame, places: list[str], *then: str) -> pd.Da
     return ordered.drop(columns="_scope_rank").reset_index(drop=True)
 
 
-def select_scope(claims: pd.DataFrame, scope: str | None) -> pd.DataFrame:
-    """The claims about one place (None: every place). An unknown place is an error."""
-    if scope is None:
-        return claims
-    known = sorted(claims["scope"].unique())
-    if scope not in known:
-        raise ValueError(f"unknown scope {scope!r}: the ledger's places are {', '.join(known)}")
-    return claims[claims["scope"] == scope]
-
-
-def claims_table(claims: pd.DataFrame, measures: Sequence[str], scope: str | None = None) -> pd.DataFrame:
+def claims_table(claims: pd.DataFrame, measures: Sequence[str]) -> pd.DataFrame:
     """Claims of some measures, with bounds, sorted by place, measure and size."""
     unknown = set(measures) - set(MEASURES)
     if unknown:
         raise ValueError(f"unknown measure(s): {', '.join(sorted(unknown))}")
-    selected = select_scope(claims, scope)
-    selected = selected[selected["measure"].isin(measures)]
+    selected = claims[claims["measure"].isin(measures)]
     table = with_bounds(selected)[TABLE_COLUMNS].sort_values(["value", "claim_id"], ascending=[False, True])
     return _in_scope_order(table, scope_order(claims), "measure")
 
 
-def casualty_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
+def casualty_table(claims: pd.DataFrame) -> pd.DataFrame:
     """Every death figure."""
-    return claims_table(claims, ["deaths"], scope)
+    return claims_table(claims, ["deaths"])
 
 
-def injury_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
+def injury_table(claims: pd.DataFrame) -> pd.DataFrame:
     """Every figure for people injured, treated, seeking care or hospitalised."""
-    return claims_table(claims, measures_about("injuries"), scope)
+    return claims_table(claims, measures_about("injuries"))
 
 
 def steps_table(claims: pd.DataFrame, scope: str) -> pd.DataFrame:
@@ -178,18 +167,18 @@ def latest_steps(table: pd.DataFrame) -> pd.DataFrame:
     return latest.reindex([step for step in steps() if step in latest.index]).reset_index()
 
 
-def arrest_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
+def arrest_table(claims: pd.DataFrame) -> pd.DataFrame:
     """Every figure for people detained, arrested, held or convicted."""
-    return claims_table(claims, measures_about("arrests"), scope)
+    return claims_table(claims, measures_about("arrests"))
 
 
-def justice_table(claims: pd.DataFrame, scope: str | None = None) -> pd.DataFrame:
+def justice_table(claims: pd.DataFrame) -> pd.DataFrame:
     """Every figure for what followed the detentions: cases, charges, court orders, sentences,
     penalties and releases."""
-    return claims_table(claims, measures_about("justice"), scope)
+    return claims_table(claims, measures_about("justice"))
 
 
-def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+def report_totals(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame:
     """One total per report: one claimant's claims in one source on one date, per place. Only
     running totals count (a day's detentions is not a total), and a measure's other words for the
     same people with it ('arrested' for 'detained').
@@ -200,7 +189,7 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     Interior Ministry's 26 "attackers"). Minors are never added. Status: the worst of the parts
     (retracted > disputed > superseded > active).
     """
-    table = with_bounds(select_scope(claims, scope))
+    table = with_bounds(claims)
     # Everyone counted so far, under whichever word the source used for the same people.
     table = table[table["measure"].isin(same_people(measure)) & (table["count_kind"] == "running_total")]
     keys = ["scope", "claimant_group", "claimant", "source_id", "reported_on"]
@@ -253,13 +242,13 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | No
     )
 
 
-def group_totals(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+def group_totals(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame:
     """Each claimant group's latest total per place, officials first within a place.
 
     The latest report wins (see :func:`report_totals`); on the same date, a report covering
     everyone beats one adding parts, more parts beat fewer, then the lowest claim id.
     """
-    latest = _latest_per_place(report_totals(claims, measure, scope))
+    latest = _latest_per_place(report_totals(claims, measure))
     return _in_scope_order(latest, scope_order(claims), "_group_rank").drop(columns="_group_rank")
 
 
@@ -279,7 +268,7 @@ def _latest_per_place(totals: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_official_with(
-    claims: pd.DataFrame, other: str = "health_ministry", measure: str = "deaths", scope: str | None = None
+    claims: pd.DataFrame, other: str = "health_ministry", measure: str = "deaths"
 ) -> pd.DataFrame:
     """Officials against another claimant group (``other``: the Health Ministry by default), per
     place where both gave a figure: the other group's latest total (see :func:`group_totals`) and
@@ -290,7 +279,7 @@ def compare_official_with(
 
     ``difference`` is the other group's minus officials'; ``ratio`` the other's over officials'.
     """
-    reports = report_totals(claims, measure, scope)
+    reports = report_totals(claims, measure)
     latest = _latest_per_place(reports)
     health = latest[latest["claimant_group"] == other].set_index("scope")
     whole = (reports["populations"] == "all") | (reports["parts"] >= 2)
@@ -313,12 +302,12 @@ def compare_official_with(
     return wide
 
 
-def toll_timeline(claims: pd.DataFrame, measure: str = "deaths", scope: str | None = None) -> pd.DataFrame:
+def toll_timeline(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame:
     """Every report of a total for everyone over time, per group: the points of a timeline chart.
 
     A figure for one group of people (the security forces' dead alone) is not a toll, and
     neither is a sum of such figures: adding them is ours to do, not the claimant's.
     """
-    totals = report_totals(claims, measure, scope)
+    totals = report_totals(claims, measure)
     totals = totals[totals["populations"] == "all"]
     return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)

@@ -56,9 +56,8 @@ def death_toll_chart(comparison: pd.DataFrame, ledger: Ledger) -> Chart:
         panels.append((row.scope, bars))
     title = gap_title(ledger, comparison, len(panels) > 1)
     stacked = any(len(bar.segments) > 1 for _, bars in panels for bar in bars)
-    what = (
-        f"People killed in {place_words(ledger, None)}: each side's latest count, {as_of_words(ledger)}"
-        + ("; a toll given in parts is stacked, part by part" if stacked else "")
+    what = f"People killed in {place_words(ledger)}: each side's latest count, {as_of_words(ledger)}" + (
+        "; a toll given in parts is stacked, part by part" if stacked else ""
     )
     return replace(
         bar_chart(ledger, "death-tolls", panels, title, what, share_scale=True), data="death-toll-comparison"
@@ -72,12 +71,11 @@ def _range_top(ledger: Ledger, ids: list[str]) -> int | None:
     return int(ledger.claim[ids[0]].value_high)
 
 
-def injuries_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None) -> Chart:
-    """Every figure in ``table`` (:func:`analysis.injury_table`) for people injured, treated or
-    in hospital: one panel per kind of count. ``scope`` names the place when the table was cut
-    to one and the ledger was not."""
+def injuries_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
+    """Every figure in ``table`` (:func:`analysis.injury_table` of the ledger's view) for people
+    injured, treated or in hospital: one panel per kind of count."""
     what = (
-        f"People reported injured, treated or in hospital in {place_words(ledger, scope)}, "
+        f"People reported injured, treated or in hospital in {place_words(ledger)}, "
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
     return replace(
@@ -85,11 +83,11 @@ def injuries_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None
     )
 
 
-def arrests_chart(table: pd.DataFrame, ledger: Ledger, scope: str | None = None) -> Chart:
+def arrests_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every figure in ``table`` (:func:`analysis.arrest_table`) for people detained, arrested,
     held or convicted: one panel per measure."""
     what = (
-        f"People reported detained, held or convicted in {place_words(ledger, scope)}, "
+        f"People reported detained, held or convicted in {place_words(ledger)}, "
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
     return replace(

@@ -21,8 +21,9 @@ def as_of_words(ledger: Ledger) -> str:
     return f"as reported up to {until:%-d %b %Y}" if until is not None else "with no figures reported"
 
 
-def place_words(ledger: Ledger, scope: str | None) -> str:
-    return scope or ledger.scope or "every place in the ledger"
+def place_words(ledger: Ledger) -> str:
+    """The place a view of the ledger covers, as a subtitle names it."""
+    return ledger.scope or "every place in the ledger"
 
 
 def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
