@@ -16,7 +16,8 @@ from casualty_report.content import codebook
 from casualty_report.content.codebook import SPREADSHEET_SAFE, column, column_title, write_datapackage
 from casualty_report.content.codebook_columns import CODEBOOK, OVERRIDES
 from casualty_report.conventions import DATA_LICENCE
-from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.ledger.statuses import STATUSES
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS
 from casualty_report.ledger.vocabulary import VOCABULARIES as LEDGER_VOCABULARIES
 from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET, REPO_ROOT
 

@@ -17,7 +17,8 @@ from casualty_report.content.codebook_columns import CODEBOOK
 from casualty_report.ledger import vocabulary
 from casualty_report.ledger.load import load_ledger
 from casualty_report.ledger.schema import TABLES
-from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, STATUSES, VOCABULARIES, ClaimantGroup
+from casualty_report.ledger.statuses import STATUSES
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, VOCABULARIES, ClaimantGroup
 from tests import drawing
 
 # The ledger format every event shares: its data dictionary documents every word.
@@ -31,6 +32,7 @@ def test_every_word_has_every_attribute(column):
         "prefix",
         "word",
         "bar_key",
+        "timeline_key",
         "topic",
         "same_people_as",
         "aside",
@@ -71,6 +73,23 @@ def test_claimant_groups_are_drawn_in_distinct_valid_colours():
 def test_every_status_but_active_has_a_bar_key_and_ranks_are_distinct():
     assert [w for w, s in STATUSES.items() if not s.bar_key] == ["active"]
     assert sorted(s.rank for s in STATUSES.values()) == list(range(len(STATUSES)))
+
+
+def test_what_each_status_means_is_said_once_by_its_flags():
+    """issue 22: the rules read flags, not lists of status words. What stands and what a line
+    may join, as the data README defines the four statuses."""
+    from casualty_report.ledger import statuses
+
+    assert statuses.IN_FORCE == ("active", "disputed")  # the claimant's word now
+    assert statuses.SOUND == ("active", "superseded")  # stood as given when given
+    assert (statuses.WITHDRAWN, statuses.REPLACED, statuses.CONTESTED) == (
+        ("retracted",),
+        ("superseded",),
+        ("disputed",),
+    )
+    assert statuses.STANDING == "active"
+    assert [s.was for s in STATUSES.values()] == ["stood", "was withdrawn", "was superseded", "was disputed"]
+    assert [w for w, s in STATUSES.items() if s.timeline_key] == ["retracted", "disputed"]
 
 
 def test_every_measure_belongs_to_a_table():

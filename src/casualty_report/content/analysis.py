@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from casualty_report.ledger.statuses import CONTESTED, IN_FORCE, STATUSES
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
-    STATUSES,
     counted_as,
     measures_about,
     same_people,
@@ -153,13 +153,13 @@ def latest_steps(table: pd.DataFrame) -> pd.DataFrame:
     """Each step's latest standing figure (the lowest on a tie, the most conservative), from
     :func:`steps_table`'s frame: what had become of the people detained, as last reported."""
     standing = table[
-        table["status"].isin(["active", "disputed"])
+        table["status"].isin(IN_FORCE)
         & (table["population"] == "all")
         & (table["count_kind"] == "running_total")  # a day's count or a count at one moment is no step
     ]
     standing = standing.assign(measure=standing["measure"].map(counted_as))
     # As in the estimates, a disputed figure counts only where nothing undisputed stands.
-    standing = standing.assign(_disputed=standing["status"] == "disputed")
+    standing = standing.assign(_disputed=standing["status"].isin(CONTESTED))
     latest = standing.sort_values(
         ["_disputed", "reported_on", "value"], ascending=[True, False, True], kind="stable"
     ).drop(columns="_disputed")

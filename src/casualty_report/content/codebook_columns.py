@@ -17,14 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
-from casualty_report.ledger.vocabulary import (
-    CLAIMANT_GROUPS,
-    COUNT_KINDS,
-    MEASURES,
-    POPULATIONS,
-    QUALIFIERS,
-    STATUSES,
-)
+from casualty_report.ledger.statuses import STATUSES
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS, QUALIFIERS
 
 #: How pandas writes booleans.
 TRUE_VALUES = ("True",)

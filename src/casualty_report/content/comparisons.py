@@ -26,13 +26,13 @@ import pandas as pd
 from casualty_report.content import analysis
 from casualty_report.content.analysis import bounds
 from casualty_report.ledger.load import Ledger
+from casualty_report.ledger.statuses import STATUSES
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
     COUNT_KINDS,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
-    STATUSES,
     counted_as,
     range_words,
 )
@@ -173,7 +173,7 @@ def compare(first: Figure, second: Figure, window: pd.Timedelta = WINDOW) -> Com
         return Comparison(first, second, "", "both are lower bounds ('at least'), so neither bounds the gap")
     if first.final or second.final:
         return Comparison(first, second, "final", gap_low=low, gap_high=high)
-    withdrawn = next((f for f in (second, first) if f.status == "retracted"), None)
+    withdrawn = next((f for f in (second, first) if STATUSES[f.status].withdrawn), None)
     if withdrawn is not None:
         return Comparison(
             first,
@@ -300,7 +300,7 @@ def _from(figure_: Figure, reference: Figure) -> tuple[int | None, int | None]:
 
 
 def _status(figure_: Figure) -> str:
-    return "" if figure_.status in ("active", "superseded") else f"{STATUSES[figure_.status].label} "
+    return "" if STATUSES[figure_.status].sound else f"{STATUSES[figure_.status].label} "
 
 
 def _of(figure_: Figure, day: pd.Timestamp | None) -> str:

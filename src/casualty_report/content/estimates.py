@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from casualty_report.content.analysis import with_bounds
+from casualty_report.ledger.statuses import STANDING, STATUSES
 from casualty_report.ledger.vocabulary import counted_as
 
 #: The columns of :func:`reconcile`'s frame (``tables/estimates.csv``).
@@ -61,18 +62,18 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
     for (measure, population, place, kind), figures in by_key.items():
         for date in sorted({figure.reported_on for figure in figures}):
             known = [
-                (f, f.status if f.status_effective <= date else "active")
+                (f, f.status if f.status_effective <= date else STANDING)
                 for f in figures
                 if f.reported_on <= date
             ]
-            standing = [(f, status) for f, status in known if status not in ("retracted", "superseded")]
-            settled = _latest_per_group([f for f, status in standing if status != "disputed"])
+            standing = [(f, status) for f, status in known if STATUSES[status].in_force]
+            settled = _latest_per_group([f for f, status in standing if not STATUSES[status].contested])
             # A disputed figure widens the range while its group has nothing newer that stands
             # undisputed; it never sets the best estimate.
             newest_settled = {f.claimant_group: f.reported_on for f in settled}
             contested = [
                 f
-                for f in _latest_per_group([f for f, status in standing if status == "disputed"])
+                for f in _latest_per_group([f for f, status in standing if STATUSES[status].contested])
                 if f.reported_on >= newest_settled.get(f.claimant_group, f.reported_on)
             ]
             current = sorted(settled + contested, key=lambda f: f.claim_id)
@@ -94,7 +95,9 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
                     "high": pd.NA if open_ended else max(int(f.high) for f in current),
                 }
             row["claim_ids"] = " ".join(f.claim_id for f in current)
-            row["excluded_ids"] = " ".join(sorted(f.claim_id for f, status in known if status == "retracted"))
+            row["excluded_ids"] = " ".join(
+                sorted(f.claim_id for f, status in known if STATUSES[status].withdrawn)
+            )
             rows.append(row)
     result = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     for column in ("low", "best", "high"):

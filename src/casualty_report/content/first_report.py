@@ -7,6 +7,7 @@ import pandas as pd
 
 from casualty_report.content.estimates import final_estimates
 from casualty_report.content.narrative import describe
+from casualty_report.ledger.statuses import STATUSES
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, counted_as
 
 
@@ -22,10 +23,10 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     rows = []
     for claim in claims[claims["source_id"] == source_id].itertuples(index=False):
         findings = []
-        if claim.status == "retracted":
+        if STATUSES[claim.status].withdrawn:
             findings.append(f"withdrawn on {claim.status_effective:%-d %B %Y}")
         key = (counted_as(claim.measure), claim.population, claim.scope, claim.count_kind)
-        replaced = [claim.superseded_by] if claim.status == "superseded" and claim.superseded_by else []
+        replaced = [claim.superseded_by] if STATUSES[claim.status].replaced and claim.superseded_by else []
         for other_id in [*replaced, *claim.corrected_by.split()]:
             if other_id not in by_id:
                 continue  # not reported yet in a view rewound with as_of
@@ -39,7 +40,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
             # A figure whose label other reporting disputes (26 'civilians' who were 'attackers')
             # is followed under the label that holds, not its own.
             if (
-                claim.status == "disputed"
+                STATUSES[claim.status].contested
                 and (counted_as(other.measure), other.scope) == (key[0], key[2])
                 and other.population != key[1]
             ):

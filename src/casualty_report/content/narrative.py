@@ -11,14 +11,8 @@ from IPython.display import Markdown
 
 from casualty_report.content import analysis, comparisons
 from casualty_report.ledger.load import Ledger
-from casualty_report.ledger.vocabulary import (
-    CLAIMANT_GROUPS,
-    MEASURES,
-    POPULATIONS,
-    QUALIFIERS,
-    STATUSES,
-    range_words,
-)
+from casualty_report.ledger.statuses import STANDING, STATUSES, WITHDRAWN
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, range_words
 
 
 def heading(ledger: Ledger) -> Markdown:
@@ -114,7 +108,8 @@ def timeline_summary(
     sentences = []
     for group in [g for g in CLAIMANT_GROUPS if g in set(points["claimant_group"])]:
         own = points[points["claimant_group"] == group]
-        standing, withdrawn = own[own["status"] != "retracted"], own[own["status"] == "retracted"]
+        gone = own["status"].isin(WITHDRAWN)
+        standing, withdrawn = own[~gone], own[gone]
         whose = CLAIMANT_GROUPS[group].whose
         if len(standing) > 1 and not CLAIMANT_GROUPS[group].series:
             # Separate counters, not one count that moved: the range of what they gave.
@@ -174,7 +169,7 @@ def timeline_summary(
 def _point(ledger: Ledger, point) -> str:
     """A timeline point as a sentence gives it: 'about 5,800 (9 January 2022)'."""
     words = total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
-    flag = "" if point["status"] in ("active", "superseded") else f", {status_word(point['status'])}"
+    flag = "" if STATUSES[point["status"]].sound else f", {status_word(point['status'])}"
     return f"{words} ({comparisons.day_words(point['reported_on'])}{flag})"
 
 
@@ -265,7 +260,7 @@ def status_word(status: str) -> str:
 
 
 def _flag(status: str) -> str:
-    return "" if status == "active" else f", {status_word(status)}"
+    return "" if status == STANDING else f", {status_word(status)}"
 
 
 def _word(measure: str) -> str:

@@ -22,10 +22,8 @@ from casualty_report.content import comparisons
 from casualty_report.content.narrative import claim_value, display_value, status_word, total_words
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
+from casualty_report.ledger.statuses import STANDING, STATUSES
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
-
-# One wording everywhere: the tables say what the charts and findings say.
-
 
 #: Past this a page shows the first rows and says so; the CSV download holds every row.
 MAX_ROWS = 200
@@ -156,7 +154,7 @@ def range_words(low, high) -> str:
 
 def status_words(status: str, since=None) -> str:
     words = status_word(status)
-    return f"{words} ({date_words(since)})" if status == "retracted" and not pd.isna(since) else words
+    return f"{words} ({date_words(since)})" if STATUSES[status].withdrawn and not pd.isna(since) else words
 
 
 def counted_words(measure: str, population: str, kind: str = "running_total") -> str:
@@ -285,7 +283,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 
     def side(prefix: str) -> list[str]:
         return [
-            total_words(ledger, ids, value, lower) + ("" if status == "active" else f" ({status_word(status)})")
+            total_words(ledger, ids, value, lower) + ("" if status == STANDING else f" ({status_word(status)})")
             for ids, value, lower, status in zip(table[f"{prefix}_claim_ids"], table[f"{prefix}_value"],
                                                  table[f"{prefix}_lower_bound"], table[f"{prefix}_status"], strict=True)
         ]  # fmt: skip

@@ -20,6 +20,7 @@ from pandera.errors import SchemaErrors
 
 from casualty_report.ledger.files import Problem
 from casualty_report.ledger.schema import CLAIMS, ID_PATTERN, MAX_COUNT_DIGITS, Field, Table
+from casualty_report.ledger.statuses import REPLACED, SOUND
 from casualty_report.ledger.text import places_look_distinct, visible_only
 from casualty_report.ledger.vocabulary import QUALIFIERS, VOCABULARIES
 
@@ -130,7 +131,7 @@ def claims_rules() -> list[pa.Check]:
     before ':' names the column the problem is reported in."""
     return [
         pa.Check(
-            lambda frame: (frame["status"] != "superseded") | (frame["superseded_by"] != ""),
+            lambda frame: ~frame["status"].isin(REPLACED) | (frame["superseded_by"] != ""),
             error="superseded_by: the claim_id that replaced it, since status is superseded",
         ),
         pa.Check(
@@ -213,7 +214,7 @@ def _replacement_is_the_next_in_line(frame: pd.DataFrame) -> pd.Series:
     position = {claim_id: n for n, claim_id in enumerate(frame["claim_id"].tolist())}
     # A withdrawn or disputed figure in between is no step of the line (an NGO's attribution to
     # officials that matches no statement of theirs): the replacement may pass it.
-    standing = frame["status"].isin(["active", "superseded"]).tolist()
+    standing = frame["status"].isin(SOUND).tolist()
     lines: dict[tuple, list] = {}
     for key, day, stands in zip(keys, dates, standing, strict=True):
         if stands and not pd.isna(day):
@@ -343,20 +344,3 @@ def validate_frame(
                 problems.append(
                     Problem(file, row, str(column), None if pd.isna(value) else str(value), check)
                 )
-
-
-def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """A validated file's frame with typed columns: dates as timestamps (NaT when empty), counts
-    as int64, the rest as text; rows renumbered from 0, columns in the schema's order."""
-    result = frame.loc[:, list(table.columns)].reset_index(drop=True)
-    for field in table.fields:
-        if field.kind == "date":
-            cells = result[field.name] if field.required else result[field.name].replace("", None)
-            result[field.name] = pd.to_datetime(cells, format="%Y-%m-%d")
-        elif field.kind == "count" and field.required:
-            result[field.name] = result[field.name].astype("int64")
-        elif field.kind == "count":  # an empty cell is <NA>, not 0
-            result[field.name] = pd.array(
-                [int(cell) if cell else None for cell in result[field.name]], dtype="Int64"
-            )
-    return result

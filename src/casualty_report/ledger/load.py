@@ -21,7 +21,7 @@ import pandas as pd
 
 from casualty_report.errors import LedgerError, ParameterError
 from casualty_report.inputs import a_few, shown
-from casualty_report.ledger.checks import typed, validate_frame
+from casualty_report.ledger.checks import validate_frame
 from casualty_report.ledger.files import (
     CLAIMS_FILE,
     INFO_FILE,
@@ -31,7 +31,8 @@ from casualty_report.ledger.files import (
     read_csv,
     read_info,
 )
-from casualty_report.ledger.schema import CLAIMS, SOURCES
+from casualty_report.ledger.schema import CLAIMS, SOURCES, Table
+from casualty_report.ledger.statuses import REPLACED, STANDING, WITHDRAWN
 from casualty_report.ledger.text import normalised
 from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 
@@ -120,7 +121,7 @@ class Ledger:
         )
         known = known_from < day
         claims = self.claims[known].copy()
-        claims["status"] = claims["status"].where(effective[known] < day, "active")
+        claims["status"] = claims["status"].where(effective[known] < day, STANDING)
         claims = claims.reset_index(drop=True)
         return replace(self, claims=claims, sources=_cited(self.sources, claims), as_of=day)
 
@@ -130,7 +131,7 @@ class Ledger:
         withdrawn, disputed and replaced ones."""
         ids = [claim_id for claim_id in dict.fromkeys(claim_ids) if claim_id in self.claim]
         notes = self.claims.set_index("claim_id", drop=False).loc[ids].reset_index(drop=True)
-        return notes[notes["status"] != "active"].reset_index(drop=True) if only_not_standing else notes
+        return notes[notes["status"] != STANDING].reset_index(drop=True) if only_not_standing else notes
 
     def sources_for(self, claim_ids: Iterable[str]) -> pd.DataFrame:
         """The sources behind some claims, in source_id order."""
@@ -140,7 +141,7 @@ class Ledger:
 
 def _cited(sources: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """The sources some claims cite: where each was read, and where a standing withdrawal was."""
-    withdrawn = claims.loc[claims["status"] == "retracted", "status_source_id"]
+    withdrawn = claims.loc[claims["status"].isin(WITHDRAWN), "status_source_id"]
     cited = (set(claims["source_id"]) | set(withdrawn)) - {""}
     return sources[sources["source_id"].isin(cited)].reset_index(drop=True)
 
@@ -224,7 +225,24 @@ def _typed_claims(frame: pd.DataFrame) -> pd.DataFrame:
     )
     claims["status_effective"] = (
         claims["status_since"]
-        .fillna(replaced_on.where(claims["status"] == "superseded"))
+        .fillna(replaced_on.where(claims["status"].isin(REPLACED)))
         .fillna(claims["reported_on"])
     )
     return claims
+
+
+def typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """A validated file's frame with typed columns: dates as timestamps (NaT when empty), counts
+    as int64, the rest as text; rows renumbered from 0, columns in the schema's order."""
+    result = frame.loc[:, list(table.columns)].reset_index(drop=True)
+    for field in table.fields:
+        if field.kind == "date":
+            cells = result[field.name] if field.required else result[field.name].replace("", None)
+            result[field.name] = pd.to_datetime(cells, format="%Y-%m-%d")
+        elif field.kind == "count" and field.required:
+            result[field.name] = result[field.name].astype("int64")
+        elif field.kind == "count":  # an empty cell is <NA>, not 0
+            result[field.name] = pd.array(
+                [int(cell) if cell else None for cell in result[field.name]], dtype="Int64"
+            )
+    return result

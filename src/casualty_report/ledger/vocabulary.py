@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
+from casualty_report.ledger.statuses import STATUSES
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,6 @@ class ClaimantGroup:
     # Its figures form one series that a line may join (one state's counts); independent lists
     # and foreign bodies are separate counters, shown as points: a line would invent a trend.
     series: bool = False
-
-
-@dataclass(frozen=True)
-class Status:
-    meaning: str
-    label: str  # the report's word: "withdrawn", not the ledger's "retracted"
-    rank: int  # a total's status is the worst of its parts': higher is worse
-    bar_key: str = ""  # how a bar chart draws it, for its key ("" when drawn plainly)
 
 
 MEASURES: dict[str, Measure] = {
@@ -284,27 +277,6 @@ CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
         colour_name="pink",
     ),
 }
-
-# In the order a bar chart's key lists them.
-STATUSES: dict[str, Status] = {
-    "active": Status("in force: not withdrawn, not contradicted", "stands", rank=0),
-    "retracted": Status(
-        "withdrawn by the claimant", "withdrawn", rank=3, bar_key="hollow dashed bars were withdrawn"
-    ),
-    "superseded": Status(
-        "replaced by a later figure from the same claimant",
-        "superseded",
-        rank=1,
-        bar_key="hollow dotted bars were replaced by a later figure",
-    ),
-    "disputed": Status(
-        "the figure stands but its scope, measure, population or attribution is contested",
-        "disputed",
-        rank=2,
-        bar_key="hatched bars are disputed",
-    ),
-}
-
 
 #: Every registry by the ledger column it controls.
 VOCABULARIES = {

@@ -23,6 +23,7 @@ from casualty_report.content.narrative import claim_value, status_word
 from casualty_report.content.tables import counted_words
 from casualty_report.errors import LedgerError
 from casualty_report.ledger.load import Ledger, load_ledger
+from casualty_report.ledger.statuses import STATUSES
 from casualty_report.paths import DEFAULT_DATASET, dataset_dir
 
 SNAPSHOT = "ledger"  # a run's copy of the ledger it was rendered from
@@ -30,14 +31,6 @@ KEPT_FILES = ("claims.csv", "sources.csv", "dataset.yml")
 CHANGES_FILE, FINDINGS_FILE = "changes.json", "findings.json"
 
 # The kinds of change, in the order the page lists them, with their headings.
-#: What a figure was, in a sentence about what it is now: "now disputed (it stood before)".
-WAS = {
-    "active": "stood",
-    "retracted": "was withdrawn",
-    "superseded": "was superseded",
-    "disputed": "was disputed",
-}
-
 KINDS = {
     "finding": "Findings whose words or figures changed",
     "added": "Figures added",
@@ -122,7 +115,7 @@ def compare(previous: Path | None, current: Path, parameters: Mapping[str, Any])
             add(
                 "status",
                 f"{claim_words(new, claim_id)}: now {status_word(after.status)} "
-                f"(it {WAS[before.status]} before)",
+                f"(it {STATUSES[before.status].was} before)",
                 new,
                 claim_id,
             )

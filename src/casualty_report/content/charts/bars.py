@@ -37,7 +37,8 @@ from casualty_report.content.charts.words import (
 )
 from casualty_report.content.narrative import display_value
 from casualty_report.ledger.load import Ledger
-from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, STATUSES
+from casualty_report.ledger.statuses import STATUSES
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS
 
 MAX_BARS = 24  # past this a bar chart is a wall; the table beside it lists every figure
 
@@ -276,11 +277,11 @@ def _make_room_for(ax: Axes, labels: Sequence) -> None:
 def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
     colour = CLAIMANT_GROUPS[segment.group].colour
     style: dict[str, object] = {"height": 0.42, "left": left, "linewidth": 1.2}
-    if segment.status == "retracted":
+    if STATUSES[segment.status].withdrawn:
         style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (3, 2))}
-    elif segment.status == "superseded":
+    elif STATUSES[segment.status].replaced:
         style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (1, 1.5))}
-    elif segment.status == "disputed":
+    elif STATUSES[segment.status].contested:
         style |= {"color": colour, "alpha": 0.9, "hatch": "////", "edgecolor": "white"}
     else:
         style |= {"color": colour, "edgecolor": "white"}

@@ -29,6 +29,7 @@ from casualty_report.content.charts.style import (
 )
 from casualty_report.content.charts.words import sentence, source_line
 from casualty_report.ledger.load import Ledger
+from casualty_report.ledger.statuses import SOUND, STATUSES
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, QUALIFIERS, range_words
 
 TIMELINE_SPLIT = 21  # days after the first report: the left panel shows the first three weeks
@@ -46,10 +47,9 @@ def timeline_chart(
     # Each group is labelled beside its last point, in its colour: no colour key to decode.
     keys = []
     statuses = set(points["status"]) if len(points) else set()
-    if "retracted" in statuses:
-        keys.append("hollow rings were withdrawn")
-    if "disputed" in statuses:
-        keys.append("half-filled markers are disputed")
+    keys += [
+        status.timeline_key for word, status in STATUSES.items() if status.timeline_key and word in statuses
+    ]
     if len(points) and points["lower_bound"].any():
         keys.append("+ marks a lower bound")
     rounded = rounded_totals(ledger, points)
@@ -196,7 +196,7 @@ def _draw_timeline(
         ]
         # The line follows what the group stood by: not withdrawn or disputed figures, and one
         # point a day (two lists of named dead on one day are two counts, not a fall and a rise).
-        settled = figures[~figures["status"].isin(["retracted", "disputed"])]
+        settled = figures[figures["status"].isin(SOUND)]
         line = settled.groupby("reported_on", sort=True)["value"].max()
         if len(line) > 1 and CLAIMANT_GROUPS[group].series:
             ax.plot(line.index, line.to_numpy(), color=colour, linewidth=1.4, zorder=2)
@@ -211,9 +211,9 @@ def _draw_timeline(
                 "zorder": 3,
                 "linestyle": "none",
             }
-            if point.status == "retracted":
+            if STATUSES[point.status].withdrawn:
                 style |= {"markerfacecolor": "white", "markeredgewidth": 1.5}
-            elif point.status == "disputed":
+            elif STATUSES[point.status].contested:
                 style |= {"fillstyle": "left", "markerfacecoloralt": "white"}
             else:
                 style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}

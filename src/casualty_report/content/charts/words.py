@@ -11,6 +11,7 @@ import pandas as pd
 from casualty_report.content import comparisons, narrative
 from casualty_report.content.comparisons import Figure
 from casualty_report.ledger.load import Ledger
+from casualty_report.ledger.statuses import IN_FORCE, STANDING, STATUSES, WITHDRAWN
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
 
 
@@ -53,14 +54,14 @@ def asides(kind: str, status: str) -> str:
     standing running total."""
     said = [
         word
-        for word in (COUNT_KINDS[kind].aside, "" if status == "active" else narrative.status_word(status))
+        for word in (COUNT_KINDS[kind].aside, "" if status == STANDING else narrative.status_word(status))
         if word
     ]
     return f" ({', '.join(said)})" if said else ""
 
 
 def status_suffix(status: str) -> str:
-    return "" if status == "active" else f" ({narrative.status_word(status)})"
+    return "" if status == STANDING else f" ({narrative.status_word(status)})"
 
 
 def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str:
@@ -75,7 +76,7 @@ def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str
 
 def latest_figures_title(table: pd.DataFrame, what: str) -> str:
     """'Latest figures: 4,353 injured; 2,678 sought care': each measure's latest standing figure."""
-    standing = table[table["status"].isin(["active", "disputed"])]
+    standing = table[table["status"].isin(IN_FORCE)]
     if standing.empty:
         return f"No standing figure for people {what}"
     parts = []
@@ -87,7 +88,9 @@ def latest_figures_title(table: pd.DataFrame, what: str) -> str:
         everyone = rows[rows["population"] == "all"]
         latest = (everyone if len(everyone) else rows).sort_values(["reported_on", "value"]).iloc[-1]
         who = "" if latest["population"] == "all" else f" {POPULATIONS[latest['population']].label}"
-        flag = asides(latest["count_kind"], "disputed" if latest["status"] == "disputed" else "active")
+        flag = asides(
+            latest["count_kind"], latest["status"] if STATUSES[latest["status"]].contested else STANDING
+        )
         parts.append(
             f"{narrative.display_value(int(latest['value']), latest['qualifier'], latest['high'])}{who} "
             f"{MEASURES[measure].label} ({day(latest['reported_on'])}){flag}"
@@ -117,8 +120,8 @@ def by_prominence(measures: pd.Series) -> list[str]:
 def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, final: Figure | None) -> str:
     """How officials' count of everyone moved (another group's if officials gave none), up to the
     final count where the view holds it, and how a withdrawn figure stood against that count."""
-    standing = points[points["status"] != "retracted"]
-    withdrawn = points[points["status"] == "retracted"]
+    gone = points["status"].isin(WITHDRAWN)
+    standing, withdrawn = points[~gone], points[gone]
 
     def shown(point) -> str:
         return narrative.total_words(ledger, point["claim_ids"], point["value"], point["lower_bound"])
