@@ -115,7 +115,8 @@ async () => {
 PRINTED_CHROME = """
 () => Array.from(document.querySelectorAll("nav, .no-print")).filter((e) =>
   e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
-).map((e) => `<${e.tagName.toLowerCase()}${e.className ? " class=" + JSON.stringify(String(e.className)) : ""}> `
+).map((e) => `<${e.tagName.toLowerCase()}${e.className ? " class=" + \
+JSON.stringify(String(e.className)) : ""}> `
   + JSON.stringify(e.innerText.replace(/\\s+/g, " ").trim().slice(0, 40)))
 """
 

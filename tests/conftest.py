@@ -127,8 +127,9 @@ def broken_tiny_notebooks(folder: Path, extra_cell: str) -> Path:
 
 
 #: The parameter sets of the shared render, as ``-p`` gives them (named from the values, or by
-#: ``--name``): a place, a date, a fictional event, the second real event, and the defaults, last, so that their
-#: notebooks run in kernels that ran other sets' notebooks first (test_render_sets.py).
+#: ``--name``): a place, a date, a fictional event, the second real event, and the defaults,
+#: last, so that their notebooks run in kernels that ran other sets' notebooks first
+#: (test_render_sets.py).
 SHARED_SETS = {
     "almaty": ({"scope": "Almaty"}, None),
     "as_of": ({"as_of": "2022-01-10"}, None),
@@ -239,7 +240,8 @@ def explain(result: subprocess.CompletedProcess[str] | str, out: Path | None = N
                     if output.get("output_type") == "error":
                         traceback = ANSI.sub("", "\n".join(output.get("traceback", [])))
                         parts.append(
-                            f"{kept.relative_to(out)}: {output['ename']}: {output['evalue']}\n{traceback[-3000:]}"
+                            f"{kept.relative_to(out)}: {output['ename']}: {output['evalue']}\n"
+                            f"{traceback[-3000:]}"
                         )
         kernels = out / "logs" / "kernels.log"
         if kernels.exists():

@@ -5,11 +5,12 @@ Every page of one real render (the site's top index, the run's front page, each 
 notebook page) must show, at both widths: no markup or stylesheet as text; exactly one ``h1``,
 its title; a header row on every table; alt text of its own on every image, each decoded from
 the page itself; nothing scrolling sideways (and, for phones, a device-width viewport); links
-that lead somewhere; no request leaving the site; no serious or critical axe-core violation. Each (page, width) is one
-test that fails naming every problem found. Printing leaves navigation out; the front page is
-printed to build/screenshots/report.pdf, and with ``--screenshots`` (``make screenshots``) every
-page is saved there at both widths, for people to look at. The checks are first run on a page that passes
-them all and on copies of it broken one way each, so a check that stops catching its fault fails.
+that lead somewhere; no request leaving the site; no serious or critical axe-core violation.
+Each (page, width) is one test that fails naming every problem found. Printing leaves
+navigation out; the front page is printed to build/screenshots/report.pdf, and with
+``--screenshots`` (``make screenshots``) every page is saved there at both widths, for people
+to look at. The checks are first run on a page that passes them all and on copies of it broken
+one way each, so a check that stops catching its fault fails.
 
 Why: the notebooks' tests compare cells, not what a browser shows; an escaping or template change
 can print raw ``<h1>`` tags, drop a table's header row or widen a page past a phone while every
@@ -120,15 +121,19 @@ PIXEL = (  # a 1x1 PNG
 HEADER_ROW = '<thead><tr><th scope="col">place</th><th scope="col">deaths</th></tr></thead>'
 TABLE = f'<table>{HEADER_ROW}<tbody><tr><th scope="row">Almaty</th><td>151</td></tr></tbody></table>'
 CLEAN = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">\
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Deaths by place</title>
-<style>img {{ max-width: 100%; height: auto }} @media print {{ nav, .no-print {{ display: none }} }}</style></head>
+<style>img {{ max-width: 100%; height: auto }} \
+@media print {{ nav, .no-print {{ display: none }} }}</style></head>
 <body><nav aria-label="Pages"><a href="other.html">The other page</a></nav>
 <main><h1 id="title">Deaths by place<a href="#title">¶</a></h1>
-<p>Officials' latest toll was 238 across the country and 151 in Almaty; the Health Ministry's was lower in both.</p>
+<p>Officials' latest toll was 238 across the country and 151 in Almaty; \
+the Health Ministry's was lower in both.</p>
 {TABLE}
 <img src="{PIXEL}" width="820" height="400" alt="Chart: deaths by place.">
-<div style="height: 3000px"></div><img src="pixel.png" loading="lazy" width="820" height="400" alt="Chart: by date.">
+<div style="height: 3000px"></div>\
+<img src="pixel.png" loading="lazy" width="820" height="400" alt="Chart: by date.">
 </main></body></html>
 """
 #: The table in a box that scrolls sideways, its figure past a phone's right edge.

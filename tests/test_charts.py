@@ -159,7 +159,8 @@ def test_the_article_day_toll_chart_states_its_finding_and_date(article_day):
         "sum of them, not a toll anyone gave"
     )
     assert chart.subtitle.startswith(
-        "People killed in every place in the ledger: each side's latest count, as known at the start of 10 Jan 2022"
+        "People killed in every place in the ledger: each side's latest count, "
+        "as known at the start of 10 Jan 2022"
     )
     for key in ("Hollow dashed bars were withdrawn", "hatched bars are disputed", "▸ marks a lower bound"):
         assert key in chart.subtitle
@@ -198,8 +199,8 @@ def test_by_default_the_toll_chart_shows_the_latest_totals_with_their_dates(ledg
     # compared.
     assert [width for width, _, _ in bars(chart)] == [225, 227, 151, 103, 8, 8]
     assert chart.title == (
-        "In Kazakhstan, as known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225 "
-        "of 15 January 2022"
+        "In Kazakhstan, as known on 18 January 2022, the Health Ministry's 227 was 2 more than "
+        "officials' 225 of 15 January 2022"
     )
     assert "as reported up to 17 Mar 2023" in chart.subtitle
     assert texts(chart)[:2] == ["Officials, 15 Jan 2022", "225 (superseded)"]

@@ -97,11 +97,17 @@ def test_validate_a_missing_folder(tmp_path):
         ),
         (
             ["-p", "scope=Atlantis"],
-            "parameter 'scope': got 'Atlantis'; expected one of the ledger's places: 'Almaty', 'Almaty region'",
+            (
+                "parameter 'scope': got 'Atlantis'; "
+                "expected one of the ledger's places: 'Almaty', 'Almaty region'"
+            ),
         ),
         (
             ["-p", "as_of=2022-13-01"],
-            "parameter 'as_of': got '2022-13-01'; expected a date written YYYY-MM-DD, not in the future, or null",
+            (
+                "parameter 'as_of': got '2022-13-01'; "
+                "expected a date written YYYY-MM-DD, not in the future, or null"
+            ),
         ),
         (["-p", "as_of=10/01/2022"], "parameter 'as_of': got '10/01/2022'"),
         (

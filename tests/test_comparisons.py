@@ -20,7 +20,8 @@ def test_the_same_day_two_figures_are_set_against_each_other_and_the_day_is_name
     assert (judged.basis, judged.day) == ("same day", pd.Timestamp("2022-01-18"))
     assert (judged.gap_low, judged.gap_high) == (2, 2)
     assert sentence(judged) == (
-        "As known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225 of 15 January 2022."
+        "As known on 18 January 2022, the Health Ministry's 227 was 2 more than officials' 225 "
+        "of 15 January 2022."
     )
 
 

@@ -57,7 +57,10 @@ def test_a_date_cites_its_claim_when_no_figure_does():
         (
             {"as_of": "2022-01-10"},  # the article's world: nothing from after 9 January
             [
-                "The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
+                (
+                    "The only count of everyone killed that the authorities gave in the first week "
+                    "was withdrawn within hours."
+                ),
                 "Officials gave counts of parts, not a toll.",
                 "The article's 5,800 were detained across the country, not arrested in Almaty.",
                 "The article's injured come from two counting systems that cannot be added.",
@@ -74,7 +77,10 @@ def test_a_date_cites_its_claim_when_no_figure_does():
         (
             {"scope": "Kazakhstan"},
             [
-                "The only count of everyone killed that the authorities gave in the first week was withdrawn within hours.",
+                (
+                    "The only count of everyone killed that the authorities gave in the first week "
+                    "was withdrawn within hours."
+                ),
                 "Officials gave counts of parts, not a toll.",
                 "The official count settled at {R35a} in August 2022.",
                 "The withdrawn figure was below the final count, not above it.",
@@ -118,8 +124,8 @@ def test_a_withdrawn_claim_cited_as_withdrawn_that_stands_again_fails_validation
     result = run("validate", "--data-dir", str(ledger_copy))
     assert result.returncode == 1
     assert (
-        f"{ledger_copy / 'dataset.yml'}, column 'findings, item 1': got 'A01: 164 retracted'; expected what the "
-        "ledger holds now (164 active): rewrite the finding, then its needs"
+        f"{ledger_copy / 'dataset.yml'}, column 'findings, item 1': got 'A01: 164 retracted'; "
+        "expected what the ledger holds now (164 active): rewrite the finding, then its needs"
     ) in result.stderr
 
 

@@ -15,7 +15,8 @@ from casualty_report.paths import DATA_ROOT, DEFAULT_DATASET
 README = Path(__file__).parents[1] / "README.md"
 # Each event's findings sit between a pair of comments naming the command that prints them.
 BLOCK = re.compile(
-    r"<!-- findings: casualty-report findings(?: --dataset (?P<dataset>[\w-]+))? -->\n(?P<text>.*?)<!-- /findings -->",
+    r"<!-- findings: casualty-report findings(?: --dataset (?P<dataset>[\w-]+))? -->\n"
+    r"(?P<text>.*?)<!-- /findings -->",
     re.DOTALL,
 )
 EVENTS = sorted(path.parent.name for path in DATA_ROOT.glob("*/claims.csv"))

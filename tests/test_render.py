@@ -147,8 +147,8 @@ def test_pages_link_their_neighbours_and_sections(published):
     assert '<a href="#How-far-apart-are-the-two-counts?">How far apart are the two counts?</a>' in page
     assert "<title>Officials against the other count: how many died?</title>" in page
     assert (
-        'figures/death-tolls.svg">SVG</a>) and the figures it draws (<a href="tables/death-toll-comparison.csv">'
-        in page
+        'figures/death-tolls.svg">SVG</a>) and the figures it draws '
+        '(<a href="tables/death-toll-comparison.csv">' in page
     )
 
 
@@ -262,8 +262,9 @@ def test_the_front_page_is_the_report(published):
     assert "<h1>Kazakhstan, January 2022: whose casualty figures?</h1>" in index
     assert '<p class="view-title">Every place, every figure to 17 March 2023</p>' in index
     assert (
-        "Checking the article: 19FortyFive, Steve Balestrieri, &ldquo;Forget Ukraine: Is Russia Slowly Taking "
-        "Control of Kazakhstan?&rdquo;, 9 January 2022." in index
+        "Checking the article: 19FortyFive, Steve Balestrieri, "
+        "&ldquo;Forget Ukraine: Is Russia Slowly Taking Control of Kazakhstan?&rdquo;, 9 January 2022."
+        in index
     )
     for name in NOTEBOOK_NAMES:
         assert f'<a href="{name}.html">' in index

@@ -145,7 +145,10 @@ def test_a_lock_held_by_what_a_dead_render_left_is_cleared(tmp_path):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     (out / ".render.lock").write_text(f"{gone.pid}\n")
-    hold = "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(300)"
+    hold = (
+        "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+        "print('held', flush=True); time.sleep(300)"
+    )
     holder = subprocess.Popen(
         [sys.executable, "-c", hold, str(out / ".render.lock")], stdout=subprocess.PIPE, text=True
     )

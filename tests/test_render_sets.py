@@ -1,6 +1,6 @@
 """Other parameter sets than the defaults: a place, a date, a fictional event, the second real
-event, rendered with the defaults in one pool of warm kernels (the shared render, conftest.SHARED_SETS); and plain
-papermill on a notebook."""
+event, rendered with the defaults in one pool of warm kernels (the shared render,
+conftest.SHARED_SETS); and plain papermill on a notebook."""
 
 from __future__ import annotations
 

@@ -72,8 +72,8 @@ def test_a_vague_word_or_another_population_is_not_compared(ledger):
     almaty = ledger.in_scope("Almaty").known_before("2022-01-10")
     title = drawing.death_tolls(almaty).title
     assert title == (
-        "The Health Ministry's withdrawn 103 and officials' dozens of 'attackers' are not compared: they count "
-        "different people (everyone and 'attackers')"
+        "The Health Ministry's withdrawn 103 and officials' dozens of 'attackers' are not compared: "
+        "they count different people (everyone and 'attackers')"
     )
     assert "times" not in drawing.toll_summary(almaty).data
     assert "not compared" in drawing.toll_summary(almaty).data

@@ -242,7 +242,8 @@ def _render_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; VALUE is read as JSON when it parses",
+        help="a notebook parameter, applied to every set, e.g. -p scope=Almaty; "
+        "VALUE is read as JSON when it parses",
     )
     parser.add_argument(
         "--out", type=Path, help="where runs are published (default: the repository's reports/)"
@@ -286,7 +287,8 @@ def _dataset_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="a dataset folder (holding claims.csv) or a folder of datasets (default: the repository's data/)",
+        help="a dataset folder (holding claims.csv) or a folder of datasets "
+        "(default: the repository's data/)",
     )
 
 

@@ -27,3 +27,18 @@ def slug(text: str) -> str:
     """A Data Package name: lower case, ASCII letters and digits, runs of anything else as '-'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+#: How a published table writes a cell that holds several values (a tuple in the frames): the
+#: claim ids behind a total separated by spaces, as the ledger's link columns write them, and
+#: the populations a total adds by ' + '. The codebook describes both; nothing else joins them.
+POPULATION_SEPARATOR = " + "
+ID_SEPARATOR = " "
+
+
+def joined(column: str, cell: object) -> object:
+    """A frame's cell as a CSV writes it: a tuple joined by its column's separator, anything
+    else as it is."""
+    if not isinstance(cell, tuple):
+        return cell
+    return (POPULATION_SEPARATOR if column.endswith("populations") else ID_SEPARATOR).join(cell)

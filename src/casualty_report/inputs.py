@@ -106,7 +106,8 @@ def load_yaml(text: str) -> Any:
             try:
                 if self.depth > MAX_YAML_DEPTH:
                     raise yaml.YAMLError(
-                        f"line {self.peek_event().start_mark.line + 1}: nested deeper than {MAX_YAML_DEPTH} levels"
+                        f"line {self.peek_event().start_mark.line + 1}: "
+                        f"nested deeper than {MAX_YAML_DEPTH} levels"
                     )
                 return super().compose_node(parent, index)
             finally:

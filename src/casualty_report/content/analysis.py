@@ -24,6 +24,7 @@ import pandas as pd
 from casualty_report.ledger.statuses import CONTESTED, IN_FORCE, STATUSES
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
+    EVERYONE,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
@@ -54,9 +55,14 @@ TABLE_COLUMNS = [
 
 
 def claim_ids(*columns: Iterable[str]) -> list[str]:
-    """Every claim id in some ``claim_ids`` columns, in order, once each. Every frame here
-    writes a row's ids one way, as the ledger's own link columns do: separated by spaces."""
-    ids = (claim_id for column in columns for cell in column for claim_id in str(cell).split())
+    """Every claim id in some columns of ids, in order, once each: a computed frame's cells are
+    tuples of ids, the ledger's own link columns text with the ids separated by spaces."""
+    ids = (
+        claim_id
+        for column in columns
+        for cell in column
+        for claim_id in (cell if isinstance(cell, tuple) else str(cell).split())
+    )
     return list(dict.fromkeys(ids))
 
 
@@ -106,6 +112,11 @@ def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
     out["low"] = pd.array([low for low, _ in pairs], dtype="Int64")
     out["high"] = pd.array([high for _, high in pairs], dtype="Int64")
     return out
+
+
+def _for_everyone(populations: pd.Series) -> pd.Series:
+    """Which totals count everyone (``==`` would compare a tuple cell by cell)."""
+    return populations.map(EVERYONE.__eq__).astype(bool)
 
 
 def scope_order(claims: pd.DataFrame) -> list[str]:
@@ -210,10 +221,10 @@ def report_totals(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame
             low=("low", "sum"),
             high=("high", "sum"),
             lower_bound=("_open", "any"),
-            populations=("population", " + ".join),
+            populations=("population", tuple),
             parts=("population", "size"),
             rank=("_rank", "max"),
-            claim_ids=("claim_id", " ".join),
+            claim_ids=("claim_id", tuple),
         )
         .reset_index()
     )
@@ -254,7 +265,7 @@ def group_totals(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame:
 
 def _latest_per_place(totals: pd.DataFrame) -> pd.DataFrame:
     """Each group's latest report per place, from :func:`report_totals`' frame."""
-    totals = totals.assign(_covers_all=totals["populations"] == "all")
+    totals = totals.assign(_covers_all=_for_everyone(totals["populations"]))
     # A whole toll (everyone, or parts added up) beats a newer count of one group of people:
     # 16 security forces dead is not a toll to set against another side's.
     totals["_whole"] = totals["_covers_all"] | (totals["parts"] >= 2)
@@ -282,7 +293,7 @@ def compare_official_with(
     reports = report_totals(claims, measure)
     latest = _latest_per_place(reports)
     health = latest[latest["claimant_group"] == other].set_index("scope")
-    whole = (reports["populations"] == "all") | (reports["parts"] >= 2)
+    whole = _for_everyone(reports["populations"]) | (reports["parts"] >= 2)
     official = reports[(reports["claimant_group"] == "official") & whole]
     days = dict(zip(health.index, health["reported_on"], strict=True))
     their_day = pd.to_datetime(official["scope"].map(days))  # NaT: no ministry figure there
@@ -309,5 +320,5 @@ def toll_timeline(claims: pd.DataFrame, measure: str = "deaths") -> pd.DataFrame
     neither is a sum of such figures: adding them is ours to do, not the claimant's.
     """
     totals = report_totals(claims, measure)
-    totals = totals[totals["populations"] == "all"]
+    totals = totals[_for_everyone(totals["populations"])]
     return totals.sort_values(["reported_on", "claimant_group", "claim_ids"]).reset_index(drop=True)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
 from casualty_report.ledger.statuses import STATUSES
@@ -217,9 +217,17 @@ CODEBOOK: Mapping[str, Column] = MappingProxyType({column.name: column for colum
 if len(CODEBOOK) != len(_COLUMNS):
     raise RuntimeError("a column is documented twice in the codebook")
 
+
+class Words(TypedDict, total=False):
+    """What an override may change: a column's words."""
+
+    title: str
+    description: str
+
+
 #: Where a name means something else in one table: (table, column) -> new title and description.
 #: Only the words change; type and constraints stay the column's.
-OVERRIDES: Mapping[tuple[str, str], Mapping[str, str]] = MappingProxyType({
+OVERRIDES: Mapping[tuple[str, str], Words] = MappingProxyType({
     ("estimates", "low"): {
         "title": "Low estimate",
         "description": "The lowest lower bound of the figures counted (each claimant group's latest); "

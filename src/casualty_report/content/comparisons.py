@@ -30,6 +30,7 @@ from casualty_report.ledger.statuses import STATUSES
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
     COUNT_KINDS,
+    EVERYONE,
     MEASURES,
     POPULATIONS,
     QUALIFIERS,
@@ -49,7 +50,7 @@ class Figure:
 
     claim_ids: tuple[str, ...]
     measure: str  # as counted: 'detained' for a source's 'arrested'
-    population: str  # the claim's; for a sum, its parts' joined with ' + '
+    populations: tuple[str, ...]  # the claim's; for a sum, its parts'
     place: str
     kind: str
     group: str
@@ -78,8 +79,8 @@ class Figure:
 
 
 def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
-    """The figure of one claim, or the sum of several ('A02 A03' or a list), from a ledger view."""
-    ids = tuple(claim_ids.split()) if isinstance(claim_ids, str) else tuple(claim_ids)
+    """The figure of one claim (its id), or the sum of several (their ids), from a ledger view."""
+    ids = (claim_ids,) if isinstance(claim_ids, str) else tuple(claim_ids)
     claims = [ledger.claim[claim_id] for claim_id in ids]
     finals = set(ledger.info.final_counts)
     if len(claims) == 1:
@@ -88,7 +89,7 @@ def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
         return Figure(
             ids,
             counted_as(claim.measure),
-            claim.population,
+            (claim.population,),
             claim.scope,
             claim.count_kind,
             claim.claimant_group,
@@ -108,7 +109,7 @@ def figure(ledger: Ledger, claim_ids: str | Sequence[str]) -> Figure:
     return Figure(
         ids,
         counted_as(first.measure),
-        " + ".join(claim.population for claim in claims),
+        tuple(claim.population for claim in claims),
         first.scope,
         first.count_kind,
         first.claimant_group,
@@ -204,16 +205,17 @@ def _unlike(first: Figure, second: Figure) -> str:
     if first.place != second.place:
         return f"they count different places ({first.place} and {second.place})"
     if first.kind != second.kind:
-        return f"they are different kinds of count (a {COUNT_KINDS[first.kind].label} and a {COUNT_KINDS[second.kind].label})"
-    if first.population != second.population and (
-        not (first.is_sum or second.is_sum) or "all" not in (first.population, second.population)
+        kinds = COUNT_KINDS[first.kind].label, COUNT_KINDS[second.kind].label
+        return f"they are different kinds of count (a {kinds[0]} and a {kinds[1]})"
+    if first.populations != second.populations and (
+        not (first.is_sum or second.is_sum) or EVERYONE not in (first.populations, second.populations)
     ):
-        return f"they count different people ({_people(first.population)} and {_people(second.population)})"
+        return f"they count different people ({_people(first.populations)} and {_people(second.populations)})"
     return ""
 
 
-def _people(population: str) -> str:
-    return " and ".join(POPULATIONS[part].label for part in population.split(" + "))
+def _people(populations: tuple[str, ...]) -> str:
+    return " and ".join(POPULATIONS[part].label for part in populations)
 
 
 def _span(apart: pd.Timedelta) -> str:
@@ -281,8 +283,8 @@ def headline(comparison: Comparison) -> str:
     first, second = comparison.first, comparison.second
     if not comparison.compared:
         return (
-            f"{_cap(second.whose)} {_status(second)}{second.words} and {first.whose} {_status(first)}{first.words} "
-            f"are not compared: {comparison.reason}"
+            f"{_cap(second.whose)} {_status(second)}{second.words} and "
+            f"{first.whose} {_status(first)}{first.words} are not compared: {comparison.reason}"
         )
     return (
         sentence(comparison)
@@ -320,7 +322,7 @@ def final_count(ledger: Ledger, of: Figure) -> Figure | None:
     """The final count of what ``of`` counts, if this view of the ledger holds one."""
     if of.is_sum:
         return None
-    final = final_of(ledger, of.measure, of.place, of.population, of.kind)
+    final = final_of(ledger, of.measure, of.place, of.populations[0], of.kind)
     return None if final is None or final.claim_ids == of.claim_ids else final
 
 

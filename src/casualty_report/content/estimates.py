@@ -94,8 +94,8 @@ def reconcile(claims: pd.DataFrame) -> pd.DataFrame:
                     "best": _best(settled or contested),
                     "high": pd.NA if open_ended else max(int(f.high) for f in current),
                 }
-            row["claim_ids"] = " ".join(f.claim_id for f in current)
-            row["excluded_ids"] = " ".join(
+            row["claim_ids"] = tuple(f.claim_id for f in current)
+            row["excluded_ids"] = tuple(
                 sorted(f.claim_id for f, status in known if STATUSES[status].withdrawn)
             )
             rows.append(row)

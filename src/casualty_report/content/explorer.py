@@ -83,9 +83,8 @@ def controls(ledger: Ledger, place: str | None = None, as_of: str | None = None,
         with output:
             output.clear_output(wait=True)
             try:
-                chart, table = view(
-                    ledger, **{name: picker.value or None for name, picker in pickers.items()}
-                )
+                chosen: dict[str, Any] = {name: picker.value or None for name, picker in pickers.items()}
+                chart, table = view(ledger, **chosen)
             except ValueError as error:  # a place with no figure of this measure yet, say
                 print(error)
                 return

@@ -47,7 +47,7 @@ def corrections(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
                 key = (counted_as(other.measure), other.population, other.scope, other.count_kind)
         later = "no later figure"
         estimate = final.get(key)
-        if estimate is not None and estimate.claim_ids not in ("", claim.claim_id):
+        if estimate is not None and estimate.claim_ids not in ((), (claim.claim_id,)):
             later = f"{estimate.best:,} as of {estimate.date:%-d %b %Y}"
         rows.append(
             {
@@ -74,6 +74,7 @@ def _differences(said, other) -> list[str]:
         differences.append(f"{POPULATIONS[other.population].label}, not {POPULATIONS[said.population].label}")
     if other.claimant_group != said.claimant_group:
         differences.append(
-            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, not {CLAIMANT_GROUPS[said.claimant_group].counter}"
+            f"counted by {CLAIMANT_GROUPS[other.claimant_group].counter}, "
+            f"not {CLAIMANT_GROUPS[said.claimant_group].counter}"
         )
     return differences

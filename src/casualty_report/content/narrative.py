@@ -5,11 +5,12 @@ notebooks report any dataset, and a finding can never go stale when the ledger c
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
 from IPython.display import Markdown
 
-from casualty_report.content import analysis, comparisons
+from casualty_report.content import comparisons
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.statuses import STANDING, STATUSES, WITHDRAWN
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, range_words
@@ -139,7 +140,7 @@ def timeline_summary(
             )
         for point in withdrawn.drop_duplicates("value").itertuples(index=False):
             sentences.append(
-                f"{whose} {claim_value(ledger.claim[point.claim_ids.split()[0]])} "
+                f"{whose} {claim_value(ledger.claim[point.claim_ids[0]])} "
                 f"({comparisons.day_words(point.reported_on)}) was withdrawn."
             )
     final = comparisons.final_of(ledger, measure, place)
@@ -178,7 +179,8 @@ def steps_summary(latest: pd.DataFrame, ledger: Ledger) -> Markdown:
     (``latest``: :func:`analysis.latest_steps`), with its date and claim."""
     if latest.empty:
         return Markdown(
-            f"**What the numbers show.** No figures yet for what followed the detentions in {_text(ledger.place)}."
+            "**What the numbers show.** No figures yet for what followed the detentions in "
+            f"{_text(ledger.place)}."
         )
     parts = [
         f"{display_value(int(row.value), row.qualifier, row.high)} {MEASURES[row.measure].label}"
@@ -196,7 +198,8 @@ def corrections_summary(ledger: Ledger) -> Markdown:
     said = ledger.claims[ledger.claims["source_id"] == info.focus_source]
     if said.empty:
         return Markdown(
-            f"**What the numbers show.** None of the figures in {_text(info.focus_label)} had been reported yet."
+            f"**What the numbers show.** None of the figures in {_text(info.focus_label)} "
+            "had been reported yet."
         )
     counts = said["status"].value_counts()
     parts = [
@@ -238,10 +241,9 @@ def _text(value: object) -> str:
     return html.escape(marked, quote=False).replace("://", "&#58;//")
 
 
-def total_words(ledger: Ledger, claim_ids: str, value, lower_bound) -> str:
+def total_words(ledger: Ledger, ids: Sequence[str], value, lower_bound) -> str:
     """A total as a reader should see it: one claim keeps its own wording ('about 12,000',
     'dozens (counted as 12)'); a sum of several is 'at least' when any part is open."""
-    ids = analysis.claim_ids([claim_ids])
     if len(ids) != 1:
         return f"{'at least ' if lower_bound else ''}{int(value):,}"
     claim = ledger.claim[ids[0]]
@@ -270,7 +272,7 @@ def _word(measure: str) -> str:
 # --- claims in words ---------------------------------------------------------------------------
 
 
-def display_value(value: int, qualifier: str, top: object = None) -> str:
+def display_value(value: int, qualifier: str, top: float | None = None) -> str:
     """A figure as a reader should see it: 'at least 164', 'over 5,800', 'dozens (counted as 12)',
     '55–77' (``top``: a range's upper figure, its ``value_high``)."""
     words = QUALIFIERS[qualifier]

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from casualty_report.content.charts.style import Chart, save_figure
+from casualty_report.conventions import joined
 
 #: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,12 +28,18 @@ def safe_for_spreadsheets(value: object) -> object:
 
 
 def write_table(table: pd.DataFrame, output_dir: str | os.PathLike[str], name: str) -> Path:
-    """Write ``tables/<name>.csv``: UTF-8, LF line ends, ISO dates, no index, no cell a
+    """Write ``tables/<name>.csv``: UTF-8, LF line ends, ISO dates, no index, several values in
+    a cell joined as the codebook says (:func:`casualty_report.conventions.joined`), no cell a
     spreadsheet would run as a formula; byte-stable."""
     path = Path(output_dir) / "tables" / f"{name}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = table.select_dtypes(include=["object", "string"]).columns
-    safe = table.assign(**{column: table[column].map(safe_for_spreadsheets) for column in text})
+    safe = table.assign(
+        **{
+            column: table[column].map(lambda cell, c=column: safe_for_spreadsheets(joined(c, cell)))
+            for column in text
+        }
+    )
     safe.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
     return path
 

@@ -29,6 +29,8 @@ from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEAS
 MAX_ROWS = 200
 #: A body cell as pandas' Styler writes it, up to its class attribute; group 1: its column.
 _CELL = re.compile(r'<td id="T_[^"]*_row\d+_col(\d+)" class="[^"]*"')
+#: The table's parts and their explicit roles.
+_ROLES = (("<table", "table"), ("<thead", "rowgroup"), ("<tbody", "rowgroup"), ("<tr", "row"))
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class ReadableTable:
         return " ".join(part for part in (self.caption, cut) if part) or None
 
     def to_html(self) -> str:
+        anchor = html.escape(self.name, quote=True)
         if self.frame.empty:  # a header row over nothing reads as a broken page
-            return f'<p class="empty-table" id="table-{html.escape(self.name, quote=True)}">None in this report.</p>\n'
+            return f'<p class="empty-table" id="table-{anchor}">None in this report.</p>\n'
         shown = self.shown.copy()
         for column, rows in self.cited.items():  # built escaped here: the Styler leaves it as it is
             shown[column] = [
@@ -91,9 +94,8 @@ class ReadableTable:
             if column in self.numeric:  # header cells of figures line up with their figures
                 markup = markup.replace(f'class="col_heading level0 col{position}"',
                                         f'class="col_heading level0 col{position} number"')  # fmt: skip
-        markup = markup.replace(
-            '<th id="', '<th role="columnheader" scope="col" id="'
-        )  # they name their columns
+        # Header cells name their columns.
+        markup = markup.replace('<th id="', '<th role="columnheader" scope="col" id="')
         # Each cell names its column too: on a phone a row is shown as a card of labelled lines
         # (report.css), the figure and the note in view instead of off to the right. Explicit
         # roles keep it a table for screen readers that drop the semantics of re-laid-out cells.
@@ -101,17 +103,12 @@ class ReadableTable:
         markup = _CELL.sub(
             lambda cell: f'<td role="cell"{cell[0][3:]} data-label="{labels[int(cell[1])]}"', markup
         )
-        for tag, role in (
-            ("<table", "table"),
-            ("<thead", "rowgroup"),
-            ("<tbody", "rowgroup"),
-            ("<tr", "row"),
-        ):
+        for tag, role in _ROLES:
             markup = re.sub(rf"{tag}(?=[ >])", f'{tag} role="{role}"', markup)
         label = html.escape(self.note or f"Table: {', '.join(map(str, shown.columns[:3]))}…", quote=True)
         # A box that scrolls sideways on a phone: focusable, so keyboards can scroll it too.
         return (
-            f'<div class="table-box" id="table-{html.escape(self.name, quote=True)}" role="region" tabindex="0" '
+            f'<div class="table-box" id="table-{anchor}" role="region" tabindex="0" '
             f'aria-label="{label}">\n{markup}</div>\n'
         )
 
@@ -128,7 +125,7 @@ class ReadableTable:
 # --- words for values --------------------------------------------------------------------------
 
 
-def figure_words(value: int, qualifier: str, top: object = None) -> str:
+def figure_words(value: int, qualifier: str, top: float | None = None) -> str:
     """'164', 'at least 164', 'over 5,800', 'dozens (counted as 12)', '55–77'."""
     return display_value(value, qualifier, top)
 
@@ -178,17 +175,13 @@ def _link(text: str, url: str | None) -> str:
 def read_in(ledger: Ledger, claim_ids: Sequence[str]) -> list[tuple[str, str]]:
     """Where some claims were read, for a reader: 'TASS, para 2' and the page's address (http(s)
     only), once each. (The downloads keep the claim ids; a page shows who published the figure.)"""
-    pages = {}
+    pages: dict[tuple[str, str], None] = {}
     for claim_id in claim_ids:
         claim = ledger.claim.get(claim_id)
-        source = ledger.source.get(claim.source_id) if claim is not None else None
-        if source is None:
+        if claim is None or (source := ledger.source.get(claim.source_id)) is None:
             continue
-        url = (
-            source.url
-            if isinstance(source.url, str) and source.url.startswith(("https://", "http://"))
-            else ""
-        )
+        http = isinstance(source.url, str) and source.url.startswith(("https://", "http://"))
+        url = source.url if http else ""
         pages.setdefault((f"{source.outlet}, {claim.locator}", url), None)
     return list(pages)
 
@@ -229,12 +222,14 @@ def claims(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     frame = pd.DataFrame({
         "Reported": table["reported_on"].map(date_words),
         "Place": table["scope"],
-        "Counted": [counted_words(m, p, k)
-                    for m, p, k in zip(table["measure"], table["population"], table["count_kind"], strict=True)],
-        "Figure": [figure_words(int(v), q, h) for v, q, h in zip(table["value"], table["qualifier"], table["high"], strict=True)],
+        "Counted": [counted_words(m, p, k) for m, p, k in
+                    zip(table["measure"], table["population"], table["count_kind"], strict=True)],
+        "Figure": [figure_words(int(v), q, h) for v, q, h in
+                   zip(table["value"], table["qualifier"], table["high"], strict=True)],
         "Range": [range_words(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)],
         "Claimed by": table["claimant"],
-        "Status": [status_words(s, ledger.claim[i].status_effective) for s, i in zip(table["status"], table["claim_id"], strict=True)],
+        "Status": [status_words(s, ledger.claim[i].status_effective) for s, i in
+                   zip(table["status"], table["claim_id"], strict=True)],
         "Note": [note_words(note, ledger) for note in table["note"]],
     })  # fmt: skip
     return ReadableTable(
@@ -247,7 +242,8 @@ def steps(latest: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     """``analysis.latest_steps``: each step to sentence, its latest standing figure, when, by whom."""
     frame = pd.DataFrame({
         "Step": [MEASURES[m].label.capitalize() for m in latest["measure"]],
-        "Latest figure": [figure_words(int(v), q, h) for v, q, h in zip(latest["value"], latest["qualifier"], latest["high"], strict=True)],
+        "Latest figure": [figure_words(int(v), q, h) for v, q, h in
+                          zip(latest["value"], latest["qualifier"], latest["high"], strict=True)],
         "Counts": [MEASURES[m].unit for m in latest["measure"]],
         "Reported": latest["reported_on"].map(date_words),
         "Claimed by": latest["claimant"],
@@ -265,9 +261,11 @@ def notes(
     rows = ledger.notes_for(claim_ids, only_not_standing)
     pages = [read_in(ledger, [claim_id]) for claim_id in rows["claim_id"]]
     frame = pd.DataFrame({
-        "Figure": [f"{claim_value(row)} {MEASURES[row.measure].label}" for row in rows.itertuples(index=False)],
+        "Figure": [f"{claim_value(row)} {MEASURES[row.measure].label}"
+                   for row in rows.itertuples(index=False)],
         "Claimed by": rows["claimant"],
-        "Status": [status_words(s, since) for s, since in zip(rows["status"], rows["status_effective"], strict=True)],
+        "Status": [status_words(s, since) for s, since in
+                   zip(rows["status"], rows["status_effective"], strict=True)],
         "Note": [note_words(note, ledger) for note in rows["note"]],
         "Read in": [cited_words(p) for p in pages],
     })  # fmt: skip
@@ -283,9 +281,11 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
 
     def side(prefix: str) -> list[str]:
         return [
-            total_words(ledger, ids, value, lower) + ("" if status == STANDING else f" ({status_word(status)})")
+            total_words(ledger, ids, value, lower)
+            + ("" if status == STANDING else f" ({status_word(status)})")
             for ids, value, lower, status in zip(table[f"{prefix}_claim_ids"], table[f"{prefix}_value"],
-                                                 table[f"{prefix}_lower_bound"], table[f"{prefix}_status"], strict=True)
+                                                 table[f"{prefix}_lower_bound"], table[f"{prefix}_status"],
+                                                 strict=True)
         ]  # fmt: skip
 
     judged = [comparisons.judge(ledger, row) for row in table.itertuples(index=False)]
@@ -300,10 +300,7 @@ def comparison(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     pages = [read_in(ledger, [*c.first.claim_ids, *c.second.claim_ids]) for c in judged]
     frame["Read in"] = [cited_words(p) for p in pages]
     return ReadableTable(
-        frame,
-        name,
-        ("Officials' toll beside it", f"{whose} latest toll"),
-        cited={"Read in": pages},
+        frame, name, ("Officials' toll beside it", f"{whose} latest toll"), cited={"Read in": pages}
     )
 
 
@@ -312,12 +309,12 @@ def timeline(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
     frame = pd.DataFrame({
         "Reported": table["reported_on"].map(date_words),
         "Counted by": table["claimant_group"].map(lambda group: CLAIMANT_GROUPS[group].label),
-        "Total": [total_words(ledger, ids, v, lower)
-                  for ids, v, lower in zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
-        "Made of": [" + ".join(POPULATIONS[p].label for p in ps.split(" + ")) for ps in table["populations"]],
+        "Total": [total_words(ledger, ids, v, lower) for ids, v, lower in
+                  zip(table["claim_ids"], table["value"], table["lower_bound"], strict=True)],
+        "Made of": [" + ".join(POPULATIONS[p].label for p in ps) for ps in table["populations"]],
         "Status": table["status"].map(status_word),
     })  # fmt: skip
-    pages = [read_in(ledger, ids.split()) for ids in table["claim_ids"]]
+    pages = [read_in(ledger, ids) for ids in table["claim_ids"]]
     frame["Read in"] = [cited_words(p) for p in pages]
     return ReadableTable(frame, name, ("Total",), cited={"Read in": pages})
 
@@ -333,8 +330,8 @@ def estimates(table: pd.DataFrame, ledger: Ledger, name: str) -> ReadableTable:
         "High": [("open-ended" if pd.isna(h) and not pd.isna(lo) else count_words(h))
                  for lo, h in zip(table["low"], table["high"], strict=True)],
     })  # fmt: skip
-    used = [read_in(ledger, ids.split()) for ids in table["claim_ids"]]
-    left_out = [read_in(ledger, ids.split()) for ids in table["excluded_ids"]]
+    used = [read_in(ledger, ids) for ids in table["claim_ids"]]
+    left_out = [read_in(ledger, ids) for ids in table["excluded_ids"]]
     frame["From figures read in"] = [cited_words(p) for p in used]
     frame["Withdrawn, left out"] = [cited_words(p) for p in left_out]
     return ReadableTable(frame, name, ("Low", "Best", "High"),
@@ -357,7 +354,9 @@ def sources(table: pd.DataFrame, name: str) -> ReadableTable:
     frame = pd.DataFrame({
         "Outlet": table["outlet"],
         "Title": table["title"].fillna(""),
-        "Published": [date_words(*dated) for dated in zip(table["published_on"], table["date_from"], strict=True)],
-        "Link": [url if str(url).startswith(("https://", "http://")) else "" for url in table["url"].fillna("")],
+        "Published": [date_words(*dated) for dated in
+                      zip(table["published_on"], table["date_from"], strict=True)],
+        "Link": [url if str(url).startswith(("https://", "http://")) else ""
+                 for url in table["url"].fillna("")],
     })  # fmt: skip
     return ReadableTable(frame, name, (), {"Link": {url: url for url in frame["Link"] if url}})

@@ -148,7 +148,8 @@ def claims_rules() -> list[pa.Check]:
                     == frame["claimant_group"]
                 )
             ),
-            error="superseded_by: a claim of the same claimant_group (another group's figure disputes, not replaces)",
+            error="superseded_by: a claim of the same claimant_group (another group's figure disputes, "
+            "not replaces)",
         ),
         pa.Check(
             _ranges_have_a_top,
@@ -157,7 +158,8 @@ def claims_rules() -> list[pa.Check]:
         ),
         pa.Check(
             _floors_are_coded_as_floors,
-            error="qualifier: a lower bound (at_least, more_than, …), since the note calls the figure a floor",
+            error="qualifier: a lower bound (at_least, more_than, …), since the note calls the figure "
+            "a floor",
         ),
         pa.Check(
             _replacement_counts_the_same,
@@ -167,8 +169,8 @@ def claims_rules() -> list[pa.Check]:
         ),
         pa.Check(
             _replacement_is_the_next_in_line,
-            error="superseded_by: the next later claim of the same claimant_group, measure, population, scope "
-            "and count_kind (one given in between replaced it first)",
+            error="superseded_by: the next later claim of the same claimant_group, measure, population, "
+            "scope and count_kind (one given in between replaced it first)",
         ),
         pa.Check(
             places_look_distinct,

@@ -83,7 +83,10 @@ class Ledger:
         places = set(self.claims["scope"])
         if scope is None or scope in places:
             return None
-        return f"parameter 'scope': got {shown(scope)}; expected one of the ledger's places: {a_few(sorted(places))}"
+        return (
+            f"parameter 'scope': got {shown(scope)}; "
+            f"expected one of the ledger's places: {a_few(sorted(places))}"
+        )
 
     def in_scope(self, scope: str | None) -> Ledger:
         """The claims about one place and the sources behind them (None: every place). An

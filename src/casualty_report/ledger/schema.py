@@ -158,10 +158,12 @@ SOURCES = Table(
         Field("source_id", "id", "Source", "Id cited by claims.csv: letters, digits, '-', '_'.",
               required=True),
         Field("outlet", "text", "Outlet", "The publication.", required=True, expected="the outlet's name"),
-        Field("title", "text", "Title", "The headline as published; empty when the stored copy read carries none.",
+        Field("title", "text", "Title",
+              "The headline as published; empty when the stored copy read carries none.",
               expected="the title of the piece"),
         Field("author", "text", "Author", "The byline; empty when not recorded.", expected="the byline"),
-        Field("published_on", "date", "Published on", "When the piece was published; empty when the stored copy shows no date."),
+        Field("published_on", "date", "Published on",
+              "When the piece was published; empty when the stored copy shows no date."),
         Field("url", "url", "Address",
               "The address of the page read; only the dataset's focus source may have none."),
         Field("accessed_on", "date", "Accessed on", "When we read the stored copy."),
@@ -253,7 +255,8 @@ def package_descriptor(directory: Path) -> dict[str, Any]:
         "description": info.lede,
         "licenses": [dict(DATA_LICENCE)],
         "sources": [
-            {"title": f"{focus} whose figures the report checks: source {info.focus_source} in {SOURCES_FILE}"},
+            {"title": f"{focus} whose figures the report checks: "
+                      f"source {info.focus_source} in {SOURCES_FILE}"},
             {"title": f"Every publication a claim cites: see {SOURCES_FILE}", "path": SOURCES_FILE},
         ],
         "resources": [

@@ -9,6 +9,7 @@ sentences all read these registries when they run, so none of them can miss it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
 from casualty_report.ledger.statuses import STATUSES
@@ -199,6 +200,8 @@ POPULATIONS: dict[str, Population] = {
         "army service members (a subset of security forces, never added to it)", "soldiers", False
     ),
 }
+#: The populations of a figure for everyone, as computed frames carry them (a tuple per row).
+EVERYONE = ("all",)
 
 QUALIFIERS: dict[str, Qualifier] = {
     "exact": Qualifier("the figure as stated, with no qualifier", "", lower_bound=False),
@@ -279,7 +282,7 @@ CLAIMANT_GROUPS: dict[str, ClaimantGroup] = {
 }
 
 #: Every registry by the ledger column it controls.
-VOCABULARIES = {
+VOCABULARIES: dict[str, dict[str, Any]] = {
     "measure": MEASURES,
     "population": POPULATIONS,
     "qualifier": QUALIFIERS,

@@ -134,7 +134,10 @@ def keep_failure(
         )
         message += f"\n{where}; the published report is unchanged"
     except OSError as error:
-        message += f"\nthe failed notebook could not be kept ({error.strerror or error}); the published report is unchanged"
+        message += (
+            f"\nthe failed notebook could not be kept ({error.strerror or error}); "
+            "the published report is unchanged"
+        )
     log(f"{name}: FAILED: {message}")
     append_history(out, name, stamp, "failed", plan.parameters, "", message)
     return RunResult(name, kept, "failed", error=message)

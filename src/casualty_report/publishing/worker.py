@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
@@ -199,8 +200,9 @@ def _execute(notebook, staging, parameters, marker: Path | None, timeout: float)
     client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
     try:
         if "kc" in _KERNEL:
-            client.kc = _KERNEL["kc"]
-            run_sync(client.kc.execute_interactive)(
+            kept: AsyncKernelClient = _KERNEL["kc"]  # the client this worker's manager made
+            client.kc = kept
+            run_sync(kept.execute_interactive)(
                 RESET_KERNEL.format(cwd=str(folder)), silent=True, store_history=False, timeout=60
             )
         client.execute()
@@ -227,7 +229,8 @@ def _execute(notebook, staging, parameters, marker: Path | None, timeout: float)
     if size > MAX_OUTPUT_BYTES:  # a loop printing a million lines: no 45 MB page, and no hang exporting it
         return Failed(
             source.name,
-            f"failed: its output is {size / 2**20:.0f} MB, over the {MAX_OUTPUT_BYTES // 2**20} MB a page may hold",
+            f"failed: its output is {size / 2**20:.0f} MB, "
+            f"over the {MAX_OUTPUT_BYTES // 2**20} MB a page may hold",
         )
     page = folder / f"{source.stem}.html"
     try:

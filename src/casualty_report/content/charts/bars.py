@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -223,7 +224,7 @@ def _draw_bars(ax: Axes, bars: Sequence[Bar], longest: int) -> list:
         for segment in bar.segments:
             _draw_segment(ax, centre, left, segment)
             left += segment.value
-        end = left
+        end: float = left
         if bar.top is not None:
             colour = CLAIMANT_GROUPS[bar.segments[-1].group].colour
             ax.plot([end, bar.top], [centre, centre], color=colour, linewidth=1.6, solid_capstyle="butt")
@@ -264,7 +265,7 @@ def _make_room_for(ax: Axes, labels: Sequence) -> None:
     """
     if not labels:
         return
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas; stubs: the base
     axes_width = ax.get_window_extent(renderer).width
     margin = 10  # pixels: the offset of the label and a little air
     needed = max(
@@ -276,7 +277,7 @@ def _make_room_for(ax: Axes, labels: Sequence) -> None:
 
 def _draw_segment(ax: Axes, y: float, left: int, segment: Segment) -> None:
     colour = CLAIMANT_GROUPS[segment.group].colour
-    style: dict[str, object] = {"height": 0.42, "left": left, "linewidth": 1.2}
+    style: dict[str, Any] = {"height": 0.42, "left": left, "linewidth": 1.2}
     if STATUSES[segment.status].withdrawn:
         style |= {"color": "none", "edgecolor": colour, "linestyle": (0, (3, 2))}
     elif STATUSES[segment.status].replaced:

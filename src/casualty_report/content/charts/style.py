@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import matplotlib.style
 from matplotlib.backends.backend_agg import RendererAgg
@@ -28,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from casualty_report.conventions import CHART_METADATA
@@ -71,7 +73,7 @@ FILE_METADATA = {
     "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
 }
 
-HOUSE_STYLE = {
+HOUSE_STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: the same glyphs on every machine
     "font.size": TEXT_SIZE,
     "text.color": INK,
@@ -180,8 +182,8 @@ def save_figure(
     """Write a figure as ``stem.<format>`` files, byte-identical for identical inputs (a chart's
     stem defaults to its name)."""
     chart = fig if isinstance(fig, Chart) else None
-    if chart is not None:
-        fig, stem = chart.figure, stem or chart.name
+    if isinstance(fig, Chart):
+        stem, fig = stem or fig.name, fig.figure
     if stem is None:
         raise ValueError("a bare Figure needs a file stem")
     unknown = set(formats) - set(FILE_METADATA)
@@ -292,7 +294,8 @@ def freeze(fig: Figure) -> None:
     # The layout solver's last bits vary from run to run (its sums follow memory addresses);
     # rounded positions make the files byte-identical, SVG clip ids included.
     for ax in fig.axes:
-        ax.set_position([round(float(value), 5) for value in ax.get_position().bounds])
+        left, bottom, width, height = (round(float(value), 5) for value in ax.get_position().bounds)
+        ax.set_position((left, bottom, width, height))
 
 
 def drawn_texts(fig: Figure) -> list[Text]:
@@ -300,7 +303,8 @@ def drawn_texts(fig: Figure) -> list[Text]:
     and the tick labels inside the axes' range (matplotlib keeps invisible ones beyond it)."""
     texts = [*fig.texts]
     for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        # The left and right titles are private attributes, missing from matplotlib's stubs.
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]  # type: ignore[attr-defined]
         if not ax.axison:
             continue
         low, high = sorted(ax.get_xlim())
@@ -327,9 +331,9 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
 
 
 def _overlaps_at_this_dpi(fig: Figure) -> list[tuple[str, str]]:
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas; stubs: the base
     bounds = fig.bbox
-    drawn: list[tuple[str, object]] = []
+    drawn: list[tuple[str, Bbox]] = []
     for text in drawn_texts(fig):
         drawn.append((text.get_text(), text.get_window_extent(renderer)))
     found = []
@@ -342,11 +346,8 @@ def _overlaps_at_this_dpi(fig: Figure) -> list[tuple[str, str]]:
         ):
             found.append((words, "edge"))
         for other_words, other in drawn[index + 1 :]:
-            if (
-                box.overlaps(other)
-                and box.intersection(box, other).width > 0.5
-                and box.intersection(box, other).height > 0.5
-            ):
+            common = box.intersection(box, other) if box.overlaps(other) else None
+            if common is not None and common.width > 0.5 and common.height > 0.5:
                 found.append((words, other_words))
     return found
 

@@ -1,8 +1,12 @@
 """Timelines: each reported total over time, one colour per claimant group, a line through the
-figures that stood (for a group whose figures form one series), hollow rings for withdrawn ones, value labels placed clear of each other,
-and a break mark when the figures span more than three weeks."""
+figures that stood (for a group whose figures form one series), hollow rings for withdrawn ones,
+value labels placed clear of each other, and a break mark when the figures span more than three
+weeks."""
 
 from __future__ import annotations
+
+from collections.abc import Sized
+from typing import Any, cast
 
 import matplotlib.dates as mdates
 import pandas as pd
@@ -80,21 +84,25 @@ def timeline_chart(
     return Chart(fig, name, title, subtitle, source, tuple(sorted(claim_ids)))
 
 
-def rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
+def rounded_totals(ledger: Ledger, points: pd.DataFrame) -> set[tuple[str, ...]]:
     """The totals (by claim ids) that are one figure given as 'about' or 'nearly'."""
     rounded = set(ledger.claims.loc[ledger.claims["qualifier"].isin(["about", "nearly"]), "claim_id"])
-    return {ids for ids in points.get("claim_ids", []) if ids in rounded}
+    return {ids for ids in points.get("claim_ids", []) if len(ids) == 1 and ids[0] in rounded}
 
 
-def ranged_totals(ledger: Ledger, points: pd.DataFrame) -> set[str]:
+def ranged_totals(ledger: Ledger, points: pd.DataFrame) -> set[tuple[str, ...]]:
     """The totals (by claim ids) that are one figure given as a range ('55–77')."""
     ranges = [word for word, qualifier in QUALIFIERS.items() if qualifier.range]
     ranged = set(ledger.claims.loc[ledger.claims["qualifier"].isin(ranges), "claim_id"])
-    return {ids for ids in points.get("claim_ids", []) if ids in ranged}
+    return {ids for ids in points.get("claim_ids", []) if len(ids) == 1 and ids[0] in ranged}
 
 
 def _draw_timeline_panels(
-    fig: Figure, points: pd.DataFrame, best: int | None, rounded: set[str], ranged: set[str]
+    fig: Figure,
+    points: pd.DataFrame,
+    best: int | None,
+    rounded: set[tuple[str, ...]],
+    ranged: set[tuple[str, ...]],
 ) -> tuple[dict[str, list], list]:
     """The first weeks on the left, the rest on the right (one panel when all fit the first)."""
     start = points["reported_on"].min() - pd.Timedelta(days=1)
@@ -113,7 +121,7 @@ def _draw_timeline_panels(
         right.spines["left"].set_visible(False)
         right.tick_params(axis="y", length=0, labelleft=False)
     # A range reaches its top figure: the plot has room for it.
-    tops = points["high"].where(points["claim_ids"].isin(ranged)).fillna(points["value"])
+    tops = points["high"].where(points["claim_ids"].map(ranged.__contains__)).fillna(points["value"])
     top = max(tops.max(), best or 0)
     labels: list = []
     names: dict[str, list] = {}
@@ -166,7 +174,11 @@ def _break_marks(left: Axes, right: Axes) -> None:
 
 
 def _draw_timeline(
-    ax: Axes, shown: pd.DataFrame, points: pd.DataFrame, rounded: set[str], ranged: set[str]
+    ax: Axes,
+    shown: pd.DataFrame,
+    points: pd.DataFrame,
+    rounded: set[tuple[str, ...]],
+    ranged: set[tuple[str, ...]],
 ) -> tuple[dict[str, list], list]:
     """Markers and lines for the points in this panel; returns the candidate spots for each
     group's name (by its points here, newest first) and one value label per change of a group's
@@ -175,7 +187,7 @@ def _draw_timeline(
     names: dict[str, list] = {}
     for group, figures in points.groupby("claimant_group", sort=False):
         colour = CLAIMANT_GROUPS[group].colour
-        here = figures[figures["claim_ids"].isin(set(shown["claim_ids"]))].sort_values(
+        here = figures[figures["claim_ids"].map(set(shown["claim_ids"]).__contains__)].sort_values(
             ["reported_on", "value"]
         )
         # Where the group's name may go: by its points in this panel, the newest first.
@@ -204,7 +216,7 @@ def _draw_timeline(
         ordered = figures.sort_values(["reported_on", "value"])
         for point in ordered.itertuples(index=False):
             in_panel = point.claim_ids in set(shown["claim_ids"])
-            style: dict[str, object] = {
+            style: dict[str, Any] = {
                 "marker": "o",
                 "markersize": 6.5,
                 "color": colour,
@@ -217,7 +229,10 @@ def _draw_timeline(
                 style |= {"fillstyle": "left", "markerfacecoloralt": "white"}
             else:
                 style |= {"markeredgecolor": "white", "markeredgewidth": 0.8}
-            text = f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}{'+' if point.lower_bound else ''}"
+            text = (
+                f"{'≈' if point.claim_ids in rounded else ''}{int(point.value):,}"
+                f"{'+' if point.lower_bound else ''}"
+            )
             at = point.value
             if point.claim_ids in ranged:  # both ends, joined: a range is not a point
                 text, at = range_words(int(point.value), int(point.high)), point.high
@@ -282,7 +297,7 @@ def _marker_boxes(fig: Figure) -> list:
     boxes = []
     for ax in fig.axes:
         for line in ax.lines:
-            if line.get_marker() in (None, "None", "") or not len(line.get_xdata()):
+            if line.get_marker() in (None, "None", "") or not len(cast(Sized, line.get_xdata())):
                 continue
             radius = line.get_markersize() * fig.dpi / 72 / 2 + 1
             for x, y in ax.transData.transform(line.get_xydata()):
@@ -294,7 +309,7 @@ def _place_labels(fig: Figure, names: dict[str, list], labels: list) -> None:
     """Each group's name at the first of its spots that is free, then each value label at the
     first free offset from its marker; a label with no free spot is hidden (the table beside the
     chart lists it). Free: overlapping no placed label or marker, and inside the figure."""
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas; stubs: the base
     bounds = fig.bbox
     candidates = {id(label) for label in labels} | {id(spot) for spots in names.values() for spot in spots}
     placed = _marker_boxes(fig) + [

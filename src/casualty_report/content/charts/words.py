@@ -32,7 +32,7 @@ def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
     claims = [ledger.claim[i] for i in ids]
     parts = [(narrative.claim_value(claim), POPULATIONS[claim.population].label) for claim in claims]
     if len(parts) == 1:
-        words = narrative.total_words(ledger, ids[0], 0, False)
+        words = narrative.total_words(ledger, ids, 0, False)
     else:
         total = sum(int(claim.value) for claim in claims)
         words = f"{total:,} = " + " + ".join(" ".join(part) for part in parts)
@@ -68,7 +68,10 @@ def gap_title(ledger: Ledger, comparison: pd.DataFrame, name_place: bool) -> str
     """The finding of the toll comparison, for the first place both sides counted, under the
     comparison rules (:func:`comparisons.headline`)."""
     if comparison.empty:
-        return f"No place has death tolls from both officials and {CLAIMANT_GROUPS[ledger.info.compared_with].counter}"
+        return (
+            "No place has death tolls from both officials and "
+            f"{CLAIMANT_GROUPS[ledger.info.compared_with].counter}"
+        )
     row = next(comparison.head(1).itertuples(index=False))
     title = comparisons.headline(comparisons.judge(ledger, row))
     return f"In {row.scope}, {title[:1].lower()}{title[1:]}" if name_place else title
@@ -105,7 +108,8 @@ def steps_title(latest: pd.DataFrame) -> str:
         return "No figures yet for what followed the detentions"
     ends = latest.iloc[[0, -1]] if len(latest) > 1 else latest
     parts = [
-        f"{narrative.display_value(int(row.value), row.qualifier, row.high)} {MEASURES[row.measure].label} by {day(row.reported_on)}"
+        f"{narrative.display_value(int(row.value), row.qualifier, row.high)} "
+        f"{MEASURES[row.measure].label} by {day(row.reported_on)}"
         for row in ends.itertuples(index=False)
     ]
     return sentence(parts)
@@ -137,7 +141,10 @@ def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, fina
         title = f"Officials gave {gave} of everyone {word} in {place}"
     elif final is not None and own["value"].iloc[-1] == final.value and own["value"].iloc[0] != final.value:
         verb = "rose" if own["value"].iloc[0] < final.value else "fell"
-        title = f"{whose} count of people {word} {verb} from {shown(own.iloc[0])} to the final count, {final.words}"
+        title = (
+            f"{whose} count of people {word} {verb} from {shown(own.iloc[0])} "
+            f"to the final count, {final.words}"
+        )
     elif len(own) == 1 or own["value"].iloc[0] == own["value"].iloc[-1]:
         title = f"{whose} count of people {word}: {shown(own.iloc[-1])}"
     else:
@@ -175,6 +182,6 @@ def source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
     )
     shown = "; ".join(named[:6]) + (f"; and {len(named) - 6} more" if len(named) > 6 else "")
     return (
-        f"Source: {claimants[:1].upper()}{claimants[1:]}, as published by {shown}. Every figure is a claim in "
-        "the report's ledger, listed with its page in the tables."
+        f"Source: {claimants[:1].upper()}{claimants[1:]}, as published by {shown}. "
+        "Every figure is a claim in the report's ledger, listed with its page in the tables."
     )
