@@ -107,7 +107,8 @@ def main() -> None:
     print(f"save -> published, one set, the {which} notebooks, {options.repeat} saves each:")
     for name, times in (("watch", watched), ("render after the edit (baseline)", rendered)):
         print(
-            f"  {name:34} median {statistics.median(times):6.2f} s   range {min(times):.2f}-{max(times):.2f} s"
+            f"  {name:34} median {statistics.median(times):6.2f} s   "
+            f"range {min(times):.2f}-{max(times):.2f} s"
         )
     print(f"  ratio watch / render: {statistics.median(watched) / statistics.median(rendered):.2f}")
 
