@@ -4,6 +4,7 @@ shows only the findings it can support."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def test_cited_figures_are_linked_to_their_sources(ledger):
     assert html.startswith("<strong>The only count of everyone killed")
     assert "The Health Ministry's 164[R09a] dead" in html
     assert "on 9 January 2022, was disowned" in html  # a date whose claim a figure cites cites nothing
+
+
+@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, "karakalpakstan-2022-07"])
+def test_a_findings_plain_words_are_its_pages_sentence_without_markup(dataset):
+    """findings.json and the site index take a finding's plain form, the run page its HTML: the
+    two are written from the finding's own text, and say the same."""
+    ledger = load_ledger(dataset)
+    for finding in ledger.info.findings:
+        written = findings.written(finding, ledger)
+        page = findings.render(finding, ledger)
+        assert html.unescape(re.sub(r"<[^>]+>", "", page)) == written.words
+        assert f"<strong>{html.escape(written.heading, quote=False)}</strong>" in page
+        assert written.headline == written.words.split(". ")[0] and written.claims
+        assert written.as_data()["claims"] == sorted(written.claims)
 
 
 def test_a_date_cites_its_claim_when_no_figure_does():

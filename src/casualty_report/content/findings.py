@@ -207,19 +207,31 @@ def render(finding: Finding, ledger: Ledger, cite: Callable[[Sequence[str]], str
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", filled)
 
 
-def as_data(finding: Finding, ledger: Ledger) -> dict[str, Any]:
-    """A finding for reuse (``findings.json``): its lead, its sentence as plain text, the claims
-    it cites (ids of the run's ledger, ``ledger/claims.csv``)."""
-    marked = render(finding, ledger)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", marked))
-    lead = re.search(r"<strong>(.+?)</strong>", marked)  # filled in: no {R35a} left in it
-    return {
-        "heading": html.unescape(re.sub(r"<[^>]+>", "", lead.group(1))) if lead else plain.split(". ")[0],
-        "words": plain,
-        "claims": sorted(
-            {i for ref in references(finding.text) if isinstance(ref, Reference) for i in ref.ids}
-        ),
-    }
+@dataclass(frozen=True)
+class Written:
+    """A finding filled in from the ledger, in each form a page or a file takes it."""
+
+    heading: str  # its bold lead, else its first sentence: plain text
+    words: str  # the whole finding, plain text
+    claims: tuple[str, ...]  # the claims it cites, ids of the run's ledger (``ledger/claims.csv``)
+
+    @property
+    def headline(self) -> str:
+        """Its first sentence, for the site index."""
+        return self.words.split(". ")[0]
+
+    def as_data(self) -> dict[str, Any]:
+        """For reuse (``findings.json``)."""
+        return {"heading": self.heading, "words": self.words, "claims": list(self.claims)}
+
+
+def written(finding: Finding, ledger: Ledger) -> Written:
+    """A finding as plain text, references filled in, from its own text (not from a page)."""
+    filled = REFERENCE.sub(lambda match: _words(ledger, references(match.group(0))[0]), finding.text)  # type: ignore[arg-type]
+    lead = re.search(r"\*\*(.+?)\*\*", filled)
+    words = filled.replace("**", "")
+    ids = {i for ref in references(finding.text) if isinstance(ref, Reference) for i in ref.ids}
+    return Written(lead.group(1) if lead else words.split(". ")[0], words, tuple(sorted(ids)))
 
 
 def markdown(ledger: Ledger) -> str:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,7 +106,8 @@ def write_run_page(
         return f'<sup class="cite">{",".join(links)}</sup>' if links else ""
 
     shown = findings.shown_in(ledger, findings.FRONT_PAGE_FINDINGS)
-    changes.write_findings(run_dir, [findings.as_data(finding, ledger) for finding in shown])
+    plain = [findings.written(finding, ledger) for finding in shown]
+    changes.write_findings(run_dir, [finding.as_data() for finding in plain])
     changed = changes.compare(previous, run_dir, parameters)
     changes.write(run_dir, changed)
     written = [Markup(findings.render(finding, ledger, cite)) for finding in shown]
@@ -116,11 +115,7 @@ def write_run_page(
     front = [charts[name] for name in FRONT_PAGE_CHARTS if name in charts and _worth_showing(charts[name][1])]
     title = view_title(ledger)
     # Plain text: the index's template escapes it.
-    headline = (
-        html.unescape(re.sub(r"<[^>]+>", "", findings.render(shown[0], ledger))).split(". ")[0]
-        if shown
-        else ""
-    )
+    headline = plain[0].headline if plain else ""
     focus = sources.get(ledger.info.focus_source)
     context = {
         "title": ledger.info.title,
