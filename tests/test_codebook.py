@@ -282,3 +282,26 @@ def test_every_published_run_carries_a_valid_datapackage(published):
         resource["name"] for resource in json.loads((published / "datapackage.json").read_text())["resources"]
     }
     assert names == {path.stem for path in (published / "tables").glob("*.csv")}
+
+
+def test_the_ledgers_columns_are_described_once_for_both_data_packages():
+    """issue 22: a ledger column keeps the ledger schema's title and description in the run's
+    tables (only a status, which a run gives as known on its date, says so), so the dataset's
+    datapackage.json and a run's cannot drift apart."""
+    from casualty_report.ledger.schema import CLAIMS, SOURCES
+
+    checked = set()
+    for table in (CLAIMS, SOURCES):  # source_id as claims.csv describes it: what cites a source
+        for ledger_field in table.fields:
+            entry = CODEBOOK.get(ledger_field.name)
+            if (
+                entry is None or ledger_field.name in checked
+            ):  # a link column (superseded_by…) is not published
+                continue
+            checked.add(ledger_field.name)
+            assert entry.title == ledger_field.title, ledger_field.name
+            if ledger_field.name == "status":
+                assert "as known on the report's date" in entry.description
+            else:
+                assert entry.description == ledger_field.description, ledger_field.name
+    assert len(checked) == 22  # 14 of claims.csv, 8 more of sources.csv

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypedDict
 
-from casualty_report.ledger.source_vocabulary import KNOWN_FROM
+from casualty_report.ledger.schema import CLAIMS, SOURCES
 from casualty_report.ledger.statuses import STATUSES
-from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS, QUALIFIERS
+from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, POPULATIONS, VOCABULARIES
 
 #: How pandas writes booleans.
 TRUE_VALUES = ("True",)
@@ -78,6 +78,26 @@ def _joined_words(vocabulary: Mapping[str, Any]) -> str:
     return f"{word}(?: \\+ {word})*"
 
 
+#: A ledger column's kind (ledger/schema.py) as a published table's field type.
+_TYPE_OF_KIND = {"id": "string", "text": "string", "word": "string", "ref": "string", "url": "string",
+                 "date": "date", "count": "integer"}  # fmt: skip
+
+
+def _from_ledger(name: str, description: str | None = None) -> Column:
+    """A ledger column as the published tables carry it: the title, description and vocabulary
+    the ledger's schema gives it (one wording for both data packages); ``description`` only
+    where the published table means something else."""
+    field = next(field for table in (CLAIMS, SOURCES) for field in table.fields if field.name == name)
+    return Column(
+        name,
+        _TYPE_OF_KIND[field.kind],
+        field.title,
+        description or field.description,
+        enum=VOCABULARIES[name] if field.kind == "word" else None,
+        minimum=0 if field.kind == "count" else None,
+    )
+
+
 def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
     """The columns of one side of the officials-against-Health-Ministry comparison: ``whose``
     heads a title ("Officials'"), ``in_words`` stands in a sentence ("the officials'")."""
@@ -105,61 +125,21 @@ def _side(prefix: str, whose: str, in_words: str) -> list[Column]:
 
 _COLUMNS: list[Column] = [
     # --- claims: casualties, injuries, arrests; corrections ----------------------------------
-    Column("claim_id", "string", "Claim",
-           "The ledger's id of the claim (a row of claims.csv), stable and never reused."),
-    Column("reported_on", "date", "Reported on",
-           "When the claimant reported the figure, as far as the source shows; otherwise the source's date."),
-    Column("measure", "string", "Measure",
-           "What the figure counts, a word of the ledger's measure vocabulary.", enum=MEASURES),
-    Column("population", "string", "Population",
-           "Whom the figure covers, a word of the ledger's population vocabulary.", enum=POPULATIONS),
-    Column("scope", "string", "Place",
-           "The place counted, as the source gives it: the country for a national figure, else a city or "
-           "region."),
-    Column("claimant", "string", "Claimant", "Who gave the figure, as the source names them."),
-    Column("claimant_group", "string", "Claimant group",
-           "The kind of claimant, a word of the ledger's claimant-group vocabulary.",
-           enum=CLAIMANT_GROUPS),
-    Column("qualifier", "string", "Qualifier",
-           "How the figure was worded ('at least', 'about', 'dozens'…), a word of the ledger's qualifier "
-           "vocabulary; it sets the lower and upper bounds.", enum=QUALIFIERS),
-    Column("count_kind", "string", "Kind of count",
-           "Whether the figure counts everyone so far, the people in a state at one moment, or those of "
-           "a stated period: a word of the ledger's count-kind vocabulary.", enum=COUNT_KINDS),
-    Column("value", "integer", "Figure",
-           "The figure as published, in digits; for a vague word ('several', 'dozens', 'hundreds') its "
-           "conservative coding.", minimum=0),
+    # --- the ledger's own columns, as its schema describes them ------------------------------
+    *(_from_ledger(name) for name in (
+        "claim_id", "reported_on", "measure", "population", "scope", "claimant", "claimant_group",
+        "qualifier", "count_kind", "value")),
     Column("low", "integer", "Lower bound",
            "The smallest number the figure's wording allows ('about 5,800' is at least 5,750).", minimum=0),
     Column("high", "integer", "Upper bound",
            "The largest number the figure's wording allows; empty when it is open-ended ('at least', "
            "'over', a vague word).", minimum=0),
-    Column("status", "string", "Status",
-           "Whether the figure stands, as known on the report's date: a word of the ledger's status "
-           "vocabulary.", enum=STATUSES),
-    Column("source_id", "string", "Source",
-           "The id of the publication the figure comes from: a row of the sources table."),
-    Column("locator", "string", "Where in the source",
-           "Where the figure stands in the source: 'para N' counts the source's non-empty lines, 'research "
-           "row Rnn' names the row of our research table it was found through."),
-    Column("note", "string", "Note",
-           "Our own words on what the figure means and what later reporting showed; never a quotation."),
-    # --- sources ------------------------------------------------------------------------------
-    Column("outlet", "string", "Outlet", "The publication the piece appeared in."),
-    Column("title", "string", "Title", "The title of the piece; empty when only its address was recorded."),
-    Column("author", "string", "Author", "The byline of the piece; empty when not recorded."),
-    Column("published_on", "date", "Published on", "When the piece was published; empty when unknown."),
-    Column("url", "string", "Address",
-           "An http:// or https:// address of the piece or of a stored copy; empty when unknown."),
-    Column("accessed_on", "date", "Accessed on", "When the copy we used was taken; empty when unknown."),
-    Column("title_from", "string", "Title known from",
-           "How the title is known when the page read does not show it: 'address' (written into the "
-           "page's address), 'copy' (another copy of the same report), 'inferred'; empty when the page "
-           "shows it.", enum=KNOWN_FROM),
-    Column("date_from", "string", "Date known from",
-           "How the publication date is known when the page read does not show it: 'address' (its dated "
-           "path), 'copy' (another copy of the same report), 'inferred' (worked out from the text); "
-           "empty when the page shows it.", enum=KNOWN_FROM),
+    # A published table's statuses are those of its report's date (as_of), not of today.
+    _from_ledger("status", "Whether the figure stands, as known on the report's date: a word of the ledger's "
+                 "status vocabulary."),
+    *(_from_ledger(name) for name in (
+        "source_id", "locator", "note", "outlet", "title", "author", "published_on", "url", "accessed_on",
+        "title_from", "date_from")),
     # --- death-toll-comparison ----------------------------------------------------------------
     # Officials' side, and the side of whichever group a dataset sets against them (compared_with).
     *(column for word, group in CLAIMANT_GROUPS.items()

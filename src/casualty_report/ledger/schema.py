@@ -107,12 +107,15 @@ CLAIMS = Table(
               "The place counted: the country for a national figure, else a city or region, as the "
               "source gives it.", required=True, expected="a place name such as Kazakhstan or Almaty"),
         Field("value", "count", "Figure",
-              "The figure, digits only (1300, not 1,300); for a vague word, its conservative coding.",
+              "The figure, digits only (1300, not 1,300); for a vague word ('several', 'dozens', "
+              "'hundreds'), its conservative coding.",
               required=True),
         Field("value_high", "count", "Top of range",
               "For a range the claimant gave ('55–77'), its top figure, with qualifier range and the "
               "range's bottom as value; empty for every other figure.", may_be_absent=True),
-        _word("qualifier", "Qualifier", "How the figure was worded"),
+        _word("qualifier", "Qualifier",
+              "How the figure was worded ('at least', 'about', 'dozens'…), which sets its lower and upper "
+              "bounds"),
         _word("count_kind", "Kind of count",
               "Whether the figure counts everyone so far, the people in a state at one moment, or "
               "those of a stated period"),
@@ -142,7 +145,7 @@ CLAIMS = Table(
               "bylines and captions left out.",
               required=True, expected="where in the source the figure stands (e.g. para 9)"),
         Field("note", "text", "Note",
-              "Our own words: what the figure means and what later reporting showed. Never a quotation.",
+              "Our own words on what the figure means and what later reporting showed; never a quotation.",
               expected="a note"),
     ),
 )  # fmt: skip
