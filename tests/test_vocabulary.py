@@ -33,6 +33,7 @@ def test_every_word_has_every_attribute(column):
         "word",
         "bar_key",
         "timeline_key",
+        "page_key",
         "topic",
         "same_people_as",
         "aside",
@@ -157,3 +158,20 @@ def test_every_event_folder_says_what_it_holds_and_under_which_licence():
         own = (folder / "README.md").read_text(encoding="utf-8")
         assert "CC BY 4.0" in own.split("## Licence", 1)[1], folder.name
         assert f"]({folder.name}/README.md)" in index, f"data/README.md does not list {folder.name}"
+
+
+def test_one_legend_decodes_every_mark_for_charts_and_pages():
+    """issue 22: a status drawn differently has its words for a bar chart, a timeline (where it
+    has a mark there) and the page; the page's line holds every one of them and every mark of
+    a figure's wording, so a chart and its page cannot decode a mark differently."""
+    from casualty_report.content import legend
+
+    drawn = [s for s in STATUSES.values() if s.bar_key]
+    assert drawn and all(s.page_key for s in drawn)
+    line = legend.how_to_read()
+    assert all(s.page_key in line for s in drawn) and all(mark.page in line for mark in legend.MARKS)
+    assert legend.status_keys({"active", "retracted", "disputed"}, "bar") == [
+        "hollow dashed bars were withdrawn",
+        "hatched bars are disputed",
+    ]
+    assert legend.status_keys({"superseded"}, "timeline") == []  # a timeline draws it plainly

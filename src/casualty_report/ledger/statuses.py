@@ -23,6 +23,7 @@ class Status:
     contested: bool = False  # it stands, but other reporting contests what it counts
     bar_key: str = ""  # how a bar chart draws it, for its key ("" when drawn plainly)
     timeline_key: str = ""  # how a timeline draws it, for its key ("" when drawn plainly)
+    page_key: str = ""  # its part of a page's "How to read" line ("" when drawn plainly)
 
     @property
     def in_force(self) -> bool:
@@ -47,6 +48,7 @@ STATUSES: dict[str, Status] = {
         withdrawn=True,
         bar_key="hollow dashed bars were withdrawn",
         timeline_key="hollow rings were withdrawn",
+        page_key="a figure drawn hollow with a dashed edge was withdrawn by whoever gave it",
     ),
     "superseded": Status(
         "replaced by a later figure from the same claimant",
@@ -55,6 +57,7 @@ STATUSES: dict[str, Status] = {
         was="was superseded",
         replaced=True,
         bar_key="hollow dotted bars were replaced by a later figure",
+        page_key="hollow and dotted, replaced by a later figure of theirs",
     ),
     "disputed": Status(
         "the figure stands but its scope, measure, population or attribution is contested",
@@ -64,6 +67,9 @@ STATUSES: dict[str, Status] = {
         contested=True,
         bar_key="hatched bars are disputed",
         timeline_key="half-filled markers are disputed",
+        page_key=(
+            "hatched or half-filled, disputed (it stands, but what it counts or who gave it is contested)"
+        ),
     ),
 }
 

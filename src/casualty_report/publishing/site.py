@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from casualty_report.content import findings
+from casualty_report.content import findings, legend
 from casualty_report.content.codebook import write_datapackage
 from casualty_report.content.narrative import view_title
 from casualty_report.parameters import defaults
@@ -34,15 +34,6 @@ from casualty_report.publishing.publish import read_history, read_manifest
 
 if TYPE_CHECKING:
     from casualty_report.ledger.load import Ledger
-
-HOW_TO_READ = (
-    "In charts and tables: a figure drawn hollow with a dashed edge was withdrawn by whoever gave it; "
-    "hollow and dotted, replaced by a later figure of theirs; hatched or half-filled, disputed (it stands, "
-    'but what it counts or who gave it is contested). ▸ or + marks a lower bound: "at least", "over", '
-    'or a vague word such as "dozens", drawn at the smallest number it can mean (12); ≈ marks a rounded '
-    'figure ("about", "nearly"); a bar or a thin line from one figure to another is a range the '
-    'claimant gave ("55–77"). Figures are never added across counting systems.'
-)
 
 
 def _environment() -> Environment:
@@ -126,7 +117,7 @@ def write_run_page(
         "findings": written,
         "charts": front[:MAX_FRONT_PAGE_CHARTS],
         "pages": read,
-        "how_to_read": HOW_TO_READ,
+        "how_to_read": legend.how_to_read(),
         "tables": [
             {"file": p.name, "label": _label(p.stem)} for p in sorted((run_dir / "tables").glob("*.csv"))
         ],

@@ -2,10 +2,10 @@
 
 Every title states the chart's finding and is generated from the data, so it stays true when
 the ledger changes; every subtitle says what is counted, where, and as of when, and decodes the
-marks: withdrawn figures are hollow with a dashed edge, superseded ones hollow and dotted,
-disputed ones hatched (half-filled on timelines), and ▸ (or +) marks a lower bound ("at least",
-"over", "dozens"). Each axis holds one measure: counts of different things get panels of their
-own. The style is in :mod:`casualty_report.content.charts.style`.
+marks it draws, in the legend's words (:mod:`casualty_report.content.legend`): withdrawn figures
+hollow with a dashed edge, superseded ones hollow and dotted, disputed ones hatched (half-filled
+on timelines), and ▸ (or +) after a lower bound. Each axis holds one measure: counts of
+different things get panels of their own. The style is in :mod:`casualty_report.content.charts.style`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from casualty_report.content import legend
 from casualty_report.content.charts.style import (
     FIGSIZE,
     INK,
@@ -155,11 +156,11 @@ def bar_chart(
         panels = _latest_of_each(panels, MAX_BARS)
     bars_drawn = [bar for _, bars in panels for bar in bars]
     statuses = {segment.status for bar in bars_drawn for segment in bar.segments}
-    keys = [s.bar_key for w, s in STATUSES.items() if s.bar_key and w in statuses]
+    keys = legend.status_keys(statuses, "bar")
     if any(bar.lower_bound for bar in bars_drawn):
-        keys.append("▸ marks a lower bound (at least, over, dozens)")
+        keys.append(legend.LOWER_BOUND.bar)
     if any(bar.top is not None for bar in bars_drawn):
-        keys.append("a thin line carries a range from its lower figure to its upper one")
+        keys.append(legend.RANGE.bar)
     subtitle = what + (". " + sentence(keys) if keys else "") + "."
     claim_ids = [segment.claim_id for bar in bars_drawn for segment in bar.segments]
     source = source_line(ledger, claim_ids)

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from casualty_report.content import analysis
+from casualty_report.content import analysis, legend
 from casualty_report.content.charts.style import (
     GRID,
     LABEL_SIZE,
@@ -49,19 +49,15 @@ def timeline_chart(
     figures span more than three weeks: the first weeks, then the rest."""
     best = None if reference is None else reference[0]
     # Each group is labelled beside its last point, in its colour: no colour key to decode.
-    keys = []
-    statuses = set(points["status"]) if len(points) else set()
-    keys += [
-        status.timeline_key for word, status in STATUSES.items() if status.timeline_key and word in statuses
-    ]
+    keys = legend.status_keys(set(points["status"]) if len(points) else set(), "timeline")
     if len(points) and points["lower_bound"].any():
-        keys.append("+ marks a lower bound")
+        keys.append(legend.LOWER_BOUND.timeline)
     rounded = rounded_totals(ledger, points)
     if rounded:
-        keys.append("≈ marks a rounded figure (about, nearly)")
+        keys.append(legend.ROUNDED.timeline)
     ranged = ranged_totals(ledger, points)
     if ranged:
-        keys.append("a bar joins the two ends of a range")
+        keys.append(legend.RANGE.timeline)
     if reference is not None:
         keys.append(f"the dashed line is {reference[1]}, {reference[0]:,}")
     subtitle = what + (". " + sentence(keys) if keys else "") + "."
