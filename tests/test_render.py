@@ -325,6 +325,26 @@ def test_an_unchanged_run_is_skipped(shared_reports, tmp_path):
     assert tree(published) == before
 
 
+def test_a_change_to_any_layer_of_the_package_is_a_change_to_the_run():
+    """A run's fingerprint hashes every file of the package, every layer (the ledger, the content,
+    publishing, the root and the templates), so an edit to a chart or a sentence renders again
+    instead of keeping the stale report. (After the package moved into folders, it hashed the
+    publishing folder alone.)"""
+    from casualty_report.paths import PACKAGE_DIR
+    from casualty_report.publishing.fingerprint import input_files
+
+    hashed = {path.resolve() for path in input_files([], defaults())}
+    code = {path.resolve() for path in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in path.parts}
+    assert len(code) > 40 and code <= hashed
+    for part in (
+        "content/analysis.py",
+        "ledger/load.py",
+        "conventions.py",
+        "publishing/templates/site/run.html.j2",
+    ):
+        assert (PACKAGE_DIR / part).resolve() in hashed, part
+
+
 def test_a_failing_notebook_keeps_the_previous_report(shared_tiny_reports, tmp_path):
     published = copy_reports(shared_tiny_reports, tmp_path / "reports") / f"default-{TODAY}"
     before = tree(published)

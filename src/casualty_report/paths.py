@@ -11,8 +11,10 @@ from pathlib import Path
 
 DEFAULT_DATASET = "kazakhstan-2022-01"
 
+#: The package's own folder, every layer of it: what a render's fingerprint hashes as code.
+PACKAGE_DIR = Path(__file__).resolve().parent
 #: The checkout this package was installed from (the package is installed editable from src/).
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = PACKAGE_DIR.parents[1]
 DATA_ROOT = REPO_ROOT / "data"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 REPORTS_DIR = REPO_ROOT / "reports"

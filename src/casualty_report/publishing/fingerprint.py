@@ -15,9 +15,8 @@ from typing import Any, NamedTuple
 
 from casualty_report import errors
 from casualty_report.parameters import ParameterSet, check_parameters, defaults
-from casualty_report.paths import DEFAULT_DATASET, REPO_ROOT, dataset_dir
+from casualty_report.paths import DEFAULT_DATASET, PACKAGE_DIR, REPO_ROOT, dataset_dir
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 #: Libraries whose versions change outputs: part of the input hash and the manifest.
 TRACKED_PACKAGES = (
     "pandas",
