@@ -212,7 +212,11 @@ def imports_of(package: Path) -> dict[str, set[str]]:
     graph = {}
     for module, path in modules.items():
         imported = set()
+        here = module if path.name == "__init__.py" else module.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:  # from ..publishing import site
+                base = ".".join(here.split(".")[: len(here.split(".")) - node.level + 1])
+                node.module, node.level = ".".join(filter(None, (base, node.module))), 0
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package.name):
                 named = {f"{node.module}.{alias.name}" for alias in node.names}
                 imported |= named & modules.keys()
@@ -288,7 +292,9 @@ def test_the_layering_check_finds_an_upward_import_and_a_cycle(tmp_path):
     (package / "ledger" / "load.py").write_text("def f():\n    from casualty_report.publishing import site\n")
     (package / "content" / "a.py").write_text("from casualty_report.content import b\n")
     (package / "content" / "b.py").write_text("import casualty_report.content.a\n")
+    (package / "ledger" / "files.py").write_text("from ..publishing import site\n")  # relative
     assert layering_faults(package) == [
+        "casualty_report.ledger.files (ledger) imports casualty_report.publishing.site (publishing)",
         "casualty_report.ledger.load (ledger) imports casualty_report.publishing.site (publishing)",
         "import cycle: casualty_report.content.a -> casualty_report.content.b -> casualty_report.content.a",
     ]

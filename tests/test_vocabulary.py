@@ -175,3 +175,31 @@ def test_one_legend_decodes_every_mark_for_charts_and_pages():
         "hatched bars are disputed",
     ]
     assert legend.status_keys({"superseded"}, "timeline") == []  # a timeline draws it plainly
+
+
+def test_no_code_outside_the_status_registry_names_a_status():
+    """issue 22: every rule reads a status's flags or words from ledger/statuses.py, so a new
+    status is one entry there. No string constant in the package (outside that module) or in
+    a notebook's code is a status word."""
+    import ast
+
+    import nbformat
+
+    from casualty_report.paths import NOTEBOOKS_DIR, PACKAGE_DIR
+
+    sources = {
+        str(path): path.read_text(encoding="utf-8")
+        for path in PACKAGE_DIR.rglob("*.py")
+        if path.name != "statuses.py" and "__pycache__" not in path.parts
+    }
+    for path in NOTEBOOKS_DIR.glob("*.ipynb"):
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code":
+                sources[f"{path.name} cell {number}"] = cell.source
+    named = [
+        (where, node.value)
+        for where, source in sources.items()
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and node.value in STATUSES
+    ]
+    assert len(sources) > 45 and named == []

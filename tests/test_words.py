@@ -145,6 +145,21 @@ def test_claim_ids_come_from_every_column_in_order_once_each():
     an id seen before is not repeated."""
     got = analysis.claim_ids(["A02 A03", "R36a  R37a", ""], ["A03", "R09a"])
     assert got == ["A02", "A03", "R36a", "R37a", "R09a"]
+    # a computed frame's cells: tuples, an empty one among them
+    assert analysis.claim_ids([("A02", "A03"), ()], [("A03",), ("R09a",)]) == ["A02", "A03", "R09a"]
+
+
+def test_one_id_as_a_bare_string_is_refused_where_ids_are_expected(ledger):
+    """A bare 'A02' is a sequence of characters: read as ids, it would be a sum of three."""
+    from casualty_report.content import narrative, tables
+
+    assert narrative.total_words(ledger, ("R23a",), 225, False) == "225"
+    for call in (
+        lambda: narrative.total_words(ledger, "R23a", 225, False),
+        lambda: tables.read_in(ledger, "R23a"),
+    ):
+        with pytest.raises(TypeError, match="expected claim ids"):
+            call()
 
 
 def test_a_one_group_count_on_the_ministrys_side_is_not_compared(ledger):

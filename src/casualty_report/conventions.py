@@ -36,6 +36,22 @@ POPULATION_SEPARATOR = " + "
 ID_SEPARATOR = " "
 
 
+def as_ids(cell: object) -> tuple[str, ...]:
+    """A frame's cell of several values (claim ids, populations) as the tuple it must be: a bare
+    string is refused, since it would read as one value per character."""
+    if not isinstance(cell, tuple):
+        raise TypeError(f"expected a tuple of ids or words, got {cell!r}")
+    return cell
+
+
+def ids_given(ids: object) -> tuple[str, ...]:
+    """Claim ids a function was given (any sequence of them), as a tuple; one id passed as a bare
+    string is refused rather than read as one id per character."""
+    if isinstance(ids, str) or not isinstance(ids, tuple | list | set | frozenset):
+        raise TypeError(f"expected claim ids (a tuple or a list), got {ids!r}")
+    return tuple(ids)
+
+
 def joined(column: str, cell: object) -> object:
     """A frame's cell as a CSV writes it: a tuple joined by its column's separator, anything
     else as it is."""

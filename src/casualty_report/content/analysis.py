@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from casualty_report.conventions import as_ids
 from casualty_report.ledger.statuses import CONTESTED, IN_FORCE, STATUSES
 from casualty_report.ledger.vocabulary import (
     CLAIMANT_GROUPS,
@@ -115,8 +116,8 @@ def with_bounds(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def _for_everyone(populations: pd.Series) -> pd.Series:
-    """Which totals count everyone (``==`` would compare a tuple cell by cell)."""
-    return populations.map(EVERYONE.__eq__).astype(bool)
+    """Which totals count everyone (``==`` on the column would compare a tuple cell by cell)."""
+    return populations.map(lambda cell: as_ids(cell) == EVERYONE).astype(bool)
 
 
 def scope_order(claims: pd.DataFrame) -> list[str]:

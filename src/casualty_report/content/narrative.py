@@ -11,6 +11,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from casualty_report.content import comparisons
+from casualty_report.conventions import ids_given
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.statuses import STANDING, STATUSES, WITHDRAWN
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, MEASURES, POPULATIONS, QUALIFIERS, range_words
@@ -31,19 +32,9 @@ def claims_summary(ledger: Ledger) -> Markdown:
         return Markdown("**What the numbers show.** No figures have been reported yet.")
     counts = claims["status"].value_counts()
     first, last = claims["reported_on"].min(), claims["reported_on"].max()
-    fates = [
-        _how_many(
-            counts.get("retracted", 0),
-            "was withdrawn by whoever gave it",
-            "were withdrawn by whoever gave them",
-        ),
-        _how_many(counts.get("disputed", 0), "is disputed", "are disputed"),
-        _how_many(
-            counts.get("superseded", 0),
-            "was replaced by a later figure from the same authorities",
-            "were replaced by later figures from the same authorities",
-        ),
-    ]
+    # The worst fate first: withdrawn, disputed, replaced.
+    worst_first = sorted(STATUSES.items(), key=lambda item: -item[1].rank)
+    fates = [_how_many(counts.get(word, 0), *status.fate) for word, status in worst_first if status.fate[0]]
     return Markdown(
         f"**What the numbers show.** The tables hold {_count(len(claims), 'figure', 'figures')} from "
         f"{_count(claims['source_id'].nunique(), 'publication', 'publications')}, given between "
@@ -202,20 +193,9 @@ def corrections_summary(ledger: Ledger) -> Markdown:
             "had been reported yet."
         )
     counts = said["status"].value_counts()
-    parts = [
-        _how_many(counts.get("active", 0), "stands as published", "stand as published"),
-        _how_many(
-            counts.get("superseded", 0),
-            "was later revised by the same authorities",
-            "were later revised by the same authorities",
-        ),
-        _how_many(
-            counts.get("disputed", 0),
-            "is framed in a way other reporting contradicts",
-            "are framed in a way other reporting contradicts",
-        ),
-        _how_many(counts.get("retracted", 0), "had been withdrawn", "had been withdrawn"),
-    ]
+    # From the figures that stand to those withdrawn.
+    best_first = sorted(STATUSES.items(), key=lambda item: item[1].rank)
+    parts = [_how_many(counts.get(word, 0), *status.focus_fate) for word, status in best_first]
     return Markdown(
         f"**What the numbers show.** Of the {len(said)} figures in {_text(info.focus_label)}, "
         + ", ".join(parts[:-1])
@@ -244,6 +224,7 @@ def _text(value: object) -> str:
 def total_words(ledger: Ledger, ids: Sequence[str], value, lower_bound) -> str:
     """A total as a reader should see it: one claim keeps its own wording ('about 12,000',
     'dozens (counted as 12)'); a sum of several is 'at least' when any part is open."""
+    ids = ids_given(ids)
     if len(ids) != 1:
         return f"{'at least ' if lower_bound else ''}{int(value):,}"
     claim = ledger.claim[ids[0]]

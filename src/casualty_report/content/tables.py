@@ -20,6 +20,7 @@ import pandas as pd
 
 from casualty_report.content import comparisons
 from casualty_report.content.narrative import claim_value, display_value, status_word, total_words
+from casualty_report.conventions import ids_given
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.source_vocabulary import KNOWN_FROM
 from casualty_report.ledger.statuses import STANDING, STATUSES
@@ -176,7 +177,7 @@ def read_in(ledger: Ledger, claim_ids: Sequence[str]) -> list[tuple[str, str]]:
     """Where some claims were read, for a reader: 'TASS, para 2' and the page's address (http(s)
     only), once each. (The downloads keep the claim ids; a page shows who published the figure.)"""
     pages: dict[tuple[str, str], None] = {}
-    for claim_id in claim_ids:
+    for claim_id in ids_given(claim_ids):
         claim = ledger.claim.get(claim_id)
         if claim is None or (source := ledger.source.get(claim.source_id)) is None:
             continue

@@ -24,6 +24,10 @@ class Status:
     bar_key: str = ""  # how a bar chart draws it, for its key ("" when drawn plainly)
     timeline_key: str = ""  # how a timeline draws it, for its key ("" when drawn plainly)
     page_key: str = ""  # its part of a page's "How to read" line ("" when drawn plainly)
+    # How a summary says what became of n figures with it, one and several: of every figure in
+    # the tables (nothing for the standing ones), and of the focus source's figures.
+    fate: tuple[str, str] = ("", "")
+    focus_fate: tuple[str, str] = ("", "")
 
     @property
     def in_force(self) -> bool:
@@ -39,7 +43,13 @@ class Status:
 
 # In the order a bar chart's key lists them.
 STATUSES: dict[str, Status] = {
-    "active": Status("in force: not withdrawn, not contradicted", "stands", rank=0, was="stood"),
+    "active": Status(
+        "in force: not withdrawn, not contradicted",
+        "stands",
+        rank=0,
+        was="stood",
+        focus_fate=("stands as published", "stand as published"),
+    ),
     "retracted": Status(
         "withdrawn by the claimant",
         "withdrawn",
@@ -49,6 +59,8 @@ STATUSES: dict[str, Status] = {
         bar_key="hollow dashed bars were withdrawn",
         timeline_key="hollow rings were withdrawn",
         page_key="a figure drawn hollow with a dashed edge was withdrawn by whoever gave it",
+        fate=("was withdrawn by whoever gave it", "were withdrawn by whoever gave them"),
+        focus_fate=("had been withdrawn", "had been withdrawn"),
     ),
     "superseded": Status(
         "replaced by a later figure from the same claimant",
@@ -58,6 +70,14 @@ STATUSES: dict[str, Status] = {
         replaced=True,
         bar_key="hollow dotted bars were replaced by a later figure",
         page_key="hollow and dotted, replaced by a later figure of theirs",
+        fate=(
+            "was replaced by a later figure from the same authorities",
+            "were replaced by later figures from the same authorities",
+        ),
+        focus_fate=(
+            "was later revised by the same authorities",
+            "were later revised by the same authorities",
+        ),
     ),
     "disputed": Status(
         "the figure stands but its scope, measure, population or attribution is contested",
@@ -69,6 +89,11 @@ STATUSES: dict[str, Status] = {
         timeline_key="half-filled markers are disputed",
         page_key=(
             "hatched or half-filled, disputed (it stands, but what it counts or who gave it is contested)"
+        ),
+        fate=("is disputed", "are disputed"),
+        focus_fate=(
+            "is framed in a way other reporting contradicts",
+            "are framed in a way other reporting contradicts",
         ),
     ),
 }

@@ -10,6 +10,7 @@ import pandas as pd
 
 from casualty_report.content import comparisons, narrative
 from casualty_report.content.comparisons import Figure
+from casualty_report.conventions import ids_given
 from casualty_report.ledger.load import Ledger
 from casualty_report.ledger.statuses import IN_FORCE, STANDING, STATUSES, WITHDRAWN
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, COUNT_KINDS, MEASURES, POPULATIONS
@@ -29,7 +30,7 @@ def place_words(ledger: Ledger) -> str:
 
 def bar_total_words(ledger: Ledger, ids: Sequence[str], status: str) -> str:
     """'238', 'at least 164 (withdrawn)', '42 = 26 'civilians' + 16 security forces (disputed)'."""
-    claims = [ledger.claim[i] for i in ids]
+    claims = [ledger.claim[i] for i in ids_given(ids)]
     parts = [(narrative.claim_value(claim), POPULATIONS[claim.population].label) for claim in claims]
     if len(parts) == 1:
         words = narrative.total_words(ledger, ids, 0, False)
@@ -168,6 +169,8 @@ def rise_title(ledger: Ledger, points: pd.DataFrame, word: str, place: str, fina
 def source_line(ledger: Ledger, claim_ids: Iterable[str]) -> str:
     """Who made the claims behind a chart, then the outlets that published them, in the order of
     their first figure; past six outlets, a count."""
+    if isinstance(claim_ids, str):  # one id as a bare string would read as one id per character
+        raise TypeError(f"expected claim ids, got {claim_ids!r}")
     claim_ids = sorted(set(claim_ids))
     if not claim_ids:
         return "Source: no claims in the ledger for this view."
