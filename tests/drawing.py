@@ -41,9 +41,9 @@ def timeline_summary(ledger: Ledger, measure: str = "deaths") -> Markdown:
 
 
 def steps(ledger: Ledger) -> Chart:
-    return charts.steps_chart(analysis.steps_table(ledger.claims, ledger.place), ledger)
+    return charts.steps_chart(analysis.steps_table(ledger.place_claims), ledger)
 
 
 def steps_summary(ledger: Ledger) -> Markdown:
-    latest = analysis.latest_steps(analysis.steps_table(ledger.claims, ledger.place))
+    latest = analysis.latest_steps(analysis.steps_table(ledger.place_claims))
     return narrative.steps_summary(latest, ledger)

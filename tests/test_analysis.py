@@ -247,7 +247,7 @@ def test_corrections_in_a_rewound_view_only_cite_what_was_known(ledger):
 
 
 def test_from_detention_to_sentence_step_by_step(ledger):
-    steps = analysis.steps_table(ledger.claims, "Kazakhstan")
+    steps = analysis.steps_table(ledger.in_scope("Kazakhstan").place_claims)
     assert list(dict.fromkeys(steps["measure"])) == [
         "detained",
         "arrested",  # the same people, in a source's word: followed as one step
@@ -271,9 +271,10 @@ def test_from_detention_to_sentence_step_by_step(ledger):
 
 def test_the_steps_follow_a_rewound_view(ledger):
     early = ledger.known_before("2022-01-08")
-    latest = analysis.latest_steps(analysis.steps_table(early.claims, early.place))
+    latest = analysis.latest_steps(analysis.steps_table(early.place_claims))
     assert latest[["measure", "claim_id", "value"]].values.tolist() == [["detained", "R07b", 3811]]
-    assert analysis.latest_steps(analysis.steps_table(ledger.claims, "Nowhere")).empty
+    nowhere = ledger.claims[ledger.claims["scope"] == "Nowhere"]  # a place with no figures yet
+    assert analysis.latest_steps(analysis.steps_table(nowhere)).empty
 
 
 def test_a_relabelled_figure_is_followed_under_the_label_that_holds(ledger):

@@ -55,8 +55,7 @@ def test_a_findings_plain_words_are_its_pages_sentence_without_markup(dataset):
         page = findings.render(finding, ledger)
         assert html.unescape(re.sub(r"<[^>]+>", "", page)) == written.words
         assert f"<strong>{html.escape(written.heading, quote=False)}</strong>" in page
-        assert written.headline == written.words.split(". ")[0] and written.claims
-        assert written.as_data()["claims"] == sorted(written.claims)
+        assert written.claims and set(written.claims) <= set(ledger.claims["claim_id"])
 
 
 def test_a_date_cites_its_claim_when_no_figure_does():

@@ -53,8 +53,15 @@ def ids_given(ids: object) -> tuple[str, ...]:
 
 
 def joined(column: str, cell: object) -> object:
-    """A frame's cell as a CSV writes it: a tuple joined by its column's separator, anything
-    else as it is."""
+    """A frame's cell as a CSV writes it: a tuple of ids or populations joined by its column's
+    separator, anything else as it is. A tuple in any other column is an error: the codebook
+    would not say how it was joined."""
     if not isinstance(cell, tuple):
         return cell
-    return (POPULATION_SEPARATOR if column.endswith("populations") else ID_SEPARATOR).join(cell)
+    if column.endswith("populations"):
+        return POPULATION_SEPARATOR.join(cell)
+    if column.endswith("_ids"):
+        return ID_SEPARATOR.join(cell)
+    raise ValueError(
+        f"column {column!r} holds several values, and the codebook says of no such column how they are joined"
+    )

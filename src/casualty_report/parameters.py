@@ -12,9 +12,9 @@ Messages quote a bad value in at most about 80 characters plus its length, and Y
 size-limited with few aliases, so a hostile file cannot flood a log.
 
 Parameter *sets* are read here too: ``-p KEY=VALUE`` (:func:`parse_parameter`) and YAML files
-(:func:`load_parameter_sets`), each a named :class:`ParameterSet`. A set render refuses raises
-:class:`casualty_report.ParameterError` (exit 2); a notebook's own check raises this
-module's :class:`ParameterError`.
+(:func:`load_parameter_sets`), each a named :class:`ParameterSet`. A set render refuses and a
+notebook's own check raise the same :class:`casualty_report.errors.ParameterError` (exit 2 on
+the command line; a ``ValueError`` in papermill and JupyterLab).
 """
 
 from __future__ import annotations

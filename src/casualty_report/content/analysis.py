@@ -151,12 +151,12 @@ def injury_table(claims: pd.DataFrame) -> pd.DataFrame:
     return claims_table(claims, measures_about("injuries"))
 
 
-def steps_table(claims: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """Every figure on the path from detention to sentence in one place (detained, jailed for an
-    administrative offence, held by court order, criminal cases, convicted), step by step and
-    oldest first within a step."""
+def steps_table(place_claims: pd.DataFrame) -> pd.DataFrame:
+    """Every figure on the path from detention to sentence in the report's place (detained, jailed
+    for an administrative offence, held by court order, criminal cases, convicted), step by step
+    and oldest first within a step. ``place_claims``: the view's ``Ledger.place_claims``."""
     measures = [word for step in steps() for word in same_people(step)]  # 'arrested' with 'detained'
-    table = claims_table(claims[claims["scope"] == scope], measures)  # no figures yet: an empty table
+    table = claims_table(place_claims, measures)  # no figures yet: an empty table
     order = table["measure"].map(lambda measure: list(steps()).index(counted_as(measure)))
     return table.assign(_step=order).sort_values(["_step", "reported_on", "claim_id"]).drop(columns="_step")
 

@@ -34,7 +34,7 @@ def column(name: str, table: str | None = None) -> Column:
         entry = CODEBOOK[name]
     except KeyError:
         raise KeyError(
-            f"column {name!r} is not in the codebook (casualty_report/content/codebook.py)"
+            f"column {name!r} is not in the codebook (casualty_report/content/codebook_columns.py)"
         ) from None
     change = OVERRIDES.get((table, name)) if table is not None else None
     return replace(entry, **change) if change else entry
@@ -111,7 +111,7 @@ def write_datapackage(
             listed = ", ".join(repr(column_name) for column_name in undocumented)
             raise ValueError(
                 f"{path}: column {listed} {'is' if len(undocumented) == 1 else 'are'} not in the "
-                "codebook; document it in casualty_report/content/codebook.py before publishing"
+                "codebook; document it in casualty_report/content/codebook_columns.py before publishing"
             )
         resources.append(
             {

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypedDict
 
+from casualty_report.conventions import POPULATION_SEPARATOR
 from casualty_report.ledger.schema import CLAIMS, SOURCES
 from casualty_report.ledger.statuses import STATUSES
 from casualty_report.ledger.vocabulary import CLAIMANT_GROUPS, POPULATIONS, VOCABULARIES
@@ -75,7 +76,8 @@ def _joined_words(vocabulary: Mapping[str, Any]) -> str:
     """A pattern matching one or more vocabulary words separated by ' + ' (Table Schema
     patterns are anchored at both ends)."""
     word = "(?:" + "|".join(re.escape(w) for w in vocabulary) + ")"
-    return f"{word}(?: \\+ {word})*"
+    between = POPULATION_SEPARATOR.replace("+", "\\+")  # ' \\+ ': only the plus needs escaping
+    return f"{word}(?:{between}{word})*"
 
 
 #: A ledger column's kind (ledger/schema.py) as a published table's field type.

@@ -3,8 +3,8 @@
 :func:`pandera_schema` turns each :class:`~casualty_report.ledger.schema.Field` into pandera
 checks over the file's cells (stripped strings, "" when empty), with the words each error message
 ends in; :func:`validate_frame` turns the failures into
-:class:`~casualty_report.ledger.files.Problem` lines; :func:`typed` gives the validated frame its
-types. What Frictionless cannot say is here too, as rules over the whole frame
+:class:`~casualty_report.ledger.files.Problem` lines (the loader then types the frame). What
+Frictionless cannot say is here too, as rules over the whole frame
 (:func:`claims_rules`): a superseded claim names its replacement, in the same claimant group.
 """
 
