@@ -225,9 +225,20 @@ class Written:
         return {"heading": self.heading, "words": self.words, "claims": list(self.claims)}
 
 
+def _filled(finding: Finding, ledger: Ledger) -> str:
+    """The finding's text with each reference filled in from the ledger (``**lead**`` kept)."""
+
+    def fill(match: re.Match[str]) -> str:
+        reference = references(match.group(0))[0]
+        assert isinstance(reference, Reference), "problems() refuses a bad reference"
+        return _words(ledger, reference)
+
+    return REFERENCE.sub(fill, finding.text)
+
+
 def written(finding: Finding, ledger: Ledger) -> Written:
     """A finding as plain text, references filled in, from its own text (not from a page)."""
-    filled = REFERENCE.sub(lambda match: _words(ledger, references(match.group(0))[0]), finding.text)  # type: ignore[arg-type]
+    filled = _filled(finding, ledger)
     lead = re.search(r"\*\*(.+?)\*\*", filled)
     words = filled.replace("**", "")
     ids = {i for ref in references(finding.text) if isinstance(ref, Reference) for i in ref.ids}
@@ -238,6 +249,5 @@ def markdown(ledger: Ledger) -> str:
     """Every finding of the dataset as a Markdown list, figures filled in: the README's text."""
     lines = []
     for finding in ledger.info.findings:
-        text = REFERENCE.sub(lambda match: _words(ledger, references(match.group(0))[0]), finding.text)  # type: ignore[arg-type]
-        lines.append(f"- {text}")
+        lines.append(f"- {_filled(finding, ledger)}")
     return "\n".join(lines) + "\n"
