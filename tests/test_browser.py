@@ -360,19 +360,51 @@ def test_the_claims_table_sorts_and_filters_in_the_page(tabs, published, shared_
     tools = page.locator("#table-deaths").locator(
         "xpath=preceding-sibling::div[@class='table-tools no-print'][1]"
     )
+    # Every menu within the column: a long claimant's name once pushed one past a phone's edge.
+    overflow = page.evaluate(
+        "Array.from(document.querySelectorAll('.table-tools select')).filter(s =>"
+        " s.getBoundingClientRect().right > s.closest('.table-tools').getBoundingClientRect().right + 0.5)"
+        ".length"
+    )
+    assert overflow == 0
     place = tools.get_by_label("Place:")
     place.select_option("Almaty")
     tools.get_by_label("Order:").select_option("Figure:desc")
     shown = page.evaluate(
         "Array.from(document.querySelectorAll('#table-deaths tbody tr')).filter(r => r.offsetParent !== null)"
-        ".map(r => [r.cells[1].textContent.trim(), parseInt(r.cells[3].textContent.replace(/\\D/g, ''), 10)])"
+        ".map(r => [r.cells[1].textContent.trim(), r.cells[2].textContent.trim(),"
+        " parseInt(r.cells[3].textContent.replace(/\\D/g, ''), 10)])"
     )
     total = page.locator("#table-deaths tbody tr").count()
-    assert shown and {where for where, _ in shown} == {"Almaty"}
-    assert [figure for _, figure in shown] == sorted((figure for _, figure in shown), reverse=True)
-    assert tools.locator(".table-status").inner_text() == f"Showing {len(shown)} of {total} figures."
+    assert shown and {where for where, _, _ in shown} == {"Almaty"}
+    for kind in {kind for _, kind, _ in shown}:  # largest first within each kind of count
+        figures = [figure for _, k, figure in shown if k == kind]
+        assert figures == sorted(figures, reverse=True), kind
+    assert tools.locator(".table-status").inner_text() == (
+        f"Showing {len(shown)} of {total} figures, largest first within each kind of count."
+    )
     place.select_option("")  # all again: every row back
     assert page.evaluate("document.querySelectorAll('#table-deaths tbody tr[hidden]').length") == 0
+    # Sizes are compared within one kind of count: tenge paid never sit among people convicted.
+    justice = page.locator("#table-justice").locator(
+        "xpath=preceding-sibling::div[@class='table-tools no-print'][1]"
+    )
+    justice.get_by_label("Order:").select_option("Figure:desc")
+    ordered = page.evaluate(
+        "(() => { const t = document.querySelector('#table-justice table')"
+        " || document.querySelector('table#table-justice');"
+        " const at = Array.from(t.querySelectorAll('thead th')).map(h => h.textContent.trim());"
+        " return Array.from(t.tBodies[0].rows).map(r => [r.cells[at.indexOf('Counted')].textContent.trim(),"
+        " ((m) => m ? parseInt(m[0], 10) : -1)("
+        "r.cells[at.indexOf('Figure')].textContent.replace(/,/g, '').match(/\\d+/))]); })()"
+    )
+    kinds = [kind for kind, _ in ordered]
+    assert len(set(kinds)) > 2 and any("tenge" in kind for kind in kinds)
+    runs = [kind for i, kind in enumerate(kinds) if i == 0 or kinds[i - 1] != kind]
+    assert len(runs) == len(set(kinds)), runs  # each kind of count together
+    for kind in set(kinds):
+        figures = [figure for k, figure in ordered if k == kind]
+        assert figures == sorted(figures, reverse=True), kind
 
 
 def test_without_script_the_claims_table_reads_whole(browser, published, shared_runs):

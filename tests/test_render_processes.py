@@ -134,6 +134,8 @@ def test_killing_the_render_by_pid_never_blocks_the_next(shared_tiny_reports, tm
         assert code == 143 and "terminated (SIGTERM)" in victim.stderr.read()
         runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
         assert any(run["status"] == "failed" and run["error"].startswith("interrupted") for run in runs)
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert "not published: the render was stopped before it published" in index
 
 
 def test_a_lock_held_by_what_a_dead_render_left_is_cleared(tmp_path):
@@ -195,4 +197,5 @@ def test_a_dead_worker_costs_its_notebook_only(tmp_path):
     assert "01-say-where" not in results["scope-almaty"].error  # its other notebook ran
     runs = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert sorted(run["status"] for run in runs) == ["failed", "published"]
-    assert "scope-almaty" in (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "not published: a page of it could not be built" in index and "scope-almaty" not in index

@@ -139,7 +139,7 @@ def keep_failure(
             "the published report is unchanged"
         )
     log(f"{name}: FAILED: {message}")
-    append_history(out, name, stamp, "failed", plan.parameters, "", message)
+    append_history(out, name, stamp, "failed", plan.parameters, "", message, because="notebook")
     return RunResult(name, kept, "failed", error=message)
 
 
@@ -210,9 +210,18 @@ def _point_latest(out: Path, name: str, target: Path) -> None:
     os.replace(temporary, link)
 
 
+#: Why a run failed, as the site index tells readers (the error itself is for maintainers: it
+#: names notebooks, cells and paths).
+FAILED_BECAUSE = {
+    "notebook": "a page of it could not be built",
+    "interrupted": "the render was stopped before it published",
+}
+
+
 def append_history(
-    out: Path, name: str, stamp: str, status: str, parameters, folder: str, error: str
+    out: Path, name: str, stamp: str, status: str, parameters, folder: str, error: str, because: str = ""
 ) -> None:
+    """One line of ``history.jsonl``; ``because``, for a failure, is a key of :data:`FAILED_BECAUSE`."""
     entry = {
         "set": name,
         "rendered_on": stamp,
@@ -221,6 +230,7 @@ def append_history(
         "parameters": parameters,
         "folder": folder,
         "error": error,
+        **({"because": because} if because else {}),
     }
     line = (json.dumps(entry, sort_keys=True, default=str) + "\n").encode("utf-8")
     path = out / "history.jsonl"

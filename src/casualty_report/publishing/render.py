@@ -176,7 +176,16 @@ def _render(
         except KeyboardInterrupt:  # every set not yet published says so; the index is rewritten
             for plan in todo:
                 if plan.name not in results:
-                    publish.append_history(out, plan.name, stamp, "failed", plan.parameters, "", INTERRUPTED)
+                    publish.append_history(
+                        out,
+                        plan.name,
+                        stamp,
+                        "failed",
+                        plan.parameters,
+                        "",
+                        INTERRUPTED,
+                        because="interrupted",
+                    )
                     log(f"{plan.name}: FAILED: {INTERRUPTED}")
             _rewrite_index(out, log)
             raise

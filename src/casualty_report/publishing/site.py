@@ -30,7 +30,7 @@ from casualty_report.content.narrative import view_title
 from casualty_report.parameters import defaults
 from casualty_report.publishing import changes
 from casualty_report.publishing.pages import TEMPLATES_DIR, read_page
-from casualty_report.publishing.publish import read_history, read_manifest
+from casualty_report.publishing.publish import FAILED_BECAUSE, read_history, read_manifest
 
 if TYPE_CHECKING:
     from casualty_report.ledger.load import Ledger
@@ -253,7 +253,7 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
                 "status": entry.get("status", ""),
                 "folder": folder if published else "",
                 "failed": entry.get("status") == "failed",
-                "error": (entry.get("error") or "")[:200],
+                "because": FAILED_BECAUSE.get(str(entry.get("because", "")), ""),
             }
         )
     page = _environment().get_template("site/index.html.j2").render(events=events, runs=runs)

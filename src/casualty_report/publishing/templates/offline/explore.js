@@ -51,6 +51,7 @@
     status.className = "table-status";
     status.setAttribute("aria-live", "polite");
     var filters = [];
+    var sizes = "";  // set when the figures are ordered by size: said under the menus
     function apply() {
       var shown = 0;
       rows.forEach(function (row) {
@@ -60,7 +61,7 @@
         row.hidden = !keep;
         if (keep) { shown += 1; }
       });
-      status.textContent = "Showing " + shown + " of " + rows.length + " figures.";
+      status.textContent = "Showing " + shown + " of " + rows.length + " figures" + sizes + ".";
     }
     FILTERS.forEach(function (column) {
       var at = heads.indexOf(column);
@@ -77,10 +78,25 @@
       tools.appendChild(made[0]);
       filters.push([at, made[1]]);
     });
+    // Figures are ordered within each kind of count (people killed, people detained, tenge
+    // paid…), kinds in the order the table first gives them: a sum of money is never set above a
+    // count of people, nor the dead among the detained.
+    var counted = heads.indexOf("Counted");
+    var kinds = {};
+    published.forEach(function (row) {
+      var kind = text(row.cells[counted]);
+      if (!(kind in kinds)) { kinds[kind] = Object.keys(kinds).length; }
+    });
     var order = control("table-" + n + "-order", "Order:", ORDERS, function (event) {
       var chosen = event.target.value.split(":");
       var at = heads.indexOf(chosen[0]);
+      sizes = chosen[0] !== "Figure" ? "" :
+        (chosen[1] === "asc" ? ", smallest" : ", largest") + " first within each kind of count";
       rows = at < 0 ? published.slice() : published.slice().sort(function (a, b) {
+        if (chosen[0] === "Figure") {
+          var apart = kinds[text(a.cells[counted])] - kinds[text(b.cells[counted])];
+          if (apart) { return apart; }
+        }
         var x = key(text(a.cells[at]), chosen[0]), y = key(text(b.cells[at]), chosen[0]);
         return chosen[1] === "asc" ? x - y : y - x;
       });
