@@ -229,7 +229,7 @@ def test_pruning_keeps_the_last_month_whole_and_a_run_a_month_before(tmp_path):
     (out / "notes-2020-01-01").mkdir()  # not a run the history knows: not ours to remove
     (out / "latest").mkdir()
     (out / "latest" / "default").symlink_to("../default-2026-11-25")
-    removed = prune(out, today=dt.date(2026, 12, 2), log=lambda _: None)
+    removed = prune(out, today=dt.date(2026, 12, 2), log=lambda _: None).removed
     assert removed == ["default-2026-09-01", "default-2026-09-15", "default-2026-10-05"]
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("default-")) == [
         "default-2026-09-30",
@@ -243,6 +243,34 @@ def test_pruning_keeps_the_last_month_whole_and_a_run_a_month_before(tmp_path):
     listed = index.count('data-label="Outcome">published</td>') + index.count(">replaced by a later run</td>")
     assert listed == len(days)  # all still listed, the removed ones without their link
     assert 'href="default-2026-09-01/' not in index and 'href="default-2026-09-30/' in index
+
+
+def test_a_run_that_cannot_be_removed_is_reported_and_the_rest_pruned(tmp_path, monkeypatch):
+    """A run the policy drops but the disk will not let go (a busy mount, a read-only file) is
+    named, and the runs after it are still pruned; the command exits 1."""
+    import datetime as dt
+    import shutil
+
+    from casualty_report.publishing import prune as pruning
+    from casualty_report.publishing.publish import append_history
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    for day in ("2026-09-01", "2026-09-15", "2026-09-30"):
+        (out / f"default-{day}").mkdir()
+        append_history(out, "default", day, "published", {}, f"default-{day}", "")
+    real_rmtree = shutil.rmtree
+
+    def stuck(path, *args, **kwargs):
+        if Path(path).name == "default-2026-09-01":
+            raise OSError(16, "Device or resource busy")
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(pruning.shutil, "rmtree", stuck)
+    pruned = pruning.prune(out, today=dt.date(2026, 12, 2), log=lambda _: None)
+    assert pruned.removed == ["default-2026-09-15"]
+    assert pruned.not_removed == ["default-2026-09-01: Device or resource busy"]
+    assert (out / "default-2026-09-01").is_dir() and (out / "default-2026-09-30").is_dir()
 
 
 def test_socket_folders_a_killed_render_left_are_cleared_later(tmp_path, monkeypatch):

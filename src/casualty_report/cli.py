@@ -158,13 +158,15 @@ def _prune(args: argparse.Namespace) -> int:
     out = args.out or REPORTS_DIR
     try:
         with RenderLock(out, args.wait, print):  # never while a render writes
-            removed = prune(out, keep_days=args.keep_days)
+            pruned = prune(out, keep_days=args.keep_days)
             site.write_index(out, print)
     except BusyError as error:
         print(f"prune busy: {error}", file=sys.stderr)
         return EXIT_BUSY
-    print(f"removed {len(removed)} run(s); the index still lists them")
-    return EXIT_OK
+    print(f"removed {len(pruned.removed)} run(s); the index still lists them")
+    for failure in pruned.not_removed:
+        print(f"prune: could not remove {failure}", file=sys.stderr)
+    return EXIT_FAILED if pruned.not_removed else EXIT_OK
 
 
 def _watch(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from casualty_report.publishing.publish import read_history
 
@@ -19,11 +20,17 @@ KEEP_DAYS = 30
 RUN = re.compile(r"^(?P<set>[a-z0-9][a-z0-9-]*)-(?P<day>\d{4}-\d{2}-\d{2})$")
 
 
+class Pruned(NamedTuple):
+    removed: list[str]  # folder names, oldest first
+    not_removed: list[str]  # "<folder>: why", for each run the policy drops but could not be removed
+
+
 def prune(
     out: Path, *, keep_days: int = KEEP_DAYS, today: dt.date | None = None, log: Callable[[str], None] = print
-) -> list[str]:
-    """Remove the runs the policy does not keep; return their folder names, oldest first. Only
-    folders the history names as a published run are candidates: nothing else in ``out`` is."""
+) -> Pruned:
+    """Remove the runs the policy does not keep. Only folders the history names as a published
+    run are candidates: nothing else in ``out`` is. A run that cannot be removed (a busy mount, a
+    read-only file) is reported and the others are still pruned."""
     today = today or dt.datetime.now(dt.UTC).date()
     published = {entry["folder"] for entry in read_history(out) if entry.get("status") == "published"}
     latest = (
@@ -39,12 +46,17 @@ def prune(
         except ValueError:
             continue
         runs.setdefault((found["set"], found["day"][:7]), []).append((day, folder.name))
-    removed = []
+    removed, not_removed = [], []
     for kept in runs.values():
         last_of_month = max(kept)[1]
         for day, name in sorted(kept):
             if (today - day).days > keep_days and name != last_of_month and name not in latest:
-                shutil.rmtree(out / name)
+                try:
+                    shutil.rmtree(out / name)
+                except OSError as error:
+                    not_removed.append(f"{name}: {error.strerror or error}")
+                    log(f"could not remove {name}: {error.strerror or error}")
+                    continue
                 removed.append(name)
                 log(f"removed {name} (older than {keep_days} days, not the last run of its month)")
-    return sorted(removed)
+    return Pruned(sorted(removed), sorted(not_removed))
