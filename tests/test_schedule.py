@@ -86,6 +86,8 @@ def test_two_scheduled_runs_keep_history_and_the_last_good_report(tmp_path):
     assert os.readlink(out / "latest" / "national") == first  # the first report is still published
     assert (out / "latest" / "national" / "manifest.json").read_bytes() == first_manifest
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "a committed mistake" in index and f'<a href="{Path(first).name}/index.html">' in index
+    assert "a committed mistake" in history[-1]["error"]  # for maintainers; readers get words
+    assert "not published: a page of it could not be built" in index and "a committed mistake" not in index
+    assert f'<a href="{Path(first).name}/index.html">' in index
     log = (out / "render.log").read_text(encoding="utf-8")
     assert log.count("render exit 0") == 1 and log.count("render exit 1") == 1
