@@ -399,6 +399,7 @@ def test_index_and_latest_after_success_and_failure(shared_reports, tmp_path):
     assert "The only count of everyone killed that the authorities gave in the first week" in index
     first_row = index.split('<tbody role="rowgroup">')[1].split("</tr>")[0]
     assert "Every place" in first_row  # newest first
+    assert 'data-label="Event">Kazakhstan, January 2022</td>' in first_row  # from the set's latest run
     # Readers are told the run was not published and why, in words; the error (a notebook's file
     # name, its cell, a path on the machine) is for maintainers: the history and the log.
     assert 'data-label="Outcome">not published: a page of it could not be built</td>' in first_row

@@ -223,11 +223,13 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
     then every run; atomic. Sets and runs are named by what they cover, never by their slug."""
     latest_dir = out / "latest"
     events: dict[str, list[dict[str, str]]] = {}
+    event_of_set: dict[str, str] = {}  # a set name -> the event its latest published run covers
     if latest_dir.is_dir():
         for link in sorted(latest_dir.iterdir()):
             manifest = read_manifest(out, link) if link.is_symlink() else None
             if manifest is None:
                 continue
+            event_of_set[link.name] = _text(manifest, "event")
             events.setdefault(_text(manifest, "event"), []).append(
                 {
                     "name": link.name,
@@ -245,8 +247,11 @@ def write_site_index(out: Path, history: Sequence[Mapping[str, Any]]) -> None:
         runs.append(
             {
                 "set": entry.get("set", ""),
-                # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'
-                "event": _text(manifest or {}, "event").partition(":")[0],
+                # 'Karakalpakstan, July 2022': two events' sets may cover 'every place'; a run
+                # that did not publish has no manifest: its set's latest run names the event
+                "event": (
+                    _text(manifest or {}, "event") or event_of_set.get(entry.get("set", ""), "")
+                ).partition(":")[0],
                 "title": _text(manifest or {}, "title")
                 or _capitalised(describe_parameters(entry["parameters"])),
                 "rendered_on": _date_words(entry.get("rendered_on", "")),
