@@ -209,9 +209,37 @@ def read_at_widths(tabs: dict[int, Tab], path: Path, site: Path, viewports: dict
         facts = tab.page.evaluate(READ_PAGE)
         readings[width] = Reading(judge(facts, tab.left, audit), audit, facts)
         if width in shots:
-            shots[width].parent.mkdir(parents=True, exist_ok=True)
-            tab.page.screenshot(path=str(shots[width]), full_page=True, quality=85)  # type from the suffix
+            save_screenshot(tab.page, shots[width])
     return readings
+
+
+#: A JPEG is at most 65,535 px tall; Chromium writes an empty file for a page taller than that
+#: (a claims page at phone width, its rows as cards, is). Such a page is saved in parts.
+JPEG_MAX_HEIGHT = 65_000
+PART_HEIGHT = 15_000  # within ImageMagick's default 16,000-pixel limit, to crop and view
+
+
+def save_screenshot(page, path: Path) -> list[Path]:
+    """A full-page screenshot of ``page`` at ``path`` (JPEG); a page too tall for one JPEG goes
+    to ``<stem>-part1.jpg``, ``-part2.jpg``… in order. Every file written holds a picture."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in [path, *path.parent.glob(f"{path.stem}-part*{path.suffix}")]:
+        old.unlink(missing_ok=True)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if height <= JPEG_MAX_HEIGHT:
+        page.screenshot(path=str(path), full_page=True, quality=85)
+        saved = [path]
+    else:
+        saved = []
+        for number, top in enumerate(range(0, height, PART_HEIGHT), start=1):
+            part = path.with_name(f"{path.stem}-part{number}{path.suffix}")
+            clip = {"x": 0, "y": top, "width": width, "height": min(PART_HEIGHT, height - top)}
+            page.screenshot(path=str(part), full_page=True, clip=clip, quality=85)
+            saved.append(part)
+    empty = [shot.name for shot in saved if shot.stat().st_size == 0]
+    assert not empty, f"screenshots written empty: {empty}"
+    return saved
 
 
 def problems(page, left: list[str], audit: dict | None = None) -> dict[str, list[str]]:

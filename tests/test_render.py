@@ -419,15 +419,20 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
 
     data = shutil.copytree(FIXTURES / "exampleland-2031", tmp_path / "exampleland")
     out = tmp_path / "reports"
-    first = render(
-        out,
-        {"data_dir": str(data)},
-        name="example",
-        notebooks=find_notebooks(TINY_NOTEBOOKS),
-        jobs=1,
-        log=lambda _: None,
-        today=dt.date(2031, 3, 20),
-    )
+
+    def render_on(day: dt.date):
+        notebooks = find_notebooks(TINY_NOTEBOOKS)
+        return render(
+            out,
+            {"data_dir": str(data)},
+            name="example",
+            notebooks=notebooks,
+            jobs=1,
+            log=lambda _: None,
+            today=day,
+        )
+
+    first = render_on(dt.date(2031, 3, 20))
     assert changes.read(first.directory)["first"] is True
     assert "first published run of this report" in (first.directory / "changes.html").read_text(
         encoding="utf-8"
@@ -449,15 +454,7 @@ def test_adding_a_claim_gives_a_changes_page_naming_it_and_a_feed_entry(tmp_path
     )
     with (data / "claims.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n").writerow(added)
-    second = render(
-        out,
-        {"data_dir": str(data)},
-        name="example",
-        notebooks=find_notebooks(TINY_NOTEBOOKS),
-        jobs=1,
-        log=lambda _: None,
-        today=dt.date(2031, 3, 21),
-    )
+    second = render_on(dt.date(2031, 3, 21))
     said = changes.read(second.directory)
     assert said["previous"] == first.directory.name and [c["kind"] for c in said["changes"]] == ["added"]
     page = (second.directory / "changes.html").read_text(encoding="utf-8")

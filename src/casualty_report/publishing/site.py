@@ -66,7 +66,7 @@ FRONT_PAGE_CHARTS = ("death-toll-timeline", "detentions-timeline")
 MAX_FRONT_PAGE_CHARTS = 3
 
 
-def write_run_page(
+def write_front_page(
     run_dir: Path,
     *,
     set_name: str,
@@ -77,10 +77,19 @@ def write_run_page(
     commit: str | None,
     previous: Path | None = None,
 ) -> dict[str, str]:
-    """Write ``run_dir/index.html``, its ``findings.json`` and what changed since ``previous``
+    """Write a run's codebook (``datapackage.json``, when it wrote tables), ``run_dir/index.html``,
+    its ``findings.json`` and what changed since ``previous``
     (the set's last published run: ``changes.json``, ``changes.html``); return the run's title
     and headline (for the site index). ``ledger`` is the set's whole ledger as render loaded and
     checked it before the notebooks ran: the page narrows it as the notebooks did."""
+    if (run_dir / "tables").is_dir():
+        write_datapackage(
+            run_dir,
+            name=f"casualty-report-{set_name}",
+            title=f"Casualty report tables: {set_name}",
+            description="The tables of one rendered run of the casualty report, one row per "
+            "claim, total or estimate; every figure traces to a claim in the ledger.",
+        )
     ledger = ledger.in_scope(parameters.get("scope")).known_before(parameters.get("as_of"))
     read = [read_page(notebook, html_name, run_dir) for notebook, html_name in pages]
     sources = {source["source_id"]: source for source in read_sources(run_dir)}
@@ -173,39 +182,6 @@ def _label(stem: str) -> str:
     phone = stem.endswith("-phone")
     words = stem.removesuffix("-phone").replace("-", " ").replace("_", " ")
     return words[:1].upper() + words[1:] + (", drawn for phones" if phone else "")
-
-
-def write_front_page(
-    run_dir: Path,
-    *,
-    set_name: str,
-    ledger: Ledger,
-    parameters: Mapping[str, Any],
-    pages: Sequence[tuple[Path, str]],
-    rendered_on: str,
-    commit: str | None,
-    previous: Path | None = None,
-) -> dict[str, str]:
-    """A run's codebook (``datapackage.json``, when it wrote tables) and its front page; returns
-    its title and headline finding."""
-    if (run_dir / "tables").is_dir():
-        write_datapackage(
-            run_dir,
-            name=f"casualty-report-{set_name}",
-            title=f"Casualty report tables: {set_name}",
-            description="The tables of one rendered run of the casualty report, one row per "
-            "claim, total or estimate; every figure traces to a claim in the ledger.",
-        )
-    return write_run_page(
-        run_dir,
-        set_name=set_name,
-        ledger=ledger,
-        parameters=parameters,
-        pages=pages,
-        rendered_on=rendered_on,
-        commit=commit,
-        previous=previous,
-    )
 
 
 def write_index(out: Path, log: Callable[[str], None] | None = None) -> None:

@@ -74,25 +74,21 @@ def _range_top(ledger: Ledger, ids: list[str]) -> int | None:
 def injuries_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every figure in ``table`` (:func:`analysis.injury_table` of the ledger's view) for people
     injured, treated or in hospital: one panel per kind of count."""
-    what = (
-        f"People reported injured, treated or in hospital in {place_words(ledger)}, "
-        f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
-    )
-    return replace(
-        claims_chart(ledger, "injuries", table, "injured, treated or in hospital", what), data="injuries"
-    )
+    return _every_claim(table, ledger, "injuries", "injured, treated or in hospital")
 
 
 def arrests_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
     """Every figure in ``table`` (:func:`analysis.arrest_table`) for people detained, arrested,
     held or convicted: one panel per measure."""
+    return _every_claim(table, ledger, "arrests", "detained, held or convicted")
+
+
+def _every_claim(table: pd.DataFrame, ledger: Ledger, name: str, counted: str) -> Chart:
     what = (
-        f"People reported detained, held or convicted in {place_words(ledger)}, "
+        f"People reported {counted} in {place_words(ledger)}, "
         f"{as_of_words(ledger)}; one panel per kind of count, one bar per claim, oldest first"
     )
-    return replace(
-        claims_chart(ledger, "arrests", table, "detained, held or convicted", what), data="arrests"
-    )
+    return replace(claims_chart(ledger, name, table, counted, what), data=name)
 
 
 def steps_chart(table: pd.DataFrame, ledger: Ledger) -> Chart:
