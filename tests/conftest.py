@@ -40,6 +40,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SLOWEST_FIRST = [
     "tests/test_browser.py",
     "tests/test_faults.py",
+    "tests/test_cluster.py",
     "tests/test_scale.py",
     "tests/test_fuzz_ledger.py",
     "tests/test_charts.py",

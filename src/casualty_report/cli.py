@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from casualty_report.paths import DEFAULT_DATASET
+from casualty_report.paths import CLUSTER_ENV, DEFAULT_DATASET
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -120,16 +122,7 @@ def _render(args: argparse.Namespace) -> int:
         overrides = dict(parse_parameter(text) for text in args.parameters)
         sets = load_parameter_sets(args.params, overrides, args.name)
         notebooks = find_notebooks(args.notebooks) if args.notebooks else None
-        results = render_sets(
-            sets,
-            args.out,
-            force=args.force,
-            jobs=args.jobs,
-            notebooks=notebooks,
-            wait=args.wait,
-            progress=log,
-            timeout=args.timeout,
-        )
+        results = render_sets(sets, args.out, notebooks=notebooks, progress=log, **_render_options(args))
     except ParameterError as error:
         print(f"render refused: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -186,7 +179,7 @@ def _watch(args: argparse.Namespace) -> int:
         print(f"watch refused: {error}", file=sys.stderr)
         return EXIT_USAGE
     notebooks = find_notebooks(args.notebooks) if args.notebooks else find_notebooks()
-    options = {"force": args.force, "jobs": args.jobs, "wait": args.wait, "timeout": args.timeout}
+    options = _render_options(args)
 
     def render() -> list:  # parameter files and the notebooks' list re-read each time: both may change
         found = find_notebooks(args.notebooks) if args.notebooks else find_notebooks()
@@ -225,6 +218,12 @@ def _seconds(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text[:40]!r}")
     return value
+
+
+def _render_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``render`` and ``watch`` pass on to every render."""
+    names = ("force", "jobs", "wait", "timeout", "cluster")
+    return {name: getattr(args, name) for name in names}
 
 
 def _render_arguments(parser: argparse.ArgumentParser) -> None:
@@ -271,6 +270,13 @@ def _render_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive_seconds,
         default=600.0,
         help="seconds a notebook cell may run before the notebook fails (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=os.environ.get(CLUSTER_ENV) or None,
+        help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+        f"tcp://10.0.0.5:8786 (default: ${CLUSTER_ENV} if set, else this machine; --jobs is then unused)",
     )
 
 

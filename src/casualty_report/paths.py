@@ -22,6 +22,8 @@ PARAMS_DIR = REPO_ROOT / "params"  # the shipped parameter sets
 
 #: Overrides DATA_ROOT, e.g. for a dataset kept outside the repository.
 DATA_DIR_ENV = "CASUALTY_REPORT_DATA_DIR"
+#: A Dask scheduler's address: where ``render`` and ``watch`` run notebooks when no --cluster is given.
+CLUSTER_ENV = "CASUALTY_REPORT_CLUSTER"
 
 
 def dataset_dir(dataset: str = DEFAULT_DATASET, data_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -59,10 +59,18 @@ def plan(parameter_set: ParameterSet, notebooks: Iterable[Path]) -> Plan:
 
 def input_files(notebooks: Iterable[Path], parameters: Mapping[str, Any]) -> list[Path]:
     """Every file a run reads: notebooks, the dataset folder, the package."""
+    return [*notebooks, *dataset_files(parameters), *package_files()]
+
+
+def dataset_files(parameters: Mapping[str, Any]) -> list[Path]:
+    """The files of the dataset folder a set reads (its ledger, sources and dataset.yml)."""
     ledger_dir = dataset_dir(parameters.get("dataset", DEFAULT_DATASET), parameters.get("data_dir"))
-    package = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    data = sorted(p for p in ledger_dir.glob("*") if p.is_file()) if ledger_dir.is_dir() else []
-    return [*notebooks, *data, *package]
+    return sorted(p for p in ledger_dir.glob("*") if p.is_file()) if ledger_dir.is_dir() else []
+
+
+def package_files() -> list[Path]:
+    """The package's own files (code, templates, styles), in a fixed order."""
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def file_hashes(paths: Iterable[Path]) -> dict[str, str]:
@@ -82,6 +90,17 @@ def fingerprint(hashes: Mapping[str, str], parameters: Mapping[str, Any]) -> str
     digest = hashlib.sha256()
     digest.update(json.dumps(hashes, sort_keys=True).encode())
     digest.update(json.dumps(dict(parameters), sort_keys=True, default=str).encode())
+    digest.update(json.dumps(versions(), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """The package's files and the tracked libraries' versions, hashed: what a cluster's worker
+    must share with the render that sends it notebooks (cluster.py), wherever it is installed."""
+    digest = hashlib.sha256()
+    for path in package_files():
+        digest.update(f"{path.relative_to(PACKAGE_DIR).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
     digest.update(json.dumps(versions(), sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -30,12 +30,13 @@ Layout of ``<out>`` (default ``reports/``)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casualty_report.errors import ParameterError, RenderError
 from casualty_report.parameters import (
@@ -49,6 +50,9 @@ from casualty_report.publishing.lock import RenderLock
 from casualty_report.publishing.notebooks import find_notebooks
 from casualty_report.publishing.publish import RunResult
 
+if TYPE_CHECKING:
+    from casualty_report.publishing.cluster import Cluster
+
 
 def render_sets(
     sets: Sequence[ParameterSet],
@@ -61,9 +65,12 @@ def render_sets(
     progress: Callable[[str], None] | None = None,
     today: dt.date | None = None,
     timeout: float | None = None,
+    cluster: str | None = None,
 ) -> list[RunResult]:
     """Render every parameter set; return one result per set (published, skipped or failed).
-    ``timeout``: seconds a notebook's cell may run (default ``worker.NOTEBOOK_TIMEOUT``)."""
+    ``timeout``: seconds a notebook's cell may run (default ``worker.NOTEBOOK_TIMEOUT``).
+    ``cluster``: a Dask scheduler's address; its workers run the notebooks (cluster.py), which
+    otherwise run in this machine's pool of warm kernels (pool.py)."""
     out = Path(out) if out is not None else REPORTS_DIR
     notebooks = notebooks if notebooks is not None else find_notebooks()
     if not notebooks:
@@ -73,6 +80,20 @@ def render_sets(
 
     # 1. What each set reads, hashed (its parameters checked on the way).
     plans = [fingerprint.plan(parameter_set, notebooks) for parameter_set in sets]
+    with contextlib.ExitStack() as stack:
+        # A cluster is reached, and its workers' code checked, before anything is touched.
+        engine = stack.enter_context(_connect(cluster)) if cluster else None
+        return _lock_and_render(plans, sets, out, force, jobs, notebooks, wait, log, stamp, timeout, engine)
+
+
+def _connect(address: str):
+    from casualty_report.publishing.cluster import Cluster  # Dask, only for a cluster render
+
+    return Cluster(address)
+
+
+def _lock_and_render(plans, sets, out, force, jobs, notebooks, wait, log, stamp, timeout, engine):
+    """Steps 2 to 6, under the lock."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -89,7 +110,7 @@ def render_sets(
         for name in results:
             log(f"{name}: up to date (inputs unchanged; --force re-renders)")
         if todo:
-            results |= _render(todo, notebooks, out, stamp, jobs, log, (lock.fileno,), timeout)
+            results |= _render(todo, notebooks, out, stamp, jobs, log, (lock.fileno,), timeout, engine)
     return [results[parameter_set.name] for parameter_set in sets]
 
 
@@ -128,6 +149,7 @@ def _render(
     log,
     inherited: Sequence[int] = (),
     timeout: float | None = None,
+    engine: Cluster | None = None,
 ) -> dict[str, RunResult]:
     """Steps 3 to 6 for the sets that have work to do. Interrupted (Ctrl-C, SIGTERM), the
     workers are killed, the staging folders removed, the history and the index say so, and the
@@ -158,7 +180,7 @@ def _render(
     try:
         for plan in todo:  # the ledger as the notebooks are about to read it, for the next run to compare
             keep_ledger(stagings[plan.name], plan.parameters)
-        # 4. Every notebook of every set, in a pool of warm kernels.
+        # 4. Every notebook of every set, in a pool of warm kernels here or on the cluster's workers.
         tasks = [
             worker.Task(plan.name, notebook, stagings[plan.name], plan.parameters)
             for plan in todo
@@ -168,9 +190,13 @@ def _render(
         kernel_log.parent.mkdir(exist_ok=True)
         results: dict[str, RunResult] = {}
         try:
-            outcomes = pool.run_all(
-                tasks, jobs, kernel_log, log, inherited=inherited, timeout=timeout or worker.NOTEBOOK_TIMEOUT
-            )
+            seconds = timeout or worker.NOTEBOOK_TIMEOUT
+            if engine is None:
+                outcomes = pool.run_all(tasks, jobs, kernel_log, log, inherited=inherited, timeout=seconds)
+                where = f"with {pool.pool_size(jobs, len(tasks))} worker(s)"
+            else:
+                outcomes = engine.run_all(tasks, log, seconds)
+                where = f"on the cluster at {engine.address} ({engine.workers} worker(s))"
             # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
             _publish_all(todo, ledgers, notebooks, outcomes, stagings, out, stamp, log, results)
         except KeyboardInterrupt:  # every set not yet published says so; the index is rewritten
@@ -190,8 +216,8 @@ def _render(
             _rewrite_index(out, log)
             raise
         log(
-            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) with {pool.pool_size(jobs, len(tasks))} "
-            f"worker(s) in {time.perf_counter() - started:.1f} s"
+            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) {where} "
+            f"in {time.perf_counter() - started:.1f} s"
         )
     finally:
         for staging in stagings.values():

@@ -123,6 +123,19 @@ def warm_worker(kernel_log: str, connections: str, inherited: Sequence[int] = ()
     Finalize(None, stop_kernel, exitpriority=10)  # runs when the pool shuts the worker down
 
 
+def use_connection_folder(folder: str) -> None:
+    """Where this process's kernels put their sockets (a cluster's worker: cluster_worker.py)."""
+    _CONNECTIONS["folder"] = folder
+
+
+def kill_kernel() -> None:
+    """SIGKILL the warm kernel, if one runs: the notebook it runs fails at once, as its kernel died."""
+    pid = _kernel_pid()
+    if pid:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(int(pid), signal.SIGKILL)
+
+
 def _die_with_parent(parent: int) -> None:
     """Linux's parent-death signal: SIGKILL this worker when the render that forked it dies,
     however it dies. Elsewhere (or if the render is already gone) the checks below suffice."""

@@ -1,0 +1,331 @@
+"""``render --cluster``: the notebooks run on a Dask cluster's workers, on loopback.
+
+A ``LocalCluster`` of two worker processes on 127.0.0.1, started and stopped here, renders the
+shared sets (conftest.SHARED_SETS: a place, a date, a fictional event with a data_dir, the second
+real event and the defaults) and must publish the bytes the local pool published. The faults
+render the tiny stand-in notebooks: a worker killed mid-notebook (the task runs again, or the
+set fails naming it), a scheduler that cannot be reached or goes away, workers that run other
+code. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from distributed import Client, LocalCluster
+
+from casualty_report.paths import CLUSTER_ENV, REPO_ROOT
+from casualty_report.publishing import cluster_worker
+from casualty_report.publishing.cluster import _inside
+from casualty_report.publishing.render import render_sets
+
+from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain, main_in_process
+from .test_render import TODAY, tree
+
+#: Seconds the CLI waits for a scheduler that does not answer: a test need not wait Dask's 30.
+QUICK_CONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as local:
+        yield local
+
+
+def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS, env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **QUICK_CONNECT, **(env or {})},
+    )
+
+
+def without_timings(manifest: Path) -> dict:
+    """A run's manifest but for the seconds each notebook took, which no two runs share."""
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    for notebook in data["notebooks"]:
+        notebook.pop("seconds")
+    return data
+
+
+def test_a_cluster_render_publishes_the_bytes_a_local_render_published(
+    cluster, shared_sets, shared_runs, tmp_path
+):
+    out = tmp_path / "reports"
+    lines: list[str] = []
+    results = render_sets(
+        list(shared_sets.values()), out, progress=lines.append, cluster=cluster.scheduler_address
+    )
+    assert [result.status for result in results] == ["published"] * len(results), [r.error for r in results]
+    assert any(f"on the cluster at {cluster.scheduler_address} (2 worker(s))" in line for line in lines)
+    for key, local in shared_runs.items():
+        remote = (out / "latest" / shared_sets[key].name).resolve()
+        files = sorted(path.relative_to(local) for path in local.rglob("*") if path.is_file())
+        assert files == sorted(path.relative_to(remote) for path in remote.rglob("*") if path.is_file())
+        assert len(files) > 20, key  # pages, notebooks, tables, figures, codebook, front page
+        for relative in files:
+            if relative.name == "manifest.json":
+                assert without_timings(remote / relative) == without_timings(local / relative), key
+            else:
+                assert (remote / relative).read_bytes() == (local / relative).read_bytes(), (
+                    f"{key}: {relative}"
+                )
+
+
+def test_a_killed_worker_costs_a_retry_on_another_and_the_set_publishes(
+    cluster, shared_tiny_reports, tmp_path
+):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+    render = cli(
+        "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address, notebooks=notebooks
+    )
+    worker_pid, kernel_pid = wait_for_start(flags, render)
+    os.kill(worker_pid, signal.SIGKILL)  # the Dask worker running 02, mid-notebook
+    stdout, stderr = render.communicate(timeout=120)
+    assert render.returncode == 0, explain(
+        subprocess.CompletedProcess([], render.returncode, stdout, stderr), out
+    )
+    assert "[2/2] default: 02-say-when.ipynb ok" in stdout
+    assert (flags / "reran").exists()  # the second run of 02 found the first one's mark
+    assert history(out)[-1]["status"] == "published"
+    # The killed worker's kernel does not outlive it (ipykernel watches its parent).
+    assert gone(kernel_pid), f"kernel {kernel_pid} outlived its worker"
+
+
+def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, shared_tiny_reports, tmp_path):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    published = out / f"default-{TODAY}"
+    before = tree(published)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+    scheduler = cluster.scheduler
+    allowed, scheduler.allowed_failures = scheduler.allowed_failures, 0  # no retry: the first death is final
+    try:
+        render = cli(
+            "render",
+            "--out",
+            str(out),
+            "--force",
+            "--cluster",
+            cluster.scheduler_address,
+            notebooks=notebooks,
+        )
+        worker_pid, _ = wait_for_start(flags, render)
+        os.kill(worker_pid, signal.SIGKILL)
+        stdout, stderr = render.communicate(timeout=120)
+    finally:
+        scheduler.allowed_failures = allowed
+    assert render.returncode == 1, stdout + stderr
+    assert (
+        "render failed: set default: 02-say-when.ipynb failed: the worker running it died "
+        "(killed, or out of memory)" in stderr
+    )
+    assert tree(published) == before
+    assert not list(out.glob(".*.staging-*"))
+    assert history(out)[-1]["status"] == "failed"
+    cluster.wait_for_workers(2, timeout=60)  # the nanny has restarted the killed worker
+
+
+def test_a_scheduler_that_cannot_be_reached_stops_the_render_before_anything_is_touched(
+    shared_tiny_reports, tmp_path, monkeypatch
+):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    address = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setenv(CLUSTER_ENV, address)  # as a scheduler sets it, with no --cluster
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    import dask
+
+    dask.config.refresh()
+    try:
+        result = main_in_process("render", "--out", str(out), "--force", "--notebooks", str(TINY_NOTEBOOKS))
+    finally:
+        monkeypatch.undo()
+        dask.config.refresh()
+    assert result.returncode == 1, explain(result)
+    assert f"render failed: cannot reach the Dask scheduler at {address} within 1s" in result.stderr
+    assert "nothing was rendered and the published report is unchanged" in result.stderr
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before  # no lock, no history line
+
+
+def test_workers_running_other_libraries_are_refused_before_anything_is_touched(
+    cluster, shared_tiny_reports, tmp_path
+):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        client.run(pretend_pandas, "0.0.1")
+        try:
+            result = main_in_process(
+                "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address,
+                "--notebooks", str(TINY_NOTEBOOKS),
+            )  # fmt: skip
+        finally:
+            client.run(pretend_pandas, None)
+    assert result.returncode == 1, explain(result)
+    assert "runs other code than this render (pandas 0.0.1 there, " in result.stderr
+    assert "start the scheduler and the workers from the render's checkout and lock file" in result.stderr
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+
+
+def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_reports, tmp_path):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    published = out / f"default-{TODAY}"
+    before = tree(published)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+    address_file = tmp_path / "scheduler.json"
+    python = [sys.executable, "-m"]
+    scheduler = subprocess.Popen(
+        [*python, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(address_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = None
+    try:
+        wait_until(lambda: address_file.exists() and address_file.stat().st_size > 0, "the scheduler")
+        address = json.loads(address_file.read_text())["address"]
+        worker = subprocess.Popen(
+            [*python, "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
+             "--no-dashboard", "--death-timeout", "30"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        render = cli("render", "--out", str(out), "--force", "--cluster", address, notebooks=notebooks)
+        wait_for_start(flags, render)
+        scheduler.kill()
+        started = time.monotonic()
+        stdout, stderr = render.communicate(timeout=120)
+        ended_in = time.monotonic() - started
+    finally:
+        for process in (scheduler, worker):
+            if process is not None:
+                process.kill()
+                process.wait(timeout=30)
+    assert render.returncode == 1, stdout + stderr
+    assert "02-say-when.ipynb failed: the connection to the cluster's scheduler was lost" in stderr
+    assert ended_in < 30, ended_in
+    assert tree(published) == before
+    assert not list(out.glob(".*.staging-*"))
+    assert history(out)[-1]["status"] == "failed"
+
+
+def test_without_a_cluster_dask_is_never_imported(shared_tiny_reports, tmp_path):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    code = (
+        "import sys; from casualty_report.cli import main; "
+        f"code = main(['render', '--out', {str(out)!r}, '--notebooks', {str(TINY_NOTEBOOKS)!r}]); "
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed', 'pandas'}))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != CLUSTER_ENV}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env
+    )
+    assert result.stdout.splitlines()[-1] == "0 []", explain(
+        result
+    )  # nothing to do: pandas not loaded either
+
+
+def test_a_worker_never_writes_outside_the_staging_folder(tmp_path):
+    assert _inside(tmp_path, "tables/casualties.csv") == tmp_path / "tables" / "casualties.csv"
+    for path in ("../escape.html", "/etc/passwd", "figures/../../x", ""):
+        with pytest.raises(ValueError, match="outside its folder"):
+            _inside(tmp_path, path)
+
+
+def test_a_set_with_a_data_dir_runs_only_where_that_folder_holds_the_hashed_files(tmp_path):
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id\n", encoding="utf-8")
+    import hashlib
+
+    right = hashlib.sha256(claims.read_bytes()).hexdigest()
+    assert cluster_worker._changed_files({str(claims): right}) == ""
+    assert cluster_worker._changed_files({str(claims): "0" * 64}) == str(claims)
+    assert cluster_worker._changed_files({str(tmp_path / "gone.csv"): right}) == str(tmp_path / "gone.csv")
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def asleep_once(flags: Path) -> str:
+    """A cell that, the first time it runs, notes its worker and kernel and sleeps; run again
+    (after its worker was killed), notes that and goes on."""
+    return (
+        "import os, pathlib, time\n"
+        f"flags = pathlib.Path({str(flags)!r})\n"
+        "if (flags / 'started').exists():\n"
+        "    (flags / 'reran').touch()\n"
+        "else:\n"
+        "    (flags / 'started.tmp').write_text(f'{os.getppid()} {os.getpid()}')\n"
+        "    (flags / 'started.tmp').rename(flags / 'started')\n"
+        "    time.sleep(120)\n"
+    )
+
+
+def wait_for_start(flags: Path, render: subprocess.Popen) -> tuple[int, int]:
+    """The (worker, kernel) pids of the sleeping notebook, once it sleeps."""
+    wait_until(lambda: (flags / "started").exists() or render.poll() is not None, "the notebook to start")
+    if render.poll() is not None:
+        pytest.fail(f"the render ended first: {render.communicate()}")
+    worker_pid, kernel_pid = map(int, (flags / "started").read_text().split())
+    return worker_pid, kernel_pid
+
+
+def wait_until(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def gone(pid: int, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def history(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def pretend_pandas(version: str | None) -> None:
+    """On a worker: report another pandas (None: the real one again), as a worker built from
+    another lock file would. The render registers the warm kernel again, which reads it."""
+    from casualty_report.publishing import fingerprint
+
+    real = getattr(fingerprint, "_real_versions", fingerprint.versions)
+    fingerprint._real_versions = real
+    fingerprint.versions = real if version is None else (lambda: {**real(), "pandas": version})
