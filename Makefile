@@ -28,7 +28,8 @@ test: lint typecheck  ## lint and types, then the package, the bad-ledger corpus
 	$(BIN)/python -m pytest $(ARGS)
 
 # The edit loop: everything but the browser, the 10,000-claim scale run, the fuzzers, the Dask
-# cluster and the tests that kill processes (CONTRIBUTING.md). `make test` runs them all, and CI runs `make test`.
+# cluster and the tests that kill processes (CONTRIBUTING.md). `make test` runs them all, and CI
+# runs `make test`.
 QUICK_SKIPS := test_browser test_scale test_fuzz_ledger test_render_processes test_faults test_watch test_jupyterlab test_cluster
 quick: lint typecheck  ## the fast loop while editing: make test without the browser, scale, fuzz and process tests
 	$(BIN)/python -m pytest $(foreach name,$(QUICK_SKIPS),--ignore=tests/$(name).py) $(ARGS)

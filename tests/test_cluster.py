@@ -10,6 +10,7 @@ code. Nothing leaves the machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -144,6 +145,26 @@ def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, shared
     cluster.wait_for_workers(2, timeout=60)  # the nanny has restarted the killed worker
 
 
+def test_an_interrupted_cluster_render_stops_its_kernels_and_says_so(cluster, shared_tiny_reports, tmp_path):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    published = out / f"default-{TODAY}"
+    before = tree(published)
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+    render = cli(
+        "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address, notebooks=notebooks
+    )
+    _, kernel_pid = wait_for_start(flags, render)
+    render.send_signal(signal.SIGINT)  # Ctrl-C
+    stdout, stderr = render.communicate(timeout=60)
+    assert render.returncode == 130, stdout + stderr
+    assert gone(kernel_pid), f"kernel {kernel_pid} still runs the interrupted notebook"
+    assert not (flags / "reran").exists()  # cancelled, not run again
+    assert tree(published) == before
+    assert history(out)[-1]["status"] == "failed" and "interrupted" in history(out)[-1]["error"]
+
+
 def test_a_scheduler_that_cannot_be_reached_stops_the_render_before_anything_is_touched(
     shared_tiny_reports, tmp_path, monkeypatch
 ):
@@ -193,32 +214,25 @@ def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_report
     flags = tmp_path / "flags"
     flags.mkdir()
     notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
-    address_file = tmp_path / "scheduler.json"
-    python = [sys.executable, "-m"]
-    scheduler = subprocess.Popen(
-        [*python, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-         "--no-dashboard", "--scheduler-file", str(address_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    # The scheduler and a worker as deploy/ starts them, each a process of its own.
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = deploy("cluster-scheduler", "127.0.0.1", str(port))
     worker = None
     try:
-        wait_until(lambda: address_file.exists() and address_file.stat().st_size > 0, "the scheduler")
-        address = json.loads(address_file.read_text())["address"]
-        worker = subprocess.Popen(
-            [*python, "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-             "--no-dashboard", "--death-timeout", "30"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        wait_until(lambda: listening(port) or scheduler.poll() is not None, "the scheduler")
+        worker = deploy("cluster-worker", address, "1")
         render = cli("render", "--out", str(out), "--force", "--cluster", address, notebooks=notebooks)
         wait_for_start(flags, render)
-        scheduler.kill()
+        os.kill(scheduler.pid, signal.SIGKILL)
         started = time.monotonic()
         stdout, stderr = render.communicate(timeout=120)
         ended_in = time.monotonic() - started
     finally:
         for process in (scheduler, worker):
             if process is not None:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)  # the worker's nanny and its worker too
                 process.wait(timeout=30)
     assert render.returncode == 1, stdout + stderr
     assert "02-say-when.ipynb failed: the connection to the cluster's scheduler was lost" in stderr
@@ -311,6 +325,24 @@ def gone(pid: int, seconds: float = 15) -> bool:
 
 def history(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def deploy(script: str, *args: str) -> subprocess.Popen:
+    """A deploy/ script, on this test run's environment (VENV), in a process group of its own."""
+    return subprocess.Popen(
+        [str(REPO_ROOT / "deploy" / script), *args],
+        env={**os.environ, "VENV": str(Path(sys.executable).parent.parent)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def free_port() -> int:
