@@ -207,6 +207,35 @@ def test_workers_running_other_libraries_are_refused_before_anything_is_touched(
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
 
 
+def test_a_worker_that_cannot_start_the_warm_kernel_stops_the_render_in_one_line(
+    cluster, shared_tiny_reports, tmp_path
+):
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        client.run(break_warm_kernel, True)  # as a worker without the package, or a broken one
+        try:
+            result = main_in_process(
+                "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address,
+                "--notebooks", str(TINY_NOTEBOOKS),
+            )  # fmt: skip
+        finally:
+            client.run(break_warm_kernel, False)
+    assert result.returncode == 1, explain(result)
+    assert "could not start the render's warm kernel (OSError: no package here)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+
+
+def test_an_address_that_is_no_address_is_refused_as_usage(tmp_path):
+    result = main_in_process("render", "--out", str(tmp_path / "out"), "--cluster", "scheduler")
+    assert result.returncode == 2, explain(result)
+    assert result.stderr.startswith(
+        "render refused: --cluster 'scheduler' is not a scheduler's address such as tcp://10.0.0.5:8786"
+    )
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
 def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_reports, tmp_path):
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
     published = out / f"default-{TODAY}"
@@ -361,3 +390,16 @@ def pretend_pandas(version: str | None) -> None:
     real = getattr(fingerprint, "_real_versions", fingerprint.versions)
     fingerprint._real_versions = real
     fingerprint.versions = real if version is None else (lambda: {**real(), "pandas": version})
+
+
+def break_warm_kernel(broken: bool) -> None:
+    """On a worker: make the warm kernel's set-up fail (False: work again)."""
+    from casualty_report.publishing import fingerprint
+
+    real = getattr(fingerprint, "_real_code", fingerprint.code_fingerprint)
+    fingerprint._real_code = real
+
+    def fails() -> str:
+        raise OSError("no package here")
+
+    fingerprint.code_fingerprint = fails if broken else real

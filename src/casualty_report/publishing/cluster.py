@@ -28,7 +28,8 @@ from distributed import Client, as_completed
 from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
-from casualty_report.errors import RenderError
+from casualty_report.errors import ParameterError, RenderError
+from casualty_report.inputs import shown
 from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publishing import fingerprint
 from casualty_report.publishing.cluster_worker import (
@@ -58,25 +59,42 @@ class Cluster:
     def __enter__(self) -> Self:
         timeout = dask.config.get("distributed.comm.timeouts.connect")
         try:
-            self.client = Client(self.address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError, TypeError) as error:
+            self.client = _Client(self.address, timeout=timeout, set_as_default=False)
+        except (ValueError, TypeError) as error:
+            raise ParameterError(
+                f"--cluster {shown(self.address)} is not a scheduler's address "
+                f"such as tcp://10.0.0.5:8786 ({error})"
+            ) from None
+        except (OSError, TimeoutError) as error:
             raise RenderError(
                 f"cannot reach the Dask scheduler at {self.address} within {timeout} ({error}); {UNCHANGED}"
             ) from None
         try:
-            if not self.client.scheduler_info()["workers"]:
-                self.client.wait_for_workers(1, timeout=timeout)
-            self.client.register_plugin(WarmKernel(), name=PLUGIN)
-            self._check_code(self.client.run(report_code))
-        except (OSError, TimeoutError) as error:
-            self.close()
-            raise RenderError(
-                f"the cluster at {self.address} has no worker ready ({error}); {UNCHANGED}"
-            ) from None
+            self._ready(self.client, timeout)
         except BaseException:
             self.close()
             raise
         return self
+
+    def _ready(self, client: Client, timeout: Any) -> None:
+        """Workers there, each with its warm kernel and the render's code, or a RenderError."""
+        try:
+            if not client.scheduler_info()["workers"]:
+                client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError) as error:
+            raise RenderError(
+                f"the cluster at {self.address} has no worker ready ({error}); {UNCHANGED}"
+            ) from None
+        try:
+            client.register_plugin(WarmKernel(), name=PLUGIN)
+            reports = client.run(report_code)
+        except Exception as error:  # noqa: BLE001 - a worker's own error, said in one line
+            raise RenderError(
+                f"a worker of the cluster at {self.address} could not start the render's warm kernel "
+                f"({type(error).__name__}: {str(error)[:200]}): install casualty-report there from "
+                f"the render's checkout and lock file (deploy/cluster.md); {UNCHANGED}"
+            ) from None
+        self._check_code(reports)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
@@ -145,6 +163,15 @@ class Cluster:
                 client.run(kill_running)
             raise
         return outcomes
+
+
+class _Client(Client):
+    """A client that, when its connection failed, is collected in silence: Dask's own clean-up
+    then times out and prints a traceback under the render's one-line message."""
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            super().__del__()
 
 
 def _bundle(tasks: Sequence[Task], timeout: float) -> tuple[Bundle, list[NotebookTask]]:
