@@ -154,6 +154,7 @@ class Cluster:
                 for future in as_completed(futures, loop=client.loop):
                     task = futures[future]
                     outcome = _collect(future, task)
+                    future.release()  # its page and files leave the worker's memory now, not at the end
                     outcomes[task.set_name, task.notebook.name] = outcome
                     status = "ok" if isinstance(outcome, Executed) else "FAILED"
                     bar(f"{task.set_name}: {task.notebook.name} {status}", log)
