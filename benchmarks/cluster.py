@@ -13,7 +13,7 @@ to the workers), rendered with ``casualty-report render --force``:
     render would.
 
 The two cases alternate, so drift on the machine falls on both. Each render's time is split
-into its notebooks (the render's own "rendered … in X s" line) and the rest, which stays on the
+into its notebooks (the render's own "rendered … (notebooks X s, …)" line) and the rest, which stays on the
 rendering machine whatever the cluster (planning, validating, front pages, publishing). From
 the medians: a worker's seconds per notebook (notebook time x workers / notebooks) and the rest
 per set, which the benchmarks' README projects to a cluster of M workers.
@@ -55,16 +55,16 @@ def synthetic_sets(scratch: Path, count: int) -> tuple[Path, list[str]]:
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """The render's wall time, and of it the notebooks' part (its "rendered … in X s" line): the
-    rest (planning, validating, front pages, publishing) stays on the rendering machine."""
+    """The render's wall time, and of it the notebooks' part (its "rendered … (notebooks X s, …)"
+    line): the rest (planning, validating, front pages, publishing) stays on the rendering machine."""
     started = time.perf_counter()
     done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    notebooks = re.search(r"^rendered \d+ notebooks .* in ([\d.]+) s$", done.stdout, re.MULTILINE)
+    notebooks = re.search(r"^rendered \d+ notebooks .*\(notebooks ([\d.]+) s,", done.stdout, re.MULTILINE)
     if notebooks is None:
-        raise SystemExit(f"no 'rendered … in X s' line in:\n{done.stdout[-2000:]}")
+        raise SystemExit(f"no 'rendered … (notebooks X s, …)' line in:\n{done.stdout[-2000:]}")
     return seconds, float(notebooks.group(1))
 
 

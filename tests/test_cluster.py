@@ -93,6 +93,21 @@ def test_a_cluster_render_publishes_the_bytes_a_local_render_published(
                 )
 
 
+def test_kernels_stay_warm_from_one_render_to_the_next(cluster, shared_tiny_reports, tmp_path):
+    """The warm-kernel plugin is registered once per worker: a second render (or one from
+    another machine) finds it and never restarts the kernels another render may be using."""
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    args = ("render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address)
+    first = main_in_process(*args, "--notebooks", str(TINY_NOTEBOOKS))
+    assert first.returncode == 0, explain(first, out)
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        before = client.run(warm_kernel_pid)
+        second = main_in_process(*args, "--notebooks", str(TINY_NOTEBOOKS))
+        after = client.run(warm_kernel_pid)
+    assert second.returncode == 0, explain(second, out)
+    assert all(before.values()) and after == before
+
+
 def test_a_killed_worker_costs_a_retry_on_another_and_the_set_publishes(
     cluster, shared_tiny_reports, tmp_path
 ):
@@ -114,6 +129,7 @@ def test_a_killed_worker_costs_a_retry_on_another_and_the_set_publishes(
     assert history(out)[-1]["status"] == "published"
     # The killed worker's kernel does not outlive it (ipykernel watches its parent).
     assert gone(kernel_pid), f"kernel {kernel_pid} outlived its worker"
+    cluster.wait_for_workers(2, timeout=60)  # the nanny has restarted the killed worker
 
 
 def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, shared_tiny_reports, tmp_path):
@@ -199,6 +215,7 @@ def test_workers_running_other_libraries_are_refused_before_anything_is_touched(
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
     before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
     with Client(cluster.scheduler_address, set_as_default=False) as client:
+        client.register_plugin(cluster_worker.WarmKernel(), name=cluster_worker.PLUGIN)  # as a render does
         client.run(pretend_pandas, "0.0.1")
         try:
             result = main_in_process(
@@ -219,6 +236,7 @@ def test_a_worker_that_cannot_start_the_warm_kernel_stops_the_render_in_one_line
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
     before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
     with Client(cluster.scheduler_address, set_as_default=False) as client:
+        client.unregister_worker_plugin(cluster_worker.PLUGIN)  # a worker that never had it
         client.run(break_warm_kernel, True)  # as a worker without the package, or a broken one
         try:
             result = main_in_process(
@@ -227,6 +245,7 @@ def test_a_worker_that_cannot_start_the_warm_kernel_stops_the_render_in_one_line
             )  # fmt: skip
         finally:
             client.run(break_warm_kernel, False)
+            client.unregister_worker_plugin(cluster_worker.PLUGIN)  # the next render sets it up afresh
     assert result.returncode == 1, explain(result)
     assert "could not start the render's warm kernel (OSError: no package here)" in result.stderr
     assert "Traceback" not in result.stderr
@@ -298,6 +317,15 @@ def test_a_worker_never_writes_outside_the_staging_folder(tmp_path):
     for path in ("../escape.html", "/etc/passwd", "figures/../../x", ""):
         with pytest.raises(ValueError, match="outside its folder"):
             _inside(tmp_path, path)
+
+
+def test_a_worker_writes_a_shipped_folder_whole_or_not_at_all(tmp_path):
+    folder = tmp_path / "data" / "event"
+    cluster_worker._write_folder(folder, {"claims.csv": b"a\n", ".DS_Store": b"\0"})  # hidden files too
+    assert sorted(path.name for path in folder.iterdir()) == [".DS_Store", "claims.csv"]
+    with pytest.raises(ValueError, match="not a file name"):
+        cluster_worker._write_folder(tmp_path / "data" / "other", {"claims.csv": b"", "../up.csv": b""})
+    assert sorted(path.name for path in (tmp_path / "data").iterdir()) == ["event"]  # no partial folder left
 
 
 def test_a_set_with_a_data_dir_runs_only_where_that_folder_holds_the_hashed_files(tmp_path):
@@ -388,14 +416,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def pretend_pandas(version: str | None) -> None:
+def pretend_pandas(version: str | None, dask_worker) -> None:
     """On a worker: report another pandas (None: the real one again), as a worker built from
-    another lock file would. The render registers the warm kernel again, which reads it."""
-    from casualty_report.publishing import fingerprint
+    another lock file would."""
+    plugin = dask_worker.plugins[cluster_worker.PLUGIN]
+    if version is None:
+        plugin.code, plugin.environment = plugin.real
+    else:
+        plugin.real = plugin.code, dict(plugin.environment)
+        plugin.code, plugin.environment = "other", {**plugin.environment, "pandas": version}
 
-    real = getattr(fingerprint, "_real_versions", fingerprint.versions)
-    fingerprint._real_versions = real
-    fingerprint.versions = real if version is None else (lambda: {**real(), "pandas": version})
+
+def warm_kernel_pid(dask_worker) -> str:
+    from casualty_report.publishing import worker
+
+    return worker._kernel_pid()
 
 
 def break_warm_kernel(broken: bool) -> None:

@@ -29,7 +29,7 @@ from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
 from casualty_report.errors import ParameterError, RenderError
-from casualty_report.inputs import shown
+from casualty_report.inputs import shown as quoted
 from casualty_report.paths import DEFAULT_DATASET
 from casualty_report.publishing import fingerprint
 from casualty_report.publishing.cluster_worker import (
@@ -60,12 +60,16 @@ class Cluster:
         timeout = dask.config.get("distributed.comm.timeouts.connect")
         try:
             self.client = _Client(self.address, timeout=timeout, set_as_default=False)
-        except (ValueError, TypeError) as error:
+        except ValueError as error:
             raise ParameterError(
-                f"--cluster {shown(self.address)} is not a scheduler's address "
+                f"--cluster {quoted(self.address)} is not a scheduler's address "
                 f"such as tcp://10.0.0.5:8786 ({error})"
             ) from None
-        except (OSError, TimeoutError) as error:
+        except (
+            OSError,
+            TimeoutError,
+            TypeError,
+        ) as error:  # TypeError: a tls:// address without TLS settings
             raise RenderError(
                 f"cannot reach the Dask scheduler at {self.address} within {timeout} ({error}); {UNCHANGED}"
             ) from None
@@ -117,18 +121,30 @@ class Cluster:
             raise RenderError(f"not connected to the cluster at {self.address}")
         return self.client
 
-    def _check_code(self, reports: dict[str, tuple[str, dict[str, str]]]) -> None:
-        """Every worker runs this render's package and libraries, or the render stops here."""
-        ours, our_versions = fingerprint.code_fingerprint(), fingerprint.versions()
-        for address, (code, versions) in sorted(reports.items()):
+    def _check_code(self, reports: dict[str, tuple[str, dict[str, str], int]]) -> None:
+        """Every worker runs this render's package and installed versions, on one thread, or the
+        render stops here."""
+        ours, our_environment = fingerprint.code_fingerprint(), fingerprint.environment()
+        for address, (code, environment, threads) in sorted(reports.items()):
+            if threads != 1:
+                raise RenderError(
+                    f"worker {address} has {threads} threads: a worker keeps one kernel, which runs one "
+                    f"notebook at a time; start workers with --nthreads 1 and one per CPU "
+                    f"(deploy/cluster-worker); {UNCHANGED}"
+                )
             if code == ours:
                 continue
+            theirs, mine = (
+                {name: found.get(name, "missing") for name in sorted({*environment, *our_environment})}
+                for found in (environment, our_environment)
+            )
             differ = [
-                f"{name} {versions.get(name, 'missing')} there, {version} here"
-                for name, version in our_versions.items()
-                if versions.get(name) != version
+                f"{name} {theirs[name]} there, {mine[name]} here"
+                for name in mine
+                if theirs[name] != mine[name]
             ]
-            what = "; ".join(differ) if differ else "the casualty_report package's files differ"
+            shown = "; ".join(differ[:3]) + (f"; and {len(differ) - 3} more" if len(differ) > 3 else "")
+            what = shown or "the casualty_report package's files differ"
             raise RenderError(
                 f"worker {address} runs other code than this render ({what}): start the scheduler "
                 f"and the workers from the render's checkout and lock file (deploy/cluster.md); {UNCHANGED}"
@@ -139,9 +155,18 @@ class Cluster:
     ) -> dict[tuple[str, str], Outcome]:
         """Every task on the cluster; outcomes by (set name, notebook name), as pool.run_all."""
         client = self._client
-        bundle, specs = _bundle(tasks, timeout)
-        shipped = client.scatter(bundle, broadcast=True, hash=False)
         run = uuid.uuid4().hex[:8]
+        try:
+            bundle, specs = _bundle(tasks, timeout, run)
+            shipped = client.scatter(bundle, broadcast=True, hash=False)
+        except Exception as error:  # noqa: BLE001 - an unreadable notebook, a scheduler gone: every notebook fails
+            why = getattr(error, "strerror", None) or error
+            return {
+                (task.set_name, task.notebook.name): Failed(
+                    task.notebook.name, f"failed: it could not be sent to the cluster ({why})"
+                )
+                for task in tasks
+            }
         futures = {
             client.submit(
                 run_notebook, spec, shipped, key=f"{task.set_name}/{task.notebook.name}-{run}", pure=False
@@ -160,8 +185,9 @@ class Cluster:
                     bar(f"{task.set_name}: {task.notebook.name} {status}", log)
         except BaseException:  # interrupted: the cluster stops our notebooks, not only forgets them
             with contextlib.suppress(Exception):
-                client.cancel(list(futures), force=True)
-                client.run(kill_running)
+                client.run(kill_running, run)
+            with contextlib.suppress(Exception):
+                client.cancel([future for future, task in futures.items() if not future.done()], force=True)
             raise
         return outcomes
 
@@ -175,7 +201,7 @@ class _Client(Client):
             super().__del__()
 
 
-def _bundle(tasks: Sequence[Task], timeout: float) -> tuple[Bundle, list[NotebookTask]]:
+def _bundle(tasks: Sequence[Task], timeout: float, run: str) -> tuple[Bundle, list[NotebookTask]]:
     """What the workers need, once, and each task's part of it."""
     folders = {task.notebook.parent for task in tasks}
     notebooks = {
@@ -205,6 +231,7 @@ def _bundle(tasks: Sequence[Task], timeout: float) -> tuple[Bundle, list[Noteboo
                 shipped,
                 shared,
                 timeout,
+                run,
             )
         )
     return Bundle(fingerprint.code_fingerprint(), notebooks, datasets), specs

@@ -3,14 +3,15 @@
 The render (cluster.py) registers :class:`WarmKernel` on every worker of the cluster. It gives
 the worker what the local pool's workers have (worker.py): one kernel, kept between notebooks and
 reset before each, its sockets in a folder of the worker's own. Every notebook runs on one
-thread of the plugin's, whatever the worker's number of threads: a kernel's client belongs to
-the event loop of the thread that made it, and one kernel runs one notebook at a time.
+thread of the plugin's: a kernel's client belongs to the event loop of the thread that made it,
+and one kernel runs one notebook at a time (the render refuses workers of more than one thread).
 
 A task carries what its notebook reads, so a worker needs no copy of the data or the notebooks,
 only the same package and libraries: the run's notebooks and each dataset folder reach every
 worker once per run (:class:`Bundle`), and the worker refuses a task whose render's code
 fingerprint differs from its own. A set whose parameters name a ``data_dir`` reads that path,
-so it runs only where that folder holds the very files the render hashed (a shared disk).
+so a worker where that folder does not hold the very files the render hashed (no shared disk)
+refuses its notebooks, and the set fails saying so.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from distributed import WorkerPlugin, get_worker
 
 from casualty_report.paths import DATA_DIR_ENV
@@ -32,8 +34,10 @@ from casualty_report.publishing import fingerprint
 from casualty_report.publishing import worker as kernels
 from casualty_report.publishing.pages import warm_exporter
 
-#: The plugin's name on every worker: registering it again replaces it (and its kernel).
+#: The plugin's name on every worker (registered once per worker: WarmKernel.idempotent).
 PLUGIN = "casualty-report-warm-kernel"
+#: A worker's folder in the temporary folder: this prefix, then its pid.
+FOLDER_PREFIX = "casualty-cluster-"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class NotebookTask:
     shipped: str
     shared: Mapping[str, str]
     timeout: float
+    run: str  # the render's run id: an interrupted render stops its own notebooks only
 
 
 #: What a task returns: the outcome, and every file the notebook left in its folder by relative path.
@@ -74,13 +79,29 @@ def digest(files: Mapping[str, bytes]) -> str:
 
 
 class WarmKernel(WorkerPlugin):
-    """A worker's warm kernel, its folders, and the thread every notebook of the worker runs on."""
+    """A worker's warm kernel, its folders, and the thread every notebook of the worker runs on.
+
+    Idempotent: a render finding the plugin on a worker keeps it, so a second render (another
+    output folder, another machine) never restarts the kernels of one already running, and the
+    kernels stay warm from one render to the next. The code fingerprint is taken once, when the
+    worker first takes the plugin: what the worker imported then is what it runs, whatever a
+    later ``git pull`` put on its disk."""
+
+    idempotent = True
 
     def setup(self, worker: Any = None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="casualty-cluster-"))
-        self.code = fingerprint.code_fingerprint()
+        _clear_dead_workers_folders()
+        folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+        try:
+            self.code = fingerprint.code_fingerprint()
+            self.environment = fingerprint.environment()
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self.folder = folder
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casualty-kernel")
         self.written: dict[str, str] = {}  # dataset name -> digest of what its folder holds
+        self.running = ""  # the run whose notebook the kernel runs now
         # Kernels inherit the worker's environment: a set without a data_dir reads its dataset
         # from here, as the render's own kernels read data/ (paths.dataset_dir).
         os.environ[DATA_DIR_ENV] = str(self.folder / "data")
@@ -93,6 +114,8 @@ class WarmKernel(WorkerPlugin):
         warm_exporter()
 
     def teardown(self, worker: Any = None) -> None:
+        if not hasattr(self, "thread"):  # its set-up failed: nothing was started
+            return
         self.thread.submit(kernels.stop_kernel).result()
         self.thread.shutdown(wait=True)
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -101,6 +124,13 @@ class WarmKernel(WorkerPlugin):
         return self.thread.submit(self._run, task, bundle).result()
 
     def _run(self, task: NotebookTask, bundle: Bundle) -> Result:
+        self.running = task.run
+        try:
+            return self._execute(task, bundle)
+        finally:
+            self.running = ""
+
+    def _execute(self, task: NotebookTask, bundle: Bundle) -> Result:
         if bundle.code != self.code:
             return _refused(task, "this worker runs other code than the render (package or libraries differ)")
         changed = _changed_files(task.shared)
@@ -119,7 +149,7 @@ class WarmKernel(WorkerPlugin):
         files = {
             path.relative_to(staging).as_posix(): path.read_bytes()
             for path in sorted(staging.rglob("*"))
-            if path.is_file()
+            if path.is_file() and not path.is_symlink()  # what the notebook wrote, nothing it points to
         }
         return outcome, files
 
@@ -127,6 +157,8 @@ class WarmKernel(WorkerPlugin):
         """The run's notebooks, side by side as in the render's folder (pages link to each other)."""
         folder = self.folder / f"notebooks-{digest(notebooks)[:16]}"
         if not folder.is_dir():
+            for older in self.folder.glob("notebooks-*"):  # an earlier render's: not needed again
+                shutil.rmtree(older, ignore_errors=True)
             _write_folder(folder, notebooks)
         return folder
 
@@ -138,9 +170,11 @@ class WarmKernel(WorkerPlugin):
             _write_folder(folder, files)
             self.written[name] = shipped
 
-    def kill(self) -> None:
-        """Stop the notebook running now (the render was interrupted): its kernel is killed."""
-        kernels.kill_kernel()
+    def kill(self, run: str) -> None:
+        """Stop the notebook of ``run`` running now (that render was interrupted): its kernel is
+        killed. Another render's notebook runs on."""
+        if run and self.running == run:
+            kernels.kill_kernel()
 
 
 def run_notebook(task: NotebookTask, bundle: Bundle) -> Result:
@@ -151,19 +185,20 @@ def run_notebook(task: NotebookTask, bundle: Bundle) -> Result:
     return plugin.run(task, bundle)
 
 
-def report_code(dask_worker: Any) -> tuple[str, dict[str, str]]:
-    """This worker's code fingerprint and library versions, for the render to compare with its
-    own (``Client.run`` passes the worker as ``dask_worker``)."""
+def report_code(dask_worker: Any) -> tuple[str, dict[str, str], int]:
+    """This worker's code fingerprint, installed versions and threads, for the render to compare
+    with its own (``Client.run`` passes the worker as ``dask_worker``)."""
     plugin = dask_worker.plugins.get(PLUGIN)
-    code = plugin.code if isinstance(plugin, WarmKernel) else fingerprint.code_fingerprint()
-    return code, fingerprint.versions()
+    if not isinstance(plugin, WarmKernel):
+        return "", {}, dask_worker.state.nthreads
+    return plugin.code, plugin.environment, dask_worker.state.nthreads
 
 
-def kill_running(dask_worker: Any) -> None:
-    """Run on every worker when a render is interrupted."""
+def kill_running(run: str, dask_worker: Any) -> None:
+    """Run on every worker when a render is interrupted: its own notebooks stop."""
     plugin = dask_worker.plugins.get(PLUGIN)
     if isinstance(plugin, WarmKernel):
-        plugin.kill()
+        plugin.kill(run)
 
 
 def _refused(task: NotebookTask, why: str) -> Result:
@@ -204,8 +239,20 @@ def _write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write a folder whole: into a temporary sibling, then renamed into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    for name, content in files.items():
-        if "/" in name or name.startswith("."):  # the render sends plain names; nothing else is written
-            raise ValueError(f"not a plain file name: {name!r}")
-        (partial / name).write_bytes(content)
-    os.replace(partial, folder)
+    try:
+        for name, content in files.items():
+            if name in ("", ".", "..") or "/" in name or "\\" in name:  # the render sends file names only
+                raise ValueError(f"not a file name: {name!r}")
+            (partial / name).write_bytes(content)
+        os.replace(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)  # gone already, unless writing failed
+
+
+def _clear_dead_workers_folders() -> None:
+    """Remove the folders of this machine's workers that died without their teardown (killed,
+    or restarted by their nanny): each folder names its worker's pid."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)) and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)

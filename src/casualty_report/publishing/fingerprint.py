@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -95,14 +96,26 @@ def fingerprint(hashes: Mapping[str, str], parameters: Mapping[str, Any]) -> str
 
 
 def code_fingerprint() -> str:
-    """The package's files and the tracked libraries' versions, hashed: what a cluster's worker
-    must share with the render that sends it notebooks (cluster.py), wherever it is installed."""
+    """The package's files and every installed distribution's version, hashed: what a cluster's
+    worker must share with the render that sends it notebooks (cluster.py), wherever it is
+    installed. Stricter than the run's fingerprint: the same lock file, not only the libraries
+    known to shape the outputs."""
     digest = hashlib.sha256()
     for path in package_files():
         digest.update(f"{path.relative_to(PACKAGE_DIR).as_posix()}\0".encode())
         digest.update(path.read_bytes())
-    digest.update(json.dumps(versions(), sort_keys=True).encode())
+    digest.update(json.dumps(environment(), sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def environment() -> dict[str, str]:
+    """Python's version and every installed distribution's, by name."""
+    installed = {
+        str(dist.metadata["Name"]).lower(): dist.version
+        for dist in metadata.distributions()
+        if dist.metadata["Name"]
+    }
+    return {"python": sys.version.split()[0], **dict(sorted(installed.items()))}
 
 
 def versions() -> dict[str, str]:

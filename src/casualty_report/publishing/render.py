@@ -197,6 +197,7 @@ def _render(
             else:
                 outcomes = engine.run_all(tasks, log, seconds)
                 where = f"on the cluster at {engine.address} ({engine.workers} worker(s))"
+            ran = time.perf_counter()
             # 5. Publish each set whose notebooks all succeeded; keep the failures of the others.
             _publish_all(todo, ledgers, notebooks, outcomes, stagings, out, stamp, log, results)
         except KeyboardInterrupt:  # every set not yet published says so; the index is rewritten
@@ -215,9 +216,10 @@ def _render(
                     log(f"{plan.name}: FAILED: {INTERRUPTED}")
             _rewrite_index(out, log)
             raise
+        done = time.perf_counter()
         log(
-            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) {where} "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"rendered {len(tasks)} notebooks of {len(todo)} set(s) {where} in {done - started:.1f} s "
+            f"(notebooks {ran - started:.1f} s, publishing {done - ran:.1f} s)"
         )
     finally:
         for staging in stagings.values():
