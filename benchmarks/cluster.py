@@ -8,9 +8,9 @@ to the workers), rendered with ``casualty-report render --force``:
 
 (a) on this machine's pool of warm kernels (``--jobs W``);
 (b) with ``--cluster`` on a LocalCluster of W worker processes of one thread each on loopback,
-    started once before the timings (its start is printed apart). Each render registers the
-    warm-kernel plugin again, so every one of them starts its kernels afresh, as a scheduled
-    render would.
+    started once before the timings (its start is printed apart). The first, untimed render
+    gives each worker its warm kernel, which the timed renders find there, as the renders of a
+    standing cluster do.
 
 The two cases alternate, so drift on the machine falls on both. Each render's time is split
 into its notebooks (the render's own "rendered … (notebooks X s, …)" line) and the rest, which stays on the
