@@ -28,6 +28,7 @@ from casualty_report.paths import CLUSTER_ENV, REPO_ROOT
 from casualty_report.publishing import cluster_worker
 from casualty_report.publishing.cluster import _inside
 from casualty_report.publishing.render import render_sets
+from casualty_report.publishing.worker import Failed
 
 from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain, main_in_process
 from .test_render import TODAY, tree
@@ -317,6 +318,31 @@ def test_a_worker_never_writes_outside_the_staging_folder(tmp_path):
     for path in ("../escape.html", "/etc/passwd", "figures/../../x", ""):
         with pytest.raises(ValueError, match="outside its folder"):
             _inside(tmp_path, path)
+
+
+def test_a_worker_refuses_a_notebook_whose_data_dir_it_does_not_hold_as_hashed(cluster, tmp_path):
+    claims = tmp_path / "claims.csv"
+    claims.write_text("claim_id\n", encoding="utf-8")
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        client.register_plugin(cluster_worker.WarmKernel(), name=cluster_worker.PLUGIN)
+        address, (code, _, _) = min(client.run(cluster_worker.report_code).items())
+        task = cluster_worker.NotebookTask(
+            "exampleland",
+            "01-say-where.ipynb",
+            {},
+            "exampleland-2031",
+            "",
+            {str(claims): "0" * 64},
+            60.0,
+            "run",
+        )
+        bundle = cluster_worker.Bundle(code, {}, {})
+        outcome, files = client.submit(cluster_worker.run_notebook, task, bundle, workers=[address]).result()
+    assert outcome == Failed(
+        "01-say-where.ipynb",
+        f"failed: worker {address} refused it: it has no copy of {claims} as the render hashed it",
+    )
+    assert files == {}
 
 
 def test_a_worker_writes_a_shipped_folder_whole_or_not_at_all(tmp_path):

@@ -99,6 +99,7 @@ class WarmKernel(WorkerPlugin):
             shutil.rmtree(folder, ignore_errors=True)
             raise
         self.folder = folder
+        self.address = str(getattr(worker, "address", "?"))  # for messages: the plugin's thread is no task's
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casualty-kernel")
         self.written: dict[str, str] = {}  # dataset name -> digest of what its folder holds
         self.running = ""  # the run whose notebook the kernel runs now
@@ -132,10 +133,12 @@ class WarmKernel(WorkerPlugin):
 
     def _execute(self, task: NotebookTask, bundle: Bundle) -> Result:
         if bundle.code != self.code:
-            return _refused(task, "this worker runs other code than the render (package or libraries differ)")
+            return _refused(
+                task, self.address, "it runs other code than the render (package or libraries differ)"
+            )
         changed = _changed_files(task.shared)
         if changed:
-            return _refused(task, f"this worker has no copy of {changed} as the render hashed it")
+            return _refused(task, self.address, f"it has no copy of {changed} as the render hashed it")
         notebooks = self._notebooks(bundle.notebooks)
         if task.shipped:
             self._dataset(task.dataset, task.shipped, bundle.datasets[task.shipped])
@@ -181,7 +184,7 @@ def run_notebook(task: NotebookTask, bundle: Bundle) -> Result:
     """The task the render submits: one notebook in this worker's warm kernel."""
     plugin = get_worker().plugins.get(PLUGIN)
     if not isinstance(plugin, WarmKernel):
-        return _refused(task, "this worker has no warm kernel (the render registers it)")
+        return _refused(task, _address(), "it has no warm kernel (the render registers it)")
     return plugin.run(task, bundle)
 
 
@@ -201,8 +204,8 @@ def kill_running(run: str, dask_worker: Any) -> None:
         plugin.kill(run)
 
 
-def _refused(task: NotebookTask, why: str) -> Result:
-    return kernels.Failed(task.notebook, f"refused on worker {_address()}: {why}"), {}
+def _refused(task: NotebookTask, address: str, why: str) -> Result:
+    return kernels.Failed(task.notebook, f"failed: worker {address} refused it: {why}"), {}
 
 
 def _address() -> str:
