@@ -5,9 +5,10 @@ lock, validates every set, writes the staging folders, publishes and keeps the h
 step 4 changes: each (set, notebook) is a task on the cluster, run by a worker's warm kernel
 (cluster_worker.py), and its page and files come back to the set's staging folder here.
 
-Before anything is touched the render connects, gives every worker its warm kernel and checks
-that each runs the render's own code (package files and library versions): a cluster that
-cannot be reached, has no workers or runs other code stops the render with a clear message.
+Before anything is touched the render connects, gives each worker that has none its warm
+kernel (which then stays, for every render to come) and checks that each runs the render's own
+code (package files, Python and every installed version) on one thread: a cluster that cannot
+be reached, has no workers or runs other code stops the render with a clear message.
 A worker that dies mid-notebook costs a retry on another worker (the scheduler's
 ``allowed-failures``), then the notebook; a scheduler that goes away fails every notebook not
 yet back, so their sets are not published. This module imports Dask: nothing does without
