@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -32,6 +33,7 @@ from casualty_report.publishing.worker import Failed
 
 from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, explain, main_in_process
 from .test_render import TODAY, tree
+from .test_render_processes import cli
 
 #: Seconds the CLI waits for a scheduler that does not answer: a test need not wait Dask's 30.
 QUICK_CONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
@@ -45,15 +47,36 @@ def cluster() -> Iterator[LocalCluster]:
         yield local
 
 
-def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS, env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **QUICK_CONNECT, **(env or {})},
-    )
+@dataclass
+class Asleep:
+    """A copy of the tiny reports to render into, with the second notebook asleep once
+    (:func:`asleep_once`): what the fault tests kill, interrupt or pull the scheduler from under."""
+
+    out: Path
+    flags: Path
+    notebooks: Path
+    before: dict
+
+    @property
+    def published(self) -> Path:
+        return self.out / f"default-{TODAY}"
+
+    def render(self, address: str) -> subprocess.Popen:
+        args = ("render", "--out", str(self.out), "--force", "--cluster", address)
+        return cli(*args, notebooks=self.notebooks, env=QUICK_CONNECT)
+
+    def unchanged(self) -> bool:
+        """The published run as it was, no staging folder left."""
+        return tree(self.published) == self.before and not list(self.out.glob(".*.staging-*"))
+
+
+@pytest.fixture
+def asleep(shared_tiny_reports, tmp_path) -> Asleep:
+    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+    return Asleep(out, flags, notebooks, tree(out / f"default-{TODAY}"))
 
 
 def without_timings(manifest: Path) -> dict:
@@ -109,50 +132,26 @@ def test_kernels_stay_warm_from_one_render_to_the_next(cluster, shared_tiny_repo
     assert all(before.values()) and after == before
 
 
-def test_a_killed_worker_costs_a_retry_on_another_and_the_set_publishes(
-    cluster, shared_tiny_reports, tmp_path
-):
-    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
-    render = cli(
-        "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address, notebooks=notebooks
-    )
-    worker_pid, kernel_pid = wait_for_start(flags, render)
+def test_a_killed_worker_costs_a_retry_on_another_and_the_set_publishes(cluster, asleep):
+    render = asleep.render(cluster.scheduler_address)
+    worker_pid, kernel_pid = wait_for_start(asleep.flags, render)
     os.kill(worker_pid, signal.SIGKILL)  # the Dask worker running 02, mid-notebook
     stdout, stderr = render.communicate(timeout=120)
-    assert render.returncode == 0, explain(
-        subprocess.CompletedProcess([], render.returncode, stdout, stderr), out
-    )
+    assert render.returncode == 0, explain(subprocess.CompletedProcess([], 0, stdout, stderr), asleep.out)
     assert "[2/2] default: 02-say-when.ipynb ok" in stdout
-    assert (flags / "reran").exists()  # the second run of 02 found the first one's mark
-    assert history(out)[-1]["status"] == "published"
+    assert (asleep.flags / "reran").exists()  # the second run of 02 found the first one's mark
+    assert history(asleep.out)[-1]["status"] == "published"
     # The killed worker's kernel does not outlive it (ipykernel watches its parent).
     assert gone(kernel_pid), f"kernel {kernel_pid} outlived its worker"
     cluster.wait_for_workers(2, timeout=60)  # the nanny has restarted the killed worker
 
 
-def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, shared_tiny_reports, tmp_path):
-    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    published = out / f"default-{TODAY}"
-    before = tree(published)
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, asleep):
     scheduler = cluster.scheduler
     allowed, scheduler.allowed_failures = scheduler.allowed_failures, 0  # no retry: the first death is final
     try:
-        render = cli(
-            "render",
-            "--out",
-            str(out),
-            "--force",
-            "--cluster",
-            cluster.scheduler_address,
-            notebooks=notebooks,
-        )
-        worker_pid, _ = wait_for_start(flags, render)
+        render = asleep.render(cluster.scheduler_address)
+        worker_pid, _ = wait_for_start(asleep.flags, render)
         os.kill(worker_pid, signal.SIGKILL)
         stdout, stderr = render.communicate(timeout=120)
     finally:
@@ -162,37 +161,29 @@ def test_a_notebook_whose_workers_all_died_fails_its_set_by_name(cluster, shared
         "render failed: set default: 02-say-when.ipynb failed: the worker running it died "
         "(killed, or out of memory)" in stderr
     )
-    assert tree(published) == before
-    assert not list(out.glob(".*.staging-*"))
-    assert history(out)[-1]["status"] == "failed"
+    assert asleep.unchanged()
+    assert history(asleep.out)[-1]["status"] == "failed"
     cluster.wait_for_workers(2, timeout=60)  # the nanny has restarted the killed worker
 
 
-def test_an_interrupted_cluster_render_stops_its_kernels_and_says_so(cluster, shared_tiny_reports, tmp_path):
-    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    published = out / f"default-{TODAY}"
-    before = tree(published)
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
-    render = cli(
-        "render", "--out", str(out), "--force", "--cluster", cluster.scheduler_address, notebooks=notebooks
-    )
-    _, kernel_pid = wait_for_start(flags, render)
+def test_an_interrupted_cluster_render_stops_its_kernels_and_says_so(cluster, asleep):
+    render = asleep.render(cluster.scheduler_address)
+    _, kernel_pid = wait_for_start(asleep.flags, render)
     render.send_signal(signal.SIGINT)  # Ctrl-C
     stdout, stderr = render.communicate(timeout=60)
     assert render.returncode == 130, stdout + stderr
     assert gone(kernel_pid), f"kernel {kernel_pid} still runs the interrupted notebook"
-    assert not (flags / "reran").exists()  # cancelled, not run again
-    assert tree(published) == before
-    assert history(out)[-1]["status"] == "failed" and "interrupted" in history(out)[-1]["error"]
+    assert not (asleep.flags / "reran").exists()  # cancelled, not run again
+    assert asleep.unchanged()
+    last = history(asleep.out)[-1]
+    assert last["status"] == "failed" and "interrupted" in last["error"]
 
 
 def test_a_scheduler_that_cannot_be_reached_stops_the_render_before_anything_is_touched(
     shared_tiny_reports, tmp_path, monkeypatch
 ):
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    before = mtimes(out)
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv(CLUSTER_ENV, address)  # as a scheduler sets it, with no --cluster
     monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
@@ -207,14 +198,14 @@ def test_a_scheduler_that_cannot_be_reached_stops_the_render_before_anything_is_
     assert result.returncode == 1, explain(result)
     assert f"render failed: cannot reach the Dask scheduler at {address} within 1s" in result.stderr
     assert "nothing was rendered and the published report is unchanged" in result.stderr
-    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before  # no lock, no history line
+    assert mtimes(out) == before  # no lock, no history line
 
 
 def test_workers_running_other_libraries_are_refused_before_anything_is_touched(
     cluster, shared_tiny_reports, tmp_path
 ):
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    before = mtimes(out)
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         client.register_plugin(cluster_worker.WarmKernel(), name=cluster_worker.PLUGIN)  # as a render does
         client.run(pretend_pandas, "0.0.1")
@@ -228,14 +219,14 @@ def test_workers_running_other_libraries_are_refused_before_anything_is_touched(
     assert result.returncode == 1, explain(result)
     assert "runs other code than this render (pandas 0.0.1 there, " in result.stderr
     assert "start the scheduler and the workers from the render's checkout and lock file" in result.stderr
-    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+    assert mtimes(out) == before
 
 
 def test_a_worker_that_cannot_start_the_warm_kernel_stops_the_render_in_one_line(
     cluster, shared_tiny_reports, tmp_path
 ):
     out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    before = mtimes(out)
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         client.unregister_worker_plugin(cluster_worker.PLUGIN)  # a worker that never had it
         client.run(break_warm_kernel, True)  # as a worker without the package, or a broken one
@@ -250,7 +241,7 @@ def test_a_worker_that_cannot_start_the_warm_kernel_stops_the_render_in_one_line
     assert result.returncode == 1, explain(result)
     assert "could not start the render's warm kernel (OSError: no package here)" in result.stderr
     assert "Traceback" not in result.stderr
-    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+    assert mtimes(out) == before
 
 
 def test_an_address_that_is_no_address_is_refused_as_usage(tmp_path):
@@ -262,13 +253,7 @@ def test_an_address_that_is_no_address_is_refused_as_usage(tmp_path):
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
 
 
-def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_reports, tmp_path):
-    out = copy_reports(shared_tiny_reports, tmp_path / "reports")
-    published = out / f"default-{TODAY}"
-    before = tree(published)
-    flags = tmp_path / "flags"
-    flags.mkdir()
-    notebooks = broken_tiny_notebooks(tmp_path / "asleep-once", asleep_once(flags))
+def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(asleep):
     # The scheduler and a worker as deploy/ starts them, each a process of its own.
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -277,8 +262,8 @@ def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_report
     try:
         wait_until(lambda: listening(port) or scheduler.poll() is not None, "the scheduler")
         worker = deploy("cluster-worker", address, "1")
-        render = cli("render", "--out", str(out), "--force", "--cluster", address, notebooks=notebooks)
-        wait_for_start(flags, render)
+        render = asleep.render(address)
+        wait_for_start(asleep.flags, render)
         os.kill(scheduler.pid, signal.SIGKILL)
         started = time.monotonic()
         stdout, stderr = render.communicate(timeout=120)
@@ -292,9 +277,8 @@ def test_a_scheduler_gone_mid_run_publishes_nothing_half_done(shared_tiny_report
     assert render.returncode == 1, stdout + stderr
     assert "02-say-when.ipynb failed: the connection to the cluster's scheduler was lost" in stderr
     assert ended_in < 30, ended_in
-    assert tree(published) == before
-    assert not list(out.glob(".*.staging-*"))
-    assert history(out)[-1]["status"] == "failed"
+    assert asleep.unchanged()
+    assert history(asleep.out)[-1]["status"] == "failed"
 
 
 def test_without_a_cluster_dask_is_never_imported(shared_tiny_reports, tmp_path):
@@ -308,9 +292,8 @@ def test_without_a_cluster_dask_is_never_imported(shared_tiny_reports, tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env
     )
-    assert result.stdout.splitlines()[-1] == "0 []", explain(
-        result
-    )  # nothing to do: pandas not loaded either
+    # Nothing to do: pandas is not loaded either.
+    assert result.stdout.splitlines()[-1] == "0 []", explain(result)
 
 
 def test_a_worker_never_writes_outside_the_staging_folder(tmp_path):
@@ -410,6 +393,11 @@ def gone(pid: int, seconds: float = 15) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def mtimes(folder: Path) -> dict[Path, int]:
+    """Every file and folder under ``folder`` with its modification time: touched or not."""
+    return {path: path.stat().st_mtime_ns for path in folder.rglob("*")}
 
 
 def history(out: Path) -> list[dict]:

@@ -23,7 +23,9 @@ from .conftest import TINY_NOTEBOOKS, broken_tiny_notebooks, copy_reports, expla
 from .test_render import TODAY, tree
 
 
-def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS) -> subprocess.Popen:
+def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``python -m casualty_report ARGS --notebooks DIR`` in a session of its own; ``env`` on top
+    of this process's environment."""
     return subprocess.Popen(
         [sys.executable, "-m", "casualty_report", *args, "--notebooks", str(notebooks)],
         cwd=REPO_ROOT,
@@ -31,6 +33,7 @@ def cli(*args: str, notebooks: Path = TINY_NOTEBOOKS) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -34,7 +34,7 @@ import contextlib
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,38 +80,40 @@ def render_sets(
 
     # 1. What each set reads, hashed (its parameters checked on the way).
     plans = [fingerprint.plan(parameter_set, notebooks) for parameter_set in sets]
-    with contextlib.ExitStack() as stack:
-        # A cluster is reached, and its workers' code checked, before anything is touched.
-        engine = stack.enter_context(_connect(cluster)) if cluster else None
-        return _lock_and_render(plans, sets, out, force, jobs, notebooks, wait, log, stamp, timeout, engine)
+    # A cluster is reached, and its workers' code checked, before anything is touched.
+    with _engine(cluster) as engine:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
+        # 2. The lock; what a killed render left is cleared; sets with an unchanged hash are skipped.
+        with RenderLock(out, wait, log) as lock:
+            publish.clear_leftovers(out, log)
+            todo = [
+                plan for plan in plans if force or publish.latest_hash(out, plan.name) != plan.fingerprint
+            ]
+            results = {
+                plan.name: RunResult(plan.name, (out / "latest" / plan.name).resolve(), "skipped")
+                for plan in plans
+                if plan not in todo
+            }
+            for name in results:
+                log(f"{name}: up to date (inputs unchanged; --force re-renders)")
+            if todo:
+                results |= _render(todo, notebooks, out, stamp, jobs, log, (lock.fileno,), timeout, engine)
+    return [results[parameter_set.name] for parameter_set in sets]
 
 
-def _connect(address: str):
+@contextlib.contextmanager
+def _engine(address: str | None) -> Iterator[Cluster | None]:
+    """Where the notebooks run: the cluster at ``address``, or this machine's pool (None)."""
+    if not address:
+        yield None
+        return
     from casualty_report.publishing.cluster import Cluster  # Dask, only for a cluster render
 
-    return Cluster(address)
-
-
-def _lock_and_render(plans, sets, out, force, jobs, notebooks, wait, log, stamp, timeout, engine):
-    """Steps 2 to 6, under the lock."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise RenderError(f"cannot create the output folder {out}: {error.strerror or error}") from None
-    # 2. The lock; what a killed render left is cleared; sets with an unchanged hash are skipped.
-    with RenderLock(out, wait, log) as lock:
-        publish.clear_leftovers(out, log)
-        todo = [plan for plan in plans if force or publish.latest_hash(out, plan.name) != plan.fingerprint]
-        results = {
-            plan.name: RunResult(plan.name, (out / "latest" / plan.name).resolve(), "skipped")
-            for plan in plans
-            if plan not in todo
-        }
-        for name in results:
-            log(f"{name}: up to date (inputs unchanged; --force re-renders)")
-        if todo:
-            results |= _render(todo, notebooks, out, stamp, jobs, log, (lock.fileno,), timeout, engine)
-    return [results[parameter_set.name] for parameter_set in sets]
+    with Cluster(address) as cluster:
+        yield cluster
 
 
 def render(
